@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              build the module (against KDIR) and the userspace tools
+# make check        run the test suite in QEMU guests (installs what it needs)
+# make demo         show a tunnel carrying traffic between two sites
+# make bench        compare throughput with xfrm interfaces and WireGuard
+# make lint         checkpatch, sparse and W=1 on the module
+# make spec         regenerate uapi and policies from the netlink spec
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /var/cache/vtun/kernels/*/usr/src/linux-headers-*-amd64))))
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: set KDIR or run 'make deps'"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C userspace
+
+deps:
+	bash selftests/vm/deps.sh
+
+check:
+	bash selftests/vm/run.sh
+
+demo:
+	bash selftests/vm/run.sh --demo
+
+bench:
+	bash selftests/vm/run.sh --bench
+
+lint:
+	bash scripts/lint.sh
+
+spec:
+	bash scripts/ynl-gen.sh
+
+spec-check:
+	bash scripts/ynl-gen.sh --check
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	$(MAKE) -C userspace clean
+
+.PHONY: all module tools deps check demo bench lint spec spec-check clean

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, in one place. Supported: 6.1 LTS, 6.12 LTS
+ * and the newest.
+ */
+#ifndef _VTUN_COMPAT_H
+#define _VTUN_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+/*
+ * No split genetlink ops before 6.2: the generated ops table is
+ * translated into classic genl_ops at registration (compat.c). The type
+ * stays incomplete outside compat.c.
+ */
+struct genl_split_ops;
+#define VTUN_COMPAT_GENL_SPLIT_OPS 1
+#endif
+
+int vtun_genl_register(void);
+void vtun_genl_unregister(void);
+
+static inline struct nlattr **vtun_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	return genl_dumpit_info(cb)->attrs;
+#else
+	return genl_info_dump(cb)->attrs;
+#endif
+}
+
+static inline void vtun_set_lltx(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+}
+
+#endif /* _VTUN_COMPAT_H */

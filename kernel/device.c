@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vtun network device and its rtnetlink link type.
+ */
+
+#include <linux/ctype.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/esp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netns/generic.h>
+#include <net/route.h>
+
+#include "compat.h"
+#include "device.h"
+
+/*
+ * Worst-case encapsulation overhead beyond the outer IP header: UDP for
+ * NAT traversal, GRE, the ESP header, a 16-byte IV, up to 15 bytes of
+ * padding plus pad length and next header, and a 32-byte ICV.
+ */
+#define VTUN_ESP_OVERHEAD (sizeof(struct udphdr) + 4 + \
+			   sizeof(struct ip_esp_hdr) + 16 + 15 + 2 + 32)
+
+struct vtun_net {
+	struct list_head devs;	/* created in this namespace, under RTNL */
+};
+
+static unsigned int vtun_net_id __read_mostly;
+
+unsigned int vtun_addr_len(sa_family_t family)
+{
+	switch (family) {
+	case AF_INET:
+		return sizeof(struct in_addr);
+	case AF_INET6:
+		return sizeof(struct in6_addr);
+	}
+	return 0;
+}
+
+static unsigned int vtun_overhead(const struct vtun_params *p)
+{
+	unsigned int ip = p->family == AF_INET6 ? sizeof(struct ipv6hdr) :
+						  sizeof(struct iphdr);
+
+	return ip + VTUN_ESP_OVERHEAD;
+}
+
+void vtun_count_drop(struct vtun_dev *vd, enum vtun_drop reason)
+{
+	struct vtun_pcpu_drops *d = get_cpu_ptr(vd->drops);
+
+	u64_stats_update_begin(&d->syncp);
+	u64_stats_inc(&d->count[reason]);
+	u64_stats_update_end(&d->syncp);
+	put_cpu_ptr(vd->drops);
+}
+
+void vtun_read_drops(struct vtun_dev *vd, u64 drops[VTUN_DROP_MAX])
+{
+	int cpu, i;
+
+	memset(drops, 0, sizeof(u64) * VTUN_DROP_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct vtun_pcpu_drops *d = per_cpu_ptr(vd->drops, cpu);
+		u64 v[VTUN_DROP_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&d->syncp);
+			for (i = 0; i < VTUN_DROP_MAX; i++)
+				v[i] = u64_stats_read(&d->count[i]);
+		} while (u64_stats_fetch_retry(&d->syncp, start));
+		for (i = 0; i < VTUN_DROP_MAX; i++)
+			drops[i] += v[i];
+	}
+}
+
+static void vtun_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *stats)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+	u64 drops[VTUN_DROP_MAX];
+	int i;
+
+	dev_get_tstats64(dev, stats);
+	vtun_read_drops(vd, drops);
+	for (i = 0; i < VTUN_DROP_MAX; i++) {
+		if (i < VTUN_DROP_FIRST_RX)
+			stats->tx_dropped += drops[i];
+		else
+			stats->rx_dropped += drops[i];
+	}
+}
+
+static netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	vtun_count_drop(netdev_priv(dev), VTUN_DROP_TX_NO_SA);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static int vtun_dev_init(struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	vd->drops = netdev_alloc_pcpu_stats(struct vtun_pcpu_drops);
+	if (!vd->drops) {
+		free_percpu(dev->tstats);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void vtun_dev_uninit(struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	list_del_init(&vd->net_list);
+}
+
+static void vtun_dev_free(struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	free_percpu(vd->drops);
+	free_percpu(dev->tstats);
+	kfree(rcu_dereference_protected(vd->params, true));
+}
+
+static const struct net_device_ops vtun_netdev_ops = {
+	.ndo_init		= vtun_dev_init,
+	.ndo_uninit		= vtun_dev_uninit,
+	.ndo_start_xmit		= vtun_xmit,
+	.ndo_get_stats64	= vtun_get_stats64,
+};
+
+static void vtun_setup(struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	dev->netdev_ops = &vtun_netdev_ops;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
+			       VTUN_ESP_OVERHEAD;
+	dev->needed_tailroom = 15 + 2 + 32;
+	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - VTUN_ESP_OVERHEAD;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct ipv6hdr) - VTUN_ESP_OVERHEAD;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = vtun_dev_free;
+	vtun_set_lltx(dev);
+	netif_keep_dst(dev);
+
+	vd->dev = dev;
+	INIT_LIST_HEAD(&vd->net_list);
+}
+
+/* MTU of the device that reaches the remote gateway through the underlay. */
+static unsigned int vtun_path_mtu(struct net *net, const struct vtun_params *p)
+{
+	struct net_device *tdev = NULL;
+	unsigned int mtu = ETH_DATA_LEN;
+	struct dst_entry *dst = NULL;
+
+	if (p->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = p->remote.v4,
+			.saddr = p->local.v4,
+			.flowi4_oif = p->underlay,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (!IS_ERR(rt))
+			dst = &rt->dst;
+	} else if (p->family == AF_INET6) {
+		struct flowi6 fl6 = {
+			.daddr = p->remote.v6,
+			.saddr = p->local.v6,
+			.flowi6_oif = p->underlay,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			dst = NULL;
+		}
+	}
+	if (dst) {
+		tdev = dst->dev;
+		if (tdev && !netif_is_l3_master(tdev))
+			mtu = tdev->mtu;
+		dst_release(dst);
+	} else if (p->underlay) {
+		tdev = __dev_get_by_index(net, p->underlay);
+		if (tdev && !netif_is_l3_master(tdev))
+			mtu = tdev->mtu;
+	}
+	return mtu;
+}
+
+static void vtun_update_mtu(struct vtun_dev *vd, const struct vtun_params *p)
+{
+	unsigned int overhead = vtun_overhead(p);
+	int mtu = vtun_path_mtu(vd->net, p) - overhead;
+
+	vd->dev->max_mtu = IP_MAX_MTU - overhead;
+	dev_set_mtu(vd->dev, clamp_t(int, mtu, ETH_MIN_MTU, vd->dev->max_mtu));
+}
+
+static const struct nla_policy vtun_link_policy[IFLA_VTUN_MAX + 1] = {
+	[IFLA_VTUN_LOCAL]	= { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[IFLA_VTUN_REMOTE]	= { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[IFLA_VTUN_UNDERLAY]	= { .type = NLA_U32 },
+	[IFLA_VTUN_ZONE]	= { .type = NLA_NUL_STRING, .len = VTUN_ZONE_MAX_LEN - 1 },
+	[IFLA_VTUN_MODE]	= NLA_POLICY_MAX(NLA_U8, VTUN_MODE_TRANSPORT),
+	[IFLA_VTUN_GRE]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_VTUN_COPY_TOS]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_VTUN_TTL]		= { .type = NLA_U8 },
+	[IFLA_VTUN_DF]		= NLA_POLICY_MAX(NLA_U8, VTUN_DF_CLEAR),
+};
+
+static sa_family_t vtun_attr_family(const struct nlattr *attr)
+{
+	switch (nla_len(attr)) {
+	case sizeof(struct in_addr):
+		return AF_INET;
+	case sizeof(struct in6_addr):
+		return AF_INET6;
+	}
+	return AF_UNSPEC;
+}
+
+static bool vtun_zone_valid(const char *zone)
+{
+	for (; *zone; zone++)
+		if (!isalnum(*zone) && !strchr("-_.", *zone))
+			return false;
+	return true;
+}
+
+/* Checks that need no device state. */
+static int vtun_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *local, *remote;
+
+	if (!data)
+		return 0;
+	local = data[IFLA_VTUN_LOCAL];
+	remote = data[IFLA_VTUN_REMOTE];
+	if (local && !vtun_attr_family(local)) {
+		NL_SET_ERR_MSG_ATTR(extack, local,
+				    "local: address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	if (remote && !vtun_attr_family(remote)) {
+		NL_SET_ERR_MSG_ATTR(extack, remote,
+				    "remote: address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	if (local && remote && nla_len(local) != nla_len(remote)) {
+		NL_SET_ERR_MSG_ATTR(extack, remote,
+				    "remote: address family differs from local");
+		return -EINVAL;
+	}
+	if (data[IFLA_VTUN_ZONE] &&
+	    !vtun_zone_valid(nla_data(data[IFLA_VTUN_ZONE]))) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VTUN_ZONE],
+				    "zone: only letters, digits, '-', '_' and '.' allowed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool vtun_addr_set(const union vtun_addr *addr)
+{
+	return !ipv6_addr_any(&addr->v6);
+}
+
+/* Family of an address after a request: from the attribute if any. */
+static sa_family_t vtun_update_addr(union vtun_addr *addr, sa_family_t family,
+				    const struct nlattr *attr)
+{
+	if (attr) {
+		memset(addr, 0, sizeof(*addr));
+		nla_memcpy(addr, attr, sizeof(*addr));
+		family = vtun_attr_family(attr);
+	}
+	return vtun_addr_set(addr) ? family : AF_UNSPEC;
+}
+
+/* Apply request attributes over @p, then check the result as a whole. */
+static int vtun_parse_params(struct net *net, struct vtun_params *p,
+			     struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr;
+	sa_family_t lf, rf;
+
+	lf = vtun_update_addr(&p->local, p->family, data[IFLA_VTUN_LOCAL]);
+	rf = vtun_update_addr(&p->remote, p->family, data[IFLA_VTUN_REMOTE]);
+	if (lf && rf && lf != rf) {
+		if (data[IFLA_VTUN_LOCAL])
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VTUN_LOCAL],
+					    "local: address family differs from remote");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VTUN_REMOTE],
+					    "remote: address family differs from local");
+		return -EINVAL;
+	}
+	p->family = rf ?: lf;
+
+	attr = data[IFLA_VTUN_UNDERLAY];
+	if (attr) {
+		p->underlay = nla_get_u32(attr);
+		if (p->underlay && !__dev_get_by_index(net, p->underlay)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "underlay: no such device");
+			return -ENODEV;
+		}
+	}
+	if (data[IFLA_VTUN_ZONE])
+		nla_strscpy(p->zone, data[IFLA_VTUN_ZONE], sizeof(p->zone));
+	if (data[IFLA_VTUN_MODE])
+		p->mode = nla_get_u8(data[IFLA_VTUN_MODE]);
+	if (data[IFLA_VTUN_GRE])
+		p->gre = nla_get_u8(data[IFLA_VTUN_GRE]);
+	if (data[IFLA_VTUN_COPY_TOS])
+		p->copy_tos = nla_get_u8(data[IFLA_VTUN_COPY_TOS]);
+	if (data[IFLA_VTUN_TTL])
+		p->ttl = nla_get_u8(data[IFLA_VTUN_TTL]);
+	if (data[IFLA_VTUN_DF])
+		p->df = nla_get_u8(data[IFLA_VTUN_DF]);
+
+	if (p->gre && p->mode != VTUN_MODE_TRANSPORT) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VTUN_GRE] ?:
+					    data[IFLA_VTUN_MODE],
+				    "gre: requires transport mode");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vtun_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct vtun_net *vn = net_generic(src_net, vtun_net_id);
+	struct vtun_dev *vd = netdev_priv(dev);
+	struct vtun_params *p;
+	int err;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->df = VTUN_DF_INHERIT;
+	if (data) {
+		err = vtun_parse_params(src_net, p, data, extack);
+		if (err) {
+			kfree(p);
+			return err;
+		}
+	}
+	vd->net = src_net;
+	rcu_assign_pointer(vd->params, p);
+	if (!tb[IFLA_MTU])
+		vtun_update_mtu(vd, p);
+
+	/* On failure the destructor frees the parameters. */
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	list_add(&vd->net_list, &vn->devs);
+	return 0;
+}
+
+static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+	struct vtun_params *old = rtnl_dereference(vd->params), *p;
+	int err;
+
+	if (!data)
+		return 0;
+	p = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	err = vtun_parse_params(vd->net, p, data, extack);
+	if (err) {
+		kfree(p);
+		return err;
+	}
+	rcu_assign_pointer(vd->params, p);
+	kfree_rcu(old, rcu);
+	if (!tb[IFLA_MTU])
+		vtun_update_mtu(vd, p);
+	return 0;
+}
+
+static void vtun_dellink(struct net_device *dev, struct list_head *head)
+{
+	unregister_netdevice_queue(dev, head);
+}
+
+static size_t vtun_get_size(const struct net_device *dev)
+{
+	return 2 * nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL, REMOTE */
+	       nla_total_size(sizeof(u32)) +			/* UNDERLAY */
+	       nla_total_size(VTUN_ZONE_MAX_LEN) +		/* ZONE */
+	       5 * nla_total_size(sizeof(u8));			/* MODE..DF */
+}
+
+static const struct vtun_param_attrs vtun_ifla_attrs = {
+	.local = IFLA_VTUN_LOCAL, .remote = IFLA_VTUN_REMOTE,
+	.underlay = IFLA_VTUN_UNDERLAY, .zone = IFLA_VTUN_ZONE,
+	.mode = IFLA_VTUN_MODE, .gre = IFLA_VTUN_GRE,
+	.copy_tos = IFLA_VTUN_COPY_TOS, .ttl = IFLA_VTUN_TTL,
+	.df = IFLA_VTUN_DF,
+};
+
+int vtun_put_params(struct sk_buff *skb, const struct vtun_params *p,
+		    const struct vtun_param_attrs *a)
+{
+	unsigned int alen = vtun_addr_len(p->family);
+
+	if (alen && vtun_addr_set(&p->local) &&
+	    nla_put(skb, a->local, alen, &p->local))
+		return -EMSGSIZE;
+	if (alen && vtun_addr_set(&p->remote) &&
+	    nla_put(skb, a->remote, alen, &p->remote))
+		return -EMSGSIZE;
+	if (p->zone[0] && nla_put_string(skb, a->zone, p->zone))
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, a->underlay, p->underlay) ||
+	    nla_put_u8(skb, a->mode, p->mode) ||
+	    nla_put_u8(skb, a->gre, p->gre) ||
+	    nla_put_u8(skb, a->copy_tos, p->copy_tos) ||
+	    nla_put_u8(skb, a->ttl, p->ttl) ||
+	    nla_put_u8(skb, a->df, p->df))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vtun_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	return vtun_put_params(skb, rtnl_dereference(vd->params),
+			       &vtun_ifla_attrs);
+}
+
+static struct net *vtun_get_link_net(const struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+
+	return vd->net;
+}
+
+struct rtnl_link_ops vtun_link_ops __read_mostly = {
+	.kind		= "vtun",
+	.priv_size	= sizeof(struct vtun_dev),
+	.maxtype	= IFLA_VTUN_MAX,
+	.policy		= vtun_link_policy,
+	.setup		= vtun_setup,
+	.validate	= vtun_validate,
+	.newlink	= vtun_newlink,
+	.changelink	= vtun_changelink,
+	.dellink	= vtun_dellink,
+	.get_size	= vtun_get_size,
+	.fill_info	= vtun_fill_info,
+	.get_link_net	= vtun_get_link_net,
+};
+
+static int __net_init vtun_net_init(struct net *net)
+{
+	struct vtun_net *vn = net_generic(net, vtun_net_id);
+
+	INIT_LIST_HEAD(&vn->devs);
+	return 0;
+}
+
+/* Devices die with the namespace their outer packets live in. */
+static void __net_exit vtun_net_exit_rtnl(struct list_head *net_list,
+					  struct list_head *dev_kill_list)
+{
+	struct vtun_dev *vd, *tmp;
+	struct net *net;
+
+	list_for_each_entry(net, net_list, exit_list) {
+		struct vtun_net *vn = net_generic(net, vtun_net_id);
+
+		list_for_each_entry_safe(vd, tmp, &vn->devs, net_list)
+			unregister_netdevice_queue(vd->dev, dev_kill_list);
+	}
+}
+
+static struct pernet_operations vtun_net_ops = {
+	.init		 = vtun_net_init,
+	.exit_batch_rtnl = vtun_net_exit_rtnl,
+	.id		 = &vtun_net_id,
+	.size		 = sizeof(struct vtun_net),
+};
+
+int vtun_device_init(void)
+{
+	int err;
+
+	err = register_pernet_device(&vtun_net_ops);
+	if (err)
+		return err;
+	err = rtnl_link_register(&vtun_link_ops);
+	if (err)
+		unregister_pernet_device(&vtun_net_ops);
+	return err;
+}
+
+void vtun_device_exit(void)
+{
+	rtnl_link_unregister(&vtun_link_ops);
+	unregister_pernet_device(&vtun_net_ops);
+}

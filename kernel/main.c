@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtun: route-based IPsec tunnel devices.
+ */
+
+#include <linux/module.h>
+
+#include "compat.h"
+#include "device.h"
+
+static int __init vtun_init(void)
+{
+	int err;
+
+	err = vtun_device_init();
+	if (err)
+		return err;
+	err = vtun_genl_register();
+	if (err)
+		goto err_device;
+	return 0;
+
+err_device:
+	vtun_device_exit();
+	return err;
+}
+
+static void __exit vtun_exit(void)
+{
+	vtun_genl_unregister();
+	vtun_device_exit();
+}
+
+module_init(vtun_init);
+module_exit(vtun_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Route-based IPsec tunnel devices");
+MODULE_ALIAS_RTNL_LINK("vtun");
+MODULE_ALIAS_GENL_FAMILY(VTUN_FAMILY_NAME);

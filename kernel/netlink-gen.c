@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/vtun.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+
+#include <uapi/linux/vtun.h>
+
+/* Common nested types */
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_STATS + 1] = {
+	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
+	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_AEAD_ALG] = { .type = NLA_NUL_STRING, .len = 63, },
+	[VTUN_A_SA_AEAD_KEY] = { .type = NLA_BINARY, },
+	[VTUN_A_SA_ICV_BITS] = { .type = NLA_U32, },
+	[VTUN_A_SA_ENC_ALG] = { .type = NLA_NUL_STRING, .len = 63, },
+	[VTUN_A_SA_ENC_KEY] = { .type = NLA_BINARY, },
+	[VTUN_A_SA_AUTH_ALG] = { .type = NLA_NUL_STRING, .len = 63, },
+	[VTUN_A_SA_AUTH_KEY] = { .type = NLA_BINARY, },
+	[VTUN_A_SA_AUTH_TRUNC_BITS] = { .type = NLA_U32, },
+	[VTUN_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, 4096),
+	[VTUN_A_SA_ESN] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_SEQ] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
+};
+
+const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
+	[VTUN_A_SA_STATS_PACKETS] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_BYTES] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_REPLAY] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_TOO_OLD] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_AUTH_FAILED] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_BAD_TRAILER] = { .type = NLA_U64, },
+	[VTUN_A_SA_STATS_SEQ] = { .type = NLA_U64, },
+};
+
+/* VTUN_CMD_DEV_GET - do */
+static const struct nla_policy vtun_dev_get_nl_policy[VTUN_A_IFINDEX + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
+/* VTUN_CMD_SA_NEW - do */
+static const struct nla_policy vtun_sa_new_nl_policy[VTUN_A_SA + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SA] = NLA_POLICY_NESTED(vtun_sa_nl_policy),
+};
+
+/* VTUN_CMD_SA_DEL - do */
+static const struct nla_policy vtun_sa_del_nl_policy[VTUN_A_SA + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SA] = NLA_POLICY_NESTED(vtun_sa_nl_policy),
+};
+
+/* VTUN_CMD_SA_GET - do */
+static const struct nla_policy vtun_sa_get_do_nl_policy[VTUN_A_SA + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SA] = NLA_POLICY_NESTED(vtun_sa_nl_policy),
+};
+
+/* VTUN_CMD_SA_GET - dump */
+static const struct nla_policy vtun_sa_get_dump_nl_policy[VTUN_A_IFINDEX + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
+/* Ops table for vtun */
+static const struct genl_split_ops vtun_nl_ops[] = {
+	{
+		.cmd		= VTUN_CMD_DEV_GET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_dev_get_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_dev_get_nl_policy,
+		.maxattr	= VTUN_A_IFINDEX,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= VTUN_CMD_DEV_GET,
+		.dumpit	= vtun_nl_dev_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_NEW,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_sa_new_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_sa_new_nl_policy,
+		.maxattr	= VTUN_A_SA,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_DEL,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_sa_del_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_sa_del_nl_policy,
+		.maxattr	= VTUN_A_SA,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_GET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_sa_get_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_sa_get_do_nl_policy,
+		.maxattr	= VTUN_A_SA,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_GET,
+		.dumpit		= vtun_nl_sa_get_dumpit,
+		.policy		= vtun_sa_get_dump_nl_policy,
+		.maxattr	= VTUN_A_IFINDEX,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+};
+
+static const struct genl_multicast_group vtun_nl_mcgrps[] = {
+	[VTUN_NLGRP_EVENTS] = { "events", },
+};
+
+struct genl_family vtun_nl_family __ro_after_init = {
+	.name		= VTUN_FAMILY_NAME,
+	.version	= VTUN_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= vtun_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(vtun_nl_ops),
+	.mcgrps		= vtun_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vtun_nl_mcgrps),
+};

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vtun" generic netlink family: devices, security associations and
+ * their events.
+ */
+
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "device.h"
+#include "netlink.h"
+#include "netlink-gen.h"
+
+static const struct vtun_param_attrs vtun_dev_attrs = {
+	.local = VTUN_A_DEV_LOCAL, .remote = VTUN_A_DEV_REMOTE,
+	.underlay = VTUN_A_DEV_UNDERLAY, .zone = VTUN_A_DEV_ZONE,
+	.mode = VTUN_A_DEV_MODE, .gre = VTUN_A_DEV_GRE,
+	.copy_tos = VTUN_A_DEV_COPY_TOS, .ttl = VTUN_A_DEV_TTL,
+	.df = VTUN_A_DEV_DF,
+};
+
+/* Resolve VTUN_A_IFINDEX to a vtun device; holds it until post_doit. */
+int vtun_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		     struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[VTUN_A_IFINDEX];
+	struct net_device *dev;
+
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_IFINDEX))
+		return -EINVAL;
+	dev = dev_get_by_index(genl_info_net(info), nla_get_u32(attr));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "ifindex: no such device");
+		return -ENODEV;
+	}
+	if (!vtun_is_dev(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "ifindex: not a vtun device");
+		return -EINVAL;
+	}
+	info->user_ptr[0] = netdev_priv(dev);
+	return 0;
+}
+
+void vtun_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info)
+{
+	struct vtun_dev *vd = info->user_ptr[0];
+
+	if (vd)
+		dev_put(vd->dev);
+}
+
+static int vtun_put_u64s(struct sk_buff *skb, int type, const u64 *v, int n,
+			 int first, int pad)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, first + i, v[i], pad))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int vtun_put_dev_stats(struct sk_buff *skb, struct vtun_dev *vd)
+{
+	struct rtnl_link_stats64 s;
+	u64 drops[VTUN_DROP_MAX];
+	u64 v[] = { 0, 0, 0, 0, 0, 0 };
+
+	dev_get_stats(vd->dev, &s);
+	v[0] = s.rx_packets;
+	v[1] = s.rx_bytes;
+	v[2] = s.tx_packets;
+	v[3] = s.tx_bytes;
+	v[4] = s.rx_dropped;
+	v[5] = s.tx_dropped;
+	if (vtun_put_u64s(skb, VTUN_A_DEV_STATS, v, ARRAY_SIZE(v),
+			  VTUN_A_STATS_RX_PACKETS, VTUN_A_STATS_PAD))
+		return -EMSGSIZE;
+	vtun_read_drops(vd, drops);
+	return vtun_put_u64s(skb, VTUN_A_DEV_DROPS, drops, VTUN_DROP_MAX,
+			     VTUN_A_DROPS_TX_NO_SA, VTUN_A_DROPS_PAD);
+}
+
+static int vtun_put_dev(struct sk_buff *skb, struct vtun_dev *vd, u32 portid,
+			u32 seq, int flags)
+{
+	struct net_device *dev = vd->dev;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags,
+			  VTUN_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VTUN_A_DEV);
+	if (!nest)
+		goto cancel;
+	rcu_read_lock();
+	if (nla_put_u32(skb, VTUN_A_DEV_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, VTUN_A_DEV_IFNAME, dev->name) ||
+	    nla_put_u32(skb, VTUN_A_DEV_MTU, READ_ONCE(dev->mtu)) ||
+	    vtun_put_params(skb, rcu_dereference(vd->params), &vtun_dev_attrs)) {
+		rcu_read_unlock();
+		goto cancel;
+	}
+	rcu_read_unlock();
+	if (vtun_put_dev_stats(skb, vd))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int vtun_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vtun_dev *vd = info->user_ptr[0];
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = vtun_put_dev(msg, vd, info->snd_portid, info->snd_seq, 0);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Resumes by position among the namespace's vtun devices. */
+int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(cb->skb->sk);
+	long skip = cb->args[0], idx = 0;
+	struct net_device *dev;
+	int err = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!vtun_is_dev(dev))
+			continue;
+		if (idx++ < skip)
+			continue;
+		err = vtun_put_dev(skb, netdev_priv(dev),
+				   NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	if (err && idx == skip)
+		return err;
+	return skb->len;
+}
+
+int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_sa_new(info->user_ptr[0], info);
+}
+
+int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_sa_del(info->user_ptr[0], info);
+}
+
+int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_sa_get(info->user_ptr[0], info);
+}
+
+int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return vtun_sa_dump(skb, cb);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/vtun.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_VTUN_H
+#define _UAPI_LINUX_VTUN_H
+
+#define VTUN_FAMILY_NAME	"vtun"
+#define VTUN_FAMILY_VERSION	1
+
+#define VTUN_ZONE_MAX_LEN	32
+
+/**
+ * enum vtun_mode - How the tunnel protects what is routed into it
+ */
+enum vtun_mode {
+	VTUN_MODE_TUNNEL,
+	VTUN_MODE_TRANSPORT,
+};
+
+/**
+ * enum vtun_df - Don't Fragment bit of the outer IPv4 header
+ */
+enum vtun_df {
+	VTUN_DF_INHERIT,
+	VTUN_DF_SET,
+	VTUN_DF_CLEAR,
+};
+
+/**
+ * enum vtun_dir - Direction of a security association
+ */
+enum vtun_dir {
+	VTUN_DIR_IN,
+	VTUN_DIR_OUT,
+};
+
+/**
+ * enum vtun_proto - IPsec protocol of a security association
+ */
+enum vtun_proto {
+	VTUN_PROTO_ESP,
+	VTUN_PROTO_AH,
+};
+
+enum {
+	IFLA_VTUN_LOCAL = 1,
+	IFLA_VTUN_REMOTE,
+	IFLA_VTUN_UNDERLAY,
+	IFLA_VTUN_ZONE,
+	IFLA_VTUN_MODE,
+	IFLA_VTUN_GRE,
+	IFLA_VTUN_COPY_TOS,
+	IFLA_VTUN_TTL,
+	IFLA_VTUN_DF,
+
+	__IFLA_VTUN_MAX,
+	IFLA_VTUN_MAX = (__IFLA_VTUN_MAX - 1)
+};
+
+enum {
+	VTUN_A_STATS_PAD = 1,
+	VTUN_A_STATS_RX_PACKETS,
+	VTUN_A_STATS_RX_BYTES,
+	VTUN_A_STATS_TX_PACKETS,
+	VTUN_A_STATS_TX_BYTES,
+	VTUN_A_STATS_RX_DROPPED,
+	VTUN_A_STATS_TX_DROPPED,
+
+	__VTUN_A_STATS_MAX,
+	VTUN_A_STATS_MAX = (__VTUN_A_STATS_MAX - 1)
+};
+
+enum {
+	VTUN_A_DROPS_PAD = 1,
+	VTUN_A_DROPS_TX_NO_SA,
+	VTUN_A_DROPS_TX_SEQ_EXHAUSTED,
+	VTUN_A_DROPS_TX_NO_ROUTE,
+	VTUN_A_DROPS_TX_TOO_BIG,
+	VTUN_A_DROPS_TX_BAD_INNER,
+	VTUN_A_DROPS_TX_ERROR,
+	VTUN_A_DROPS_RX_MALFORMED,
+	VTUN_A_DROPS_RX_AUTH_FAILED,
+	VTUN_A_DROPS_RX_REPLAY,
+	VTUN_A_DROPS_RX_TOO_OLD,
+	VTUN_A_DROPS_RX_BAD_TRAILER,
+	VTUN_A_DROPS_RX_SELECTOR_MISMATCH,
+	VTUN_A_DROPS_RX_ERROR,
+
+	__VTUN_A_DROPS_MAX,
+	VTUN_A_DROPS_MAX = (__VTUN_A_DROPS_MAX - 1)
+};
+
+enum {
+	VTUN_A_DEV_IFINDEX = 1,
+	VTUN_A_DEV_IFNAME,
+	VTUN_A_DEV_LOCAL,
+	VTUN_A_DEV_REMOTE,
+	VTUN_A_DEV_UNDERLAY,
+	VTUN_A_DEV_ZONE,
+	VTUN_A_DEV_MODE,
+	VTUN_A_DEV_GRE,
+	VTUN_A_DEV_COPY_TOS,
+	VTUN_A_DEV_TTL,
+	VTUN_A_DEV_DF,
+	VTUN_A_DEV_MTU,
+	VTUN_A_DEV_STATS,
+	VTUN_A_DEV_DROPS,
+
+	__VTUN_A_DEV_MAX,
+	VTUN_A_DEV_MAX = (__VTUN_A_DEV_MAX - 1)
+};
+
+enum {
+	VTUN_A_SA_STATS_PAD = 1,
+	VTUN_A_SA_STATS_PACKETS,
+	VTUN_A_SA_STATS_BYTES,
+	VTUN_A_SA_STATS_REPLAY,
+	VTUN_A_SA_STATS_TOO_OLD,
+	VTUN_A_SA_STATS_AUTH_FAILED,
+	VTUN_A_SA_STATS_BAD_TRAILER,
+	VTUN_A_SA_STATS_SEQ,
+
+	__VTUN_A_SA_STATS_MAX,
+	VTUN_A_SA_STATS_MAX = (__VTUN_A_SA_STATS_MAX - 1)
+};
+
+enum {
+	VTUN_A_SA_PAD = 1,
+	VTUN_A_SA_DIR,
+	VTUN_A_SA_SPI,
+	VTUN_A_SA_PROTO,
+	VTUN_A_SA_AEAD_ALG,
+	VTUN_A_SA_AEAD_KEY,
+	VTUN_A_SA_ICV_BITS,
+	VTUN_A_SA_ENC_ALG,
+	VTUN_A_SA_ENC_KEY,
+	VTUN_A_SA_AUTH_ALG,
+	VTUN_A_SA_AUTH_KEY,
+	VTUN_A_SA_AUTH_TRUNC_BITS,
+	VTUN_A_SA_REPLAY_WINDOW,
+	VTUN_A_SA_ESN,
+	VTUN_A_SA_SEQ,
+	VTUN_A_SA_STATS,
+
+	__VTUN_A_SA_MAX,
+	VTUN_A_SA_MAX = (__VTUN_A_SA_MAX - 1)
+};
+
+enum {
+	VTUN_A_IFINDEX = 1,
+	VTUN_A_DEV,
+	VTUN_A_SA,
+
+	__VTUN_A_MAX,
+	VTUN_A_MAX = (__VTUN_A_MAX - 1)
+};
+
+enum {
+	VTUN_CMD_DEV_GET = 1,
+	VTUN_CMD_SA_NEW,
+	VTUN_CMD_SA_DEL,
+	VTUN_CMD_SA_GET,
+
+	__VTUN_CMD_MAX,
+	VTUN_CMD_MAX = (__VTUN_CMD_MAX - 1)
+};
+
+#define VTUN_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_VTUN_H */
