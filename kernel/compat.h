@@ -41,4 +41,13 @@ static inline void vtun_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* Completion callbacks take the request's data since 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define VTUN_CRYPTO_CB_ARG struct crypto_async_request *base, int err
+#define vtun_crypto_cb_data(base) ((base)->data)
+#else
+#define VTUN_CRYPTO_CB_ARG void *base, int err
+#define vtun_crypto_cb_data(base) (base)
+#endif
+
 #endif /* _VTUN_COMPAT_H */

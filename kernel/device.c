@@ -8,6 +8,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <linux/ip.h>
 #include <net/esp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -17,6 +18,8 @@
 
 #include "compat.h"
 #include "device.h"
+#include "sa.h"
+#include "tx.h"
 
 /*
  * Worst-case encapsulation overhead beyond the outer IP header: UDP for
@@ -26,11 +29,12 @@
 #define VTUN_ESP_OVERHEAD (sizeof(struct udphdr) + 4 + \
 			   sizeof(struct ip_esp_hdr) + 16 + 15 + 2 + 32)
 
-struct vtun_net {
-	struct list_head devs;	/* created in this namespace, under RTNL */
-};
-
 static unsigned int vtun_net_id __read_mostly;
+
+struct vtun_net *vtun_net(struct net *net)
+{
+	return net_generic(net, vtun_net_id);
+}
 
 unsigned int vtun_addr_len(sa_family_t family)
 {
@@ -98,32 +102,37 @@ static void vtun_get_stats64(struct net_device *dev,
 	}
 }
 
-static netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	vtun_count_drop(netdev_priv(dev), VTUN_DROP_TX_NO_SA);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
-}
-
 static int vtun_dev_init(struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
+	int err = -ENOMEM;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
 	vd->drops = netdev_alloc_pcpu_stats(struct vtun_pcpu_drops);
-	if (!vd->drops) {
-		free_percpu(dev->tstats);
-		return -ENOMEM;
-	}
+	if (!vd->drops)
+		goto err_tstats;
+	err = gro_cells_init(&vd->gro_cells, dev);
+	if (err)
+		goto err_drops;
 	return 0;
+
+err_drops:
+	free_percpu(vd->drops);
+	vd->drops = NULL;
+err_tstats:
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+	return err;
 }
 
 static void vtun_dev_uninit(struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
 
+	vtun_sa_flush(vd);
+	gro_cells_destroy(&vd->gro_cells);
 	list_del_init(&vd->net_list);
 }
 
@@ -166,6 +175,7 @@ static void vtun_setup(struct net_device *dev)
 
 	vd->dev = dev;
 	INIT_LIST_HEAD(&vd->net_list);
+	INIT_LIST_HEAD(&vd->sas);
 }
 
 /* MTU of the device that reaches the remote gateway through the underlay. */
@@ -491,6 +501,7 @@ static int __net_init vtun_net_init(struct net *net)
 	struct vtun_net *vn = net_generic(net, vtun_net_id);
 
 	INIT_LIST_HEAD(&vn->devs);
+	hash_init(vn->spi_table);
 	return 0;
 }
 

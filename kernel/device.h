@@ -2,7 +2,9 @@
 #ifndef _VTUN_DEVICE_H
 #define _VTUN_DEVICE_H
 
+#include <linux/hashtable.h>
 #include <linux/netdevice.h>
+#include <net/gro_cells.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/in6.h>
 #include <net/rtnetlink.h>
@@ -54,6 +56,8 @@ struct vtun_params {
 	struct rcu_head rcu;
 };
 
+struct vtun_sa;
+
 struct vtun_dev {
 	struct net_device *dev;
 	/* Namespace the device was created in: outer packets live there. */
@@ -61,7 +65,20 @@ struct vtun_dev {
 	struct list_head net_list;
 	struct vtun_params __rcu *params;
 	struct vtun_pcpu_drops __percpu *drops;
+	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
+	struct list_head sas;		/* all SAs, under RTNL */
+	struct gro_cells gro_cells;
 };
+
+#define VTUN_SPI_HASH_BITS 10
+
+/* Per namespace: devices created in it and inbound SAs by SPI. */
+struct vtun_net {
+	struct list_head devs;
+	DECLARE_HASHTABLE(spi_table, VTUN_SPI_HASH_BITS);
+};
+
+struct vtun_net *vtun_net(struct net *net);
 
 /* Attribute types under which the parameters are reported. */
 struct vtun_param_attrs {

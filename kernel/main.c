@@ -7,6 +7,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "rx.h"
 
 static int __init vtun_init(void)
 {
@@ -15,11 +16,16 @@ static int __init vtun_init(void)
 	err = vtun_device_init();
 	if (err)
 		return err;
-	err = vtun_genl_register();
+	err = vtun_rx_init();
 	if (err)
 		goto err_device;
+	err = vtun_genl_register();
+	if (err)
+		goto err_rx;
 	return 0;
 
+err_rx:
+	vtun_rx_exit();
 err_device:
 	vtun_device_exit();
 	return err;
@@ -28,7 +34,10 @@ err_device:
 static void __exit vtun_exit(void)
 {
 	vtun_genl_unregister();
+	vtun_rx_exit();
 	vtun_device_exit();
+	/* SAs are freed after a grace period. */
+	rcu_barrier();
 }
 
 module_init(vtun_init);

@@ -9,7 +9,7 @@
 
 #include "compat.h"
 #include "device.h"
-#include "netlink.h"
+#include "sa.h"
 #include "netlink-gen.h"
 
 static const struct vtun_param_attrs vtun_dev_attrs = {

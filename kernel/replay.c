@@ -28,7 +28,7 @@
  * With no window to anchor the ESN inference on, take the candidate nearest
  * to the top: up to 2^31 behind or ahead of it.
  */
-#define ESN_SPAN_WITHOUT_WINDOW	(1U << 31)
+#define ESN_SPAN_WITHOUT_WINDOW	BIT(31)
 
 /*
  * RFC 4303 Appendix A3: infer the high half of the sequence number from where

@@ -1,30 +1,425 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Security associations.
+ * Security associations: lifetime, lookup, and their netlink operations.
+ *
+ * Every SA belongs to one device and sits on its list; inbound SAs are
+ * also in the SPI table of the device's underlay namespace. Both are
+ * changed under RTNL and read under RCU. A packet in flight holds a
+ * reference, since asynchronous crypto may outlive a grace period.
  */
 
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "compat.h"
 #include "device.h"
-#include "netlink.h"
+#include "esp.h"
+#include "netlink-gen.h"
+#include "sa.h"
+
+static u32 vtun_spi_hash(__be32 spi, u8 proto)
+{
+	return (__force u32)spi ^ proto;
+}
+
+struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
+{
+	struct vtun_net *vn = vtun_net(net);
+	struct vtun_sa *sa;
+
+	hash_for_each_possible_rcu(vn->spi_table, sa, spi_node,
+				   vtun_spi_hash(spi, proto))
+		if (sa->spi == spi && sa->proto == proto &&
+		    refcount_inc_not_zero(&sa->refcnt))
+			return sa;
+	return NULL;
+}
+
+struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd)
+{
+	struct vtun_sa *sa = rcu_dereference_bh(vd->tx_sa);
+
+	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+		sa = NULL;
+	return sa;
+}
+
+static void vtun_sa_free_rcu(struct rcu_head *rcu)
+{
+	struct vtun_sa *sa = container_of(rcu, struct vtun_sa, rcu);
+
+	/* Freeing the transform zeroizes its key schedule. */
+	if (!IS_ERR_OR_NULL(sa->aead))
+		crypto_free_aead(sa->aead);
+	free_percpu(sa->stats);
+	dev_put(sa->vd->dev);
+	kfree_sensitive(sa);
+}
+
+void vtun_sa_put(struct vtun_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refcnt))
+		call_rcu(&sa->rcu, vtun_sa_free_rcu);
+}
+
+void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
+{
+	struct vtun_sa_pcpu *s = get_cpu_ptr(sa->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->count[c], n);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(sa->stats);
+}
+
+static void vtun_sa_read_stats(struct vtun_sa *sa, u64 v[VTUN_SA_COUNTER_MAX])
+{
+	int cpu, i;
+
+	memset(v, 0, sizeof(u64) * VTUN_SA_COUNTER_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct vtun_sa_pcpu *s = per_cpu_ptr(sa->stats, cpu);
+		u64 c[VTUN_SA_COUNTER_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
+				c[i] = u64_stats_read(&s->count[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
+			v[i] += c[i];
+	}
+}
+
+static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
+{
+	struct vtun_sa *sa;
+
+	list_for_each_entry(sa, &vd->sas, dev_node)
+		if (sa->dir == dir && sa->spi == spi)
+			return sa;
+	return NULL;
+}
+
+/* The newest outbound SA carries traffic: make before break. */
+static void vtun_sa_update_tx(struct vtun_dev *vd)
+{
+	struct vtun_sa *sa, *tx = NULL;
+
+	list_for_each_entry(sa, &vd->sas, dev_node)
+		if (sa->dir == VTUN_DIR_OUT)
+			tx = sa;
+	rcu_assign_pointer(vd->tx_sa, tx);
+}
+
+static void vtun_sa_unlink(struct vtun_sa *sa)
+{
+	if (sa->dir == VTUN_DIR_IN)
+		hash_del_rcu(&sa->spi_node);
+	list_del(&sa->dev_node);
+	vtun_sa_update_tx(sa->vd);
+	vtun_sa_put(sa);
+}
+
+void vtun_sa_flush(struct vtun_dev *vd)
+{
+	struct vtun_sa *sa, *tmp;
+
+	ASSERT_RTNL();
+	list_for_each_entry_safe(sa, tmp, &vd->sas, dev_node)
+		vtun_sa_unlink(sa);
+}
+
+static int vtun_sa_parse(struct genl_info *info, struct nlattr **tb)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_SA))
+		return -EINVAL;
+	err = nla_parse_nested(tb, VTUN_A_SA_MAX, info->attrs[VTUN_A_SA],
+			       vtun_sa_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
+			      VTUN_A_SA_DIR) ||
+	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
+			      VTUN_A_SA_SPI))
+		return -EINVAL;
+	return 0;
+}
+
+static int vtun_sa_init_replay(struct vtun_sa *sa, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[VTUN_A_SA_REPLAY_WINDOW];
+	u32 window = attr ? nla_get_u32(attr) : VTUN_REPLAY_DEFAULT;
+	u64 seq = tb[VTUN_A_SA_SEQ] ? nla_get_u64(tb[VTUN_A_SA_SEQ]) : 0;
+
+	if (!vtun_replay_window_valid(window)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "replay-window: must be 0 or a power of two from 32 to 4096");
+		return -EINVAL;
+	}
+	if (!sa->esn && seq > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SEQ],
+				    "seq: above 2^32-1 needs esn");
+		return -EINVAL;
+	}
+	atomic64_set(&sa->seq, seq);
+	spin_lock_init(&sa->replay_lock);
+	return vtun_replay_init(&sa->replay, window, sa->esn, seq);
+}
+
+static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
+				      struct netlink_ext_ack *extack)
+{
+	struct vtun_sa *sa;
+	int err;
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&sa->refcnt, 1);
+	/* Packets in flight may outlive the device's unregistration. */
+	dev_hold(vd->dev);
+	sa->vd = vd;
+	sa->dir = nla_get_u8(tb[VTUN_A_SA_DIR]);
+	sa->spi = cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI]));
+	sa->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
+					  VTUN_PROTO_ESP;
+	sa->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
+	sa->stats = netdev_alloc_pcpu_stats(struct vtun_sa_pcpu);
+	err = -ENOMEM;
+	if (!sa->stats)
+		goto err;
+	if (sa->proto != VTUN_PROTO_ESP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_PROTO],
+				    "proto: only esp is supported");
+		err = -EOPNOTSUPP;
+		goto err;
+	}
+	err = vtun_sa_init_replay(sa, tb, extack);
+	if (err)
+		goto err;
+	err = vtun_esp_init(sa, tb, extack);
+	if (err)
+		goto err;
+	return sa;
+err:
+	vtun_sa_put(sa);
+	return ERR_PTR(err);
+}
+
+/* Inbound SPIs are unique in the namespace, outbound ones per device. */
+static bool vtun_sa_spi_taken(struct vtun_dev *vd, struct vtun_sa *sa)
+{
+	struct vtun_net *vn = vtun_net(vd->net);
+	struct vtun_sa *other;
+
+	if (sa->dir == VTUN_DIR_OUT)
+		return vtun_sa_find(vd, VTUN_DIR_OUT, sa->spi);
+	hash_for_each_possible(vn->spi_table, other, spi_node,
+			       vtun_spi_hash(sa->spi, sa->proto))
+		if (other->spi == sa->spi && other->proto == sa->proto)
+			return true;
+	return false;
+}
 
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "sa: not supported yet");
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_sa_parse(info, tb);
+	if (err)
+		return err;
+	/* Transforms are allocated outside RTNL: it may sleep for modules. */
+	sa = vtun_sa_create(vd, tb, info->extack);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+
+	rtnl_lock();
+	err = -ENODEV;
+	if (vd->dev->reg_state != NETREG_REGISTERED)
+		goto err_unlock;
+	err = -EEXIST;
+	if (vtun_sa_spi_taken(vd, sa)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_A_SA_SPI],
+				    "spi: already in use");
+		goto err_unlock;
+	}
+	list_add_tail(&sa->dev_node, &vd->sas);
+	if (sa->dir == VTUN_DIR_IN)
+		hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
+			     vtun_spi_hash(sa->spi, sa->proto));
+	else
+		vtun_sa_update_tx(vd);
+	rtnl_unlock();
+	return 0;
+
+err_unlock:
+	rtnl_unlock();
+	vtun_sa_put(sa);
+	return err;
+}
+
+static struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
+					struct netlink_ext_ack *extack)
+{
+	struct vtun_sa *sa;
+
+	sa = vtun_sa_find(vd, nla_get_u8(tb[VTUN_A_SA_DIR]),
+			  cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI])));
+	if (!sa)
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SPI],
+				    "spi: no such SA on this device");
+	return sa;
 }
 
 int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "sa: not supported yet");
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_sa_parse(info, tb);
+	if (err)
+		return err;
+	rtnl_lock();
+	sa = vtun_sa_find_req(vd, tb, info->extack);
+	if (sa)
+		vtun_sa_unlink(sa);
+	rtnl_unlock();
+	return sa ? 0 : -ENOENT;
+}
+
+static int vtun_sa_put_stats(struct sk_buff *skb, struct vtun_sa *sa)
+{
+	struct nlattr *nest = nla_nest_start(skb, VTUN_A_SA_STATS);
+	u64 v[VTUN_SA_COUNTER_MAX];
+	u64 seq;
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	vtun_sa_read_stats(sa, v);
+	for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
+		if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_PACKETS + i, v[i],
+				      VTUN_A_SA_STATS_PAD))
+			return -EMSGSIZE;
+	seq = sa->dir == VTUN_DIR_OUT ? atomic64_read(&sa->seq) :
+					READ_ONCE(sa->replay.top);
+	if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_SEQ, seq,
+			      VTUN_A_SA_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vtun_sa_put_alg(struct sk_buff *skb, struct vtun_sa *sa)
+{
+	if (sa->aead_alg[0])
+		return nla_put_string(skb, VTUN_A_SA_AEAD_ALG, sa->aead_alg) ||
+		       nla_put_u32(skb, VTUN_A_SA_ICV_BITS, sa->icv_bits);
+	return nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg) ||
+	       nla_put_string(skb, VTUN_A_SA_AUTH_ALG, sa->auth_alg) ||
+	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits);
+}
+
+/* Keys are write-only: never put here. */
+static int vtun_sa_put_msg(struct sk_buff *skb, struct vtun_sa *sa,
+			   u32 portid, u32 seq, int flags)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags,
+			  VTUN_CMD_SA_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
+		goto cancel;
+	nest = nla_nest_start(skb, VTUN_A_SA);
+	if (!nest ||
+	    nla_put_u8(skb, VTUN_A_SA_DIR, sa->dir) ||
+	    nla_put_u32(skb, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
+	    nla_put_u8(skb, VTUN_A_SA_PROTO, sa->proto) ||
+	    vtun_sa_put_alg(skb, sa) ||
+	    nla_put_u32(skb, VTUN_A_SA_REPLAY_WINDOW, sa->replay.window) ||
+	    nla_put_u8(skb, VTUN_A_SA_ESN, sa->esn) ||
+	    vtun_sa_put_stats(skb, sa))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "sa: not supported yet");
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct sk_buff *msg;
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_sa_parse(info, tb);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	sa = vtun_sa_find_req(vd, tb, info->extack);
+	err = sa ? vtun_sa_put_msg(msg, sa, info->snd_portid, info->snd_seq, 0) :
+		   -ENOENT;
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
+/* Dumps one device's SAs, resuming by position. */
 int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return -EOPNOTSUPP;
+	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
+	struct net *net = sock_net(cb->skb->sk);
+	long skip = cb->args[0], idx = 0;
+	struct net_device *dev;
+	struct vtun_sa *sa;
+	int err = 0;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(cb->extack, "ifindex: missing");
+		return -EINVAL;
+	}
+	rtnl_lock();
+	dev = __dev_get_by_index(net, nla_get_u32(attr));
+	if (!dev || !vtun_is_dev(dev)) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG(cb->extack, "ifindex: not a vtun device");
+		return -ENODEV;
+	}
+	list_for_each_entry(sa, &((struct vtun_dev *)netdev_priv(dev))->sas,
+			    dev_node) {
+		if (idx++ < skip)
+			continue;
+		err = vtun_sa_put_msg(skb, sa, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	if (err && idx == skip)
+		return err;
+	return skb->len;
 }

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: ESP for SPIs vtun owns is taken off the XFRM protocol chain,
+ * checked against replay, decrypted, and delivered on the device. ESP for
+ * any other SPI goes on to the next handler (the stack's own XFRM)
+ * untouched.
+ */
+
+#include <linux/icmp.h>
+#include <net/dsfield.h>
+#include <linux/ip.h>
+#include <net/esp.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "device.h"
+#include "esp.h"
+#include "rx.h"
+#include "sa.h"
+
+/* Above the stack's own ESP (0) and xfrm interfaces (10). */
+#define VTUN_XFRM_PRIORITY 50
+
+static enum vtun_drop vtun_replay_drop(struct vtun_sa *sa,
+				       enum vtun_replay_verdict v)
+{
+	if (v == VTUN_REPLAY_OLD) {
+		vtun_sa_count(sa, VTUN_SA_TOO_OLD, 1);
+		return VTUN_DROP_RX_TOO_OLD;
+	}
+	if (v == VTUN_REPLAY_DUP) {
+		vtun_sa_count(sa, VTUN_SA_REPLAY, 1);
+		return VTUN_DROP_RX_REPLAY;
+	}
+	return VTUN_DROP_RX_MALFORMED;
+}
+
+static enum vtun_drop vtun_decrypt_drop(struct vtun_sa *sa, int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		vtun_sa_count(sa, VTUN_SA_AUTH_FAILED, 1);
+		return VTUN_DROP_RX_AUTH_FAILED;
+	case -EPROTO:
+		vtun_sa_count(sa, VTUN_SA_BAD_TRAILER, 1);
+		return VTUN_DROP_RX_BAD_TRAILER;
+	case -EINVAL:
+		return VTUN_DROP_RX_MALFORMED;
+	}
+	return VTUN_DROP_RX_ERROR;
+}
+
+/* The decrypted inner packet must be a whole IP packet. */
+static bool vtun_inner_rx_valid(struct sk_buff *skb, int nexthdr)
+{
+	skb_reset_network_header(skb);
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    ntohs(iph->tot_len) > skb->len ||
+		    ntohs(iph->tot_len) < iph->ihl * 4)
+			return false;
+		skb->protocol = htons(ETH_P_IP);
+		return !pskb_trim(skb, ntohs(iph->tot_len));
+	}
+	if (nexthdr == IPPROTO_IPV6) {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return false;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->version != 6 ||
+		    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len)
+			return false;
+		skb->protocol = htons(ETH_P_IPV6);
+		return !pskb_trim(skb, ntohs(ip6h->payload_len) + sizeof(*ip6h));
+	}
+	return false;
+}
+
+static u8 vtun_inner_tos(struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IP) ? ip_hdr(skb)->tos :
+						  ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+static void vtun_deliver(struct sk_buff *skb, struct vtun_dev *vd)
+{
+	unsigned int len = skb->len;
+
+	skb_scrub_packet(skb, !net_eq(vd->net, dev_net(vd->dev)));
+	skb->dev = vd->dev;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	dev_sw_netstats_rx_add(vd->dev, len);
+	gro_cells_receive(&vd->gro_cells, skb);
+}
+
+/* Decryption is done: authenticate the sequence number, then deliver. */
+static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
+{
+	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
+	struct vtun_sa *sa = cb->sa;
+	struct vtun_dev *vd = sa->vd;
+	enum vtun_replay_verdict v;
+	enum vtun_drop reason;
+	u8 outer_tos = cb->outer_tos;
+
+	if (nexthdr < 0) {
+		reason = vtun_decrypt_drop(sa, nexthdr);
+		goto drop;
+	}
+	spin_lock_bh(&sa->replay_lock);
+	v = vtun_replay_advance(&sa->replay, cb->seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (v != VTUN_REPLAY_OK) {
+		reason = vtun_replay_drop(sa, v);
+		goto drop;
+	}
+	reason = VTUN_DROP_RX_MALFORMED;
+	if (!vtun_inner_rx_valid(skb, nexthdr))
+		goto drop;
+	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
+	if (INET_ECN_decapsulate(skb, outer_tos, vtun_inner_tos(skb)) > 1)
+		goto drop;
+	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
+	vtun_sa_count(sa, VTUN_SA_BYTES, skb->len);
+	vtun_deliver(skb, vd);
+	vtun_sa_put(sa);
+	return;
+drop:
+	vtun_count_drop(vd, reason);
+	kfree_skb(skb);
+	vtun_sa_put(sa);
+}
+
+/* Called with skb->data at the ESP header. Returns -EINVAL if not ours. */
+static int vtun_esp_rcv(struct sk_buff *skb, u8 outer_tos)
+{
+	struct ip_esp_hdr *esph;
+	enum vtun_replay_verdict v;
+	struct vtun_sa *sa;
+	int err;
+	u64 seq;
+
+	if (!pskb_may_pull(skb, sizeof(*esph)))
+		return -EINVAL;
+	esph = ip_esp_hdr(skb);
+	sa = vtun_sa_lookup_in(dev_net(skb->dev), esph->spi, VTUN_PROTO_ESP);
+	if (!sa)
+		return -EINVAL;
+
+	v = vtun_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
+	if (v != VTUN_REPLAY_OK) {
+		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));
+		kfree_skb(skb);
+		vtun_sa_put(sa);
+		return 0;
+	}
+	VTUN_ESP_CB(skb)->seq = seq;
+	VTUN_ESP_CB(skb)->outer_tos = outer_tos;
+	err = vtun_esp_decrypt(skb, sa, seq, vtun_rx_done);
+	if (err != -EINPROGRESS)
+		vtun_rx_done(skb, err);
+	return 0;
+}
+
+static int vtun_esp4_rcv(struct sk_buff *skb)
+{
+	return vtun_esp_rcv(skb, ip_hdr(skb)->tos);
+}
+
+static int vtun_esp6_rcv(struct sk_buff *skb)
+{
+	return vtun_esp_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)));
+}
+
+/* Packets XFRM resumes after its own processing are never ours. */
+static int vtun_xfrm_input(struct sk_buff *skb, int nexthdr, __be32 spi,
+			   int encap_type)
+{
+	return -EINVAL;
+}
+
+static int vtun_xfrm_cb(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+static bool vtun_owns_spi(struct net *net, const struct ip_esp_hdr *esph)
+{
+	struct vtun_sa *sa;
+
+	rcu_read_lock();
+	sa = vtun_sa_lookup_in(net, esph->spi, VTUN_PROTO_ESP);
+	rcu_read_unlock();
+	if (!sa)
+		return false;
+	vtun_sa_put(sa);
+	return true;
+}
+
+/* ICMP errors about our outer packets update the underlay PMTU. */
+static int vtun_esp4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct ip_esp_hdr *esph = (void *)(skb->data + (iph->ihl << 2));
+	struct net *net = dev_net(skb->dev);
+
+	if (!vtun_owns_spi(net, esph))
+		return -ENOENT;
+	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
+	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
+	else if (icmp_hdr(skb)->type == ICMP_REDIRECT)
+		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+	return 0;
+}
+
+static int vtun_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			 u8 type, u8 code, int offset, __be32 info)
+{
+	const struct ip_esp_hdr *esph = (void *)(skb->data + offset);
+	struct net *net = dev_net(skb->dev);
+
+	if (!vtun_owns_spi(net, esph))
+		return -ENOENT;
+	if (type == ICMPV6_PKT_TOOBIG)
+		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
+	else if (type == NDISC_REDIRECT)
+		ip6_redirect(skb, net, 0, 0, sock_net_uid(net, NULL));
+	return 0;
+}
+
+static struct xfrm4_protocol vtun_esp4_protocol __read_mostly = {
+	.handler	= vtun_esp4_rcv,
+	.input_handler	= vtun_xfrm_input,
+	.cb_handler	= vtun_xfrm_cb,
+	.err_handler	= vtun_esp4_err,
+	.priority	= VTUN_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol vtun_esp6_protocol __read_mostly = {
+	.handler	= vtun_esp6_rcv,
+	.input_handler	= vtun_xfrm_input,
+	.cb_handler	= vtun_xfrm_cb,
+	.err_handler	= vtun_esp6_err,
+	.priority	= VTUN_XFRM_PRIORITY,
+};
+
+int vtun_rx_init(void)
+{
+	int err;
+
+	err = xfrm4_protocol_register(&vtun_esp4_protocol, IPPROTO_ESP);
+	if (err)
+		return err;
+	err = xfrm6_protocol_register(&vtun_esp6_protocol, IPPROTO_ESP);
+	if (err)
+		xfrm4_protocol_deregister(&vtun_esp4_protocol, IPPROTO_ESP);
+	return err;
+}
+
+void vtun_rx_exit(void)
+{
+	xfrm6_protocol_deregister(&vtun_esp6_protocol, IPPROTO_ESP);
+	xfrm4_protocol_deregister(&vtun_esp4_protocol, IPPROTO_ESP);
+}

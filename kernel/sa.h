@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VTUN_SA_H
+#define _VTUN_SA_H
+
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <crypto/aead.h>
+
+#include "replay.h"
+
+struct vtun_dev;
+struct genl_info;
+
+enum vtun_sa_counter {
+	VTUN_SA_PACKETS,
+	VTUN_SA_BYTES,
+	VTUN_SA_REPLAY,
+	VTUN_SA_TOO_OLD,
+	VTUN_SA_AUTH_FAILED,
+	VTUN_SA_BAD_TRAILER,
+	VTUN_SA_COUNTER_MAX
+};
+
+struct vtun_sa_pcpu {
+	u64_stats_t count[VTUN_SA_COUNTER_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct vtun_sa {
+	struct hlist_node spi_node;	/* inbound: namespace SPI table */
+	struct list_head dev_node;	/* the device's SAs, under RTNL */
+	struct vtun_dev *vd;
+	refcount_t refcnt;
+	struct rcu_head rcu;
+
+	__be32 spi;
+	u8 dir;
+	u8 proto;
+	bool esn;
+
+	struct crypto_aead *aead;
+	u8 ivlen;
+	u8 icvlen;
+	u8 blocksize;		/* padding alignment, at least 4 */
+
+	atomic64_t seq;		/* outbound: last sequence number sent */
+	spinlock_t replay_lock;	/* inbound: serializes window updates */
+	struct vtun_replay replay;
+
+	struct vtun_sa_pcpu __percpu *stats;
+
+	/* For reports only: names and lengths, never keys. */
+	char aead_alg[64];
+	char enc_alg[64];
+	char auth_alg[64];
+	u32 icv_bits;
+	u32 auth_trunc_bits;
+};
+
+struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto);
+struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd);
+void vtun_sa_put(struct vtun_sa *sa);
+void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n);
+void vtun_sa_flush(struct vtun_dev *vd);
+
+int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
+int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
+int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info);
+int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+int vtun_sa_net_init(struct net *net);
+
+#endif /* _VTUN_SA_H */

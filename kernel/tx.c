@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: what is routed into the device is protected with the
+ * outbound SA and sent to the remote gateway through the underlay.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/dsfield.h>
+#include <linux/ip.h>
+#include <net/esp.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ip6_tunnel.h>
+#include <net/route.h>
+
+#include "device.h"
+#include "esp.h"
+#include "sa.h"
+#include "tx.h"
+
+/* Outer header fields decided before the inner header is encrypted. */
+struct vtun_outer {
+	struct dst_entry *dst;
+	union vtun_addr saddr;
+	union vtun_addr daddr;
+	u8 tos;
+	u8 ttl;
+	bool df;
+};
+
+static struct dst_entry *vtun_route4(struct vtun_dev *vd,
+				     const struct vtun_params *p,
+				     struct vtun_outer *o)
+{
+	struct flowi4 fl4 = {
+		.daddr = p->remote.v4,
+		.saddr = p->local.v4,
+		.flowi4_oif = p->underlay,
+		.flowi4_proto = IPPROTO_ESP,
+	};
+	struct rtable *rt = ip_route_output_key(vd->net, &fl4);
+
+	if (IS_ERR(rt))
+		return NULL;
+	o->saddr.v4 = fl4.saddr;
+	o->daddr.v4 = fl4.daddr;
+	return &rt->dst;
+}
+
+static struct dst_entry *vtun_route6(struct vtun_dev *vd,
+				     const struct vtun_params *p,
+				     struct vtun_outer *o)
+{
+	struct flowi6 fl6 = {
+		.daddr = p->remote.v6,
+		.saddr = p->local.v6,
+		.flowi6_oif = p->underlay,
+		.flowi6_proto = IPPROTO_ESP,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_dst_lookup_flow(vd->net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return NULL;
+	o->saddr.v6 = fl6.saddr;
+	o->daddr.v6 = fl6.daddr;
+	return dst;
+}
+
+/* A route through the device itself would loop. */
+static bool vtun_route(struct vtun_dev *vd, const struct vtun_params *p,
+		       struct vtun_outer *o)
+{
+	if (p->family == AF_INET)
+		o->dst = vtun_route4(vd, p, o);
+	else if (p->family == AF_INET6)
+		o->dst = vtun_route6(vd, p, o);
+	else
+		o->dst = NULL;
+	if (o->dst && o->dst->dev == vd->dev) {
+		dst_release(o->dst);
+		o->dst = NULL;
+	}
+	return o->dst;
+}
+
+static unsigned int vtun_outer_hlen(const struct vtun_params *p)
+{
+	return p->family == AF_INET6 ? sizeof(struct ipv6hdr) :
+				       sizeof(struct iphdr);
+}
+
+/* Largest inner packet whose ESP encapsulation fits the path MTU. */
+static int vtun_inner_mtu(const struct vtun_params *p, struct vtun_sa *sa,
+			  unsigned int path_mtu)
+{
+	int room = path_mtu - vtun_outer_hlen(p) - sizeof(struct ip_esp_hdr) -
+		   sa->ivlen - sa->icvlen;
+
+	return round_down(room, sa->blocksize) - 2;
+}
+
+static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
+			      struct vtun_outer *o)
+{
+	u8 inner_tos = skb->protocol == htons(ETH_P_IP) ?
+		       ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
+
+	o->tos = INET_ECN_encapsulate(p->copy_tos ? inner_tos : 0, inner_tos);
+	o->ttl = p->ttl;
+	switch (p->df) {
+	case VTUN_DF_SET:
+		o->df = true;
+		break;
+	case VTUN_DF_CLEAR:
+		o->df = false;
+		break;
+	default:
+		o->df = skb->protocol != htons(ETH_P_IP) ||
+			(ip_hdr(skb)->frag_off & htons(IP_DF));
+	}
+}
+
+/*
+ * Inner packets too big for the path are refused with an ICMP error
+ * carrying the inner MTU, so that senders adapt instead of fragmenting.
+ */
+static bool vtun_too_big(struct sk_buff *skb, const struct vtun_params *p,
+			 struct vtun_sa *sa, struct vtun_outer *o)
+{
+	int mtu = vtun_inner_mtu(p, sa, dst_mtu(o->dst));
+
+	if (skb->len <= mtu)
+		return false;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!o->df)
+			return false;
+		mtu = max(mtu, IPV4_MIN_MTU);
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		return true;
+	}
+	if (mtu < IPV6_MIN_MTU) {
+		/* IPv6 cannot go lower: fragment the outer packet instead. */
+		o->df = false;
+		return false;
+	}
+	skb_dst_update_pmtu_no_confirm(skb, mtu);
+	icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	return true;
+}
+
+static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
+{
+	struct iphdr *iph = skb_push(skb, sizeof(*iph));
+
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = o->tos;
+	iph->frag_off = o->df ? htons(IP_DF) : 0;
+	iph->ttl = o->ttl ?: ip4_dst_hoplimit(o->dst);
+	iph->protocol = IPPROTO_ESP;
+	iph->saddr = o->saddr.v4;
+	iph->daddr = o->daddr.v4;
+	iph->tot_len = htons(skb->len);
+	skb->protocol = htons(ETH_P_IP);
+}
+
+static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
+{
+	struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
+
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, o->tos, 0);
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(o->dst);
+	ip6h->saddr = o->saddr.v6;
+	ip6h->daddr = o->daddr.v6;
+	skb->protocol = htons(ETH_P_IPV6);
+}
+
+/* Encryption is done (or failed): hand the packet to the underlay. */
+static void vtun_tx_output(struct sk_buff *skb, int err)
+{
+	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
+	struct vtun_sa *sa = cb->sa;
+	struct vtun_dev *vd = sa->vd;
+	unsigned int len = cb->len;
+	struct net *net = vd->net;
+
+	if (unlikely(err)) {
+		vtun_count_drop(vd, VTUN_DROP_TX_ERROR);
+		kfree_skb(skb);
+		goto out;
+	}
+	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
+	vtun_sa_count(sa, VTUN_SA_BYTES, len);
+	if (skb->protocol == htons(ETH_P_IP)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		ip_select_ident(net, skb, NULL);
+		err = ip_local_out(net, NULL, skb);
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		err = ip6_local_out(net, NULL, skb);
+	}
+	if (likely(net_xmit_eval(err) == 0))
+		dev_sw_netstats_tx_add(vd->dev, 1, len);
+	else
+		vd->dev->stats.tx_errors++;
+out:
+	vtun_sa_put(sa);
+}
+
+static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
+				 const struct vtun_params *p,
+				 struct vtun_sa *sa, struct vtun_outer *o)
+{
+	u8 nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
+							 IPPROTO_IPV6;
+	unsigned int len = skb->len;
+	int nfrags, err;
+	u64 seq;
+
+	seq = atomic64_inc_return(&sa->seq);
+	if (unlikely(!sa->esn ? seq > U32_MAX : !seq))
+		return VTUN_DROP_TX_SEQ_EXHAUSTED;
+
+	skb_scrub_packet(skb, !net_eq(vd->net, dev_net(vd->dev)));
+	skb_dst_set(skb, o->dst);
+	o->dst = NULL;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
+			 vtun_outer_hlen(p) + sizeof(struct ip_esp_hdr) +
+			 sa->ivlen + 4))
+		return VTUN_DROP_TX_ERROR;
+	nfrags = vtun_esp_prepare(skb, sa, seq, nexthdr);
+	if (nfrags < 0)
+		return VTUN_DROP_TX_ERROR;
+	if (p->family == AF_INET)
+		vtun_push_outer4(skb, o);
+	else
+		vtun_push_outer6(skb, o);
+
+	VTUN_ESP_CB(skb)->len = len;
+	err = vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
+	if (err != -EINPROGRESS)
+		vtun_tx_output(skb, err);
+	return VTUN_DROP_MAX;
+}
+
+static bool vtun_inner_valid(struct sk_buff *skb)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+		       ip_hdr(skb)->version == 4;
+	case htons(ETH_P_IPV6):
+		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+		       ipv6_hdr(skb)->version == 6;
+	}
+	return false;
+}
+
+netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vtun_dev *vd = netdev_priv(dev);
+	struct vtun_outer o = { };
+	const struct vtun_params *p;
+	enum vtun_drop reason;
+	struct vtun_sa *sa;
+
+	rcu_read_lock_bh();
+	p = rcu_dereference_bh(vd->params);
+	sa = vtun_sa_get_out(vd);
+	reason = VTUN_DROP_TX_NO_SA;
+	if (!sa)
+		goto drop;
+	reason = VTUN_DROP_TX_BAD_INNER;
+	if (!vtun_inner_valid(skb))
+		goto drop;
+	reason = VTUN_DROP_TX_NO_ROUTE;
+	if (!vtun_route(vd, p, &o))
+		goto drop;
+	vtun_decide_outer(skb, p, &o);
+	reason = VTUN_DROP_TX_TOO_BIG;
+	if (vtun_too_big(skb, p, sa, &o))
+		goto drop;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		reason = VTUN_DROP_TX_ERROR;
+		goto drop;
+	}
+	/* From here the SA reference travels with the packet. */
+	reason = vtun_encap(skb, vd, p, sa, &o);
+	if (reason == VTUN_DROP_MAX) {
+		rcu_read_unlock_bh();
+		return NETDEV_TX_OK;
+	}
+drop:
+	rcu_read_unlock_bh();
+	dst_release(o.dst);
+	if (sa)
+		vtun_sa_put(sa);
+	vtun_count_drop(vd, reason);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
