@@ -23,6 +23,7 @@ deps:
 	bash selftests/vm/deps.sh
 
 check:
+	$(MAKE) -C selftests/unit
 	bash selftests/vm/run.sh
 
 demo:

@@ -221,13 +221,20 @@ static unsigned int vtun_path_mtu(struct net *net, const struct vtun_params *p)
 	return mtu;
 }
 
-static void vtun_update_mtu(struct vtun_dev *vd, const struct vtun_params *p)
+/* Limits always follow the parameters; the MTU itself unless it was given. */
+static void vtun_update_mtu(struct vtun_dev *vd, const struct vtun_params *p,
+			    bool derive)
 {
+	struct net_device *dev = vd->dev;
 	unsigned int overhead = vtun_overhead(p);
-	int mtu = vtun_path_mtu(vd->net, p) - overhead;
+	int mtu = derive ? vtun_path_mtu(vd->net, p) - overhead : dev->mtu;
 
-	vd->dev->max_mtu = IP_MAX_MTU - overhead;
-	dev_set_mtu(vd->dev, clamp_t(int, mtu, ETH_MIN_MTU, vd->dev->max_mtu));
+	dev->max_mtu = IP_MAX_MTU - overhead;
+	mtu = clamp_t(int, mtu, ETH_MIN_MTU, dev->max_mtu);
+	if (dev->reg_state == NETREG_REGISTERED)
+		dev_set_mtu(dev, mtu);
+	else
+		dev->mtu = mtu;
 }
 
 static const struct nla_policy vtun_link_policy[IFLA_VTUN_MAX + 1] = {
@@ -386,8 +393,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	}
 	vd->net = src_net;
 	rcu_assign_pointer(vd->params, p);
-	if (!tb[IFLA_MTU])
-		vtun_update_mtu(vd, p);
+	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 
 	/* On failure the destructor frees the parameters. */
 	err = register_netdevice(dev);
@@ -417,8 +423,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	}
 	rcu_assign_pointer(vd->params, p);
 	kfree_rcu(old, rcu);
-	if (!tb[IFLA_MTU])
-		vtun_update_mtu(vd, p);
+	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 	return 0;
 }
 

@@ -163,7 +163,7 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
 	iph->ihl = sizeof(*iph) >> 2;
 	iph->tos = o->tos;
 	iph->frag_off = o->df ? htons(IP_DF) : 0;
-	iph->ttl = o->ttl ?: ip4_dst_hoplimit(o->dst);
+	iph->ttl = o->ttl ?: ip4_dst_hoplimit(skb_dst(skb));
 	iph->protocol = IPPROTO_ESP;
 	iph->saddr = o->saddr.v4;
 	iph->daddr = o->daddr.v4;
@@ -179,7 +179,7 @@ static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
 	ip6_flow_hdr(ip6h, o->tos, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = IPPROTO_ESP;
-	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(o->dst);
+	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(skb_dst(skb));
 	ip6h->saddr = o->saddr.v6;
 	ip6h->daddr = o->daddr.v6;
 	skb->protocol = htons(ETH_P_IPV6);

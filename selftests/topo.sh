@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# topo.sh -- two IPsec gateways, A and B, joined by an underlay veth.
+# Sourced by tests after lib.sh. A always runs vtun; B runs vtun
+# (site_vtun) or Linux XFRM behind an xfrm interface (site_xfrm).
+#
+# Underlay: A ul0 192.0.2.1/24 2001:db8:ff::1/64 -- B ul0 .2 / ::2
+# Overlay:  A 10.0.0.1 fd00::1 -- B 10.0.0.2 fd00::2 (host routes)
+
+UL4=(192.0.2.1 192.0.2.2)
+UL6=(2001:db8:ff::1 2001:db8:ff::2)
+OV4=(10.0.0.1 10.0.0.2)
+OV6=(fd00::1 fd00::2)
+SPI_AB=0x1001	# traffic from A to B
+SPI_BA=0x2001	# traffic from B to A
+
+# Algorithms as "vtunctl words|ip xfrm words"; keys are fixed test keys.
+K16=0x00112233445566778899aabbccddeeff
+K20=${K16}01020304
+K32=${K16}${K16#0x}
+K36=${K32}01020304
+K48=${K32}${K16#0x}
+K64=${K32}${K32#0x}
+declare -A ALGS=(
+	[gcm128-16]="aead rfc4106(gcm(aes)) $K20 128|aead rfc4106(gcm(aes)) $K20 128"
+	[gcm128-8]="aead rfc4106(gcm(aes)) $K20 64|aead rfc4106(gcm(aes)) $K20 64"
+	[gcm128-12]="aead rfc4106(gcm(aes)) $K20 96|aead rfc4106(gcm(aes)) $K20 96"
+	[gcm256]="aead rfc4106(gcm(aes)) $K36 128|aead rfc4106(gcm(aes)) $K36 128"
+	[chacha]="aead rfc7539esp(chacha20,poly1305) $K36 128|aead rfc7539esp(chacha20,poly1305) $K36 128"
+	[cbc128-sha1]="enc cbc(aes) $K16 auth hmac(sha1) $K20 96|enc cbc(aes) $K16 auth-trunc hmac(sha1) $K20 96"
+	[cbc256-sha256]="enc cbc(aes) $K32 auth hmac(sha256) $K32 128|enc cbc(aes) $K32 auth-trunc hmac(sha256) $K32 128"
+	[cbc256-sha384]="enc cbc(aes) $K32 auth hmac(sha384) $K48 192|enc cbc(aes) $K32 auth-trunc hmac(sha384) $K48 192"
+	[cbc256-sha512]="enc cbc(aes) $K32 auth hmac(sha512) $K64 256|enc cbc(aes) $K32 auth-trunc hmac(sha512) $K64 256"
+	[null-sha256]="enc ecb(cipher_null) 0x auth hmac(sha256) $K32 128|enc ecb(cipher_null) \"\" auth-trunc hmac(sha256) $K32 128"
+)
+ALG_NAMES="gcm128-16 gcm128-8 gcm128-12 gcm256 chacha cbc128-sha1 cbc256-sha256 cbc256-sha384 cbc256-sha512 null-sha256"
+
+alg_vtun() { echo "${ALGS[$1]%%|*}"; }
+alg_xfrm() { echo "${ALGS[$1]#*|}"; }
+
+# topo_reset: delete the namespaces of the previous topology.
+topo_reset() {
+	local ns
+	for ns in "${_T_NS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	_T_NS=()
+}
+
+# topo_underlay: namespaces A and B with the underlay link.
+topo_underlay() {
+	ns_new A && ns_new B || return
+	veth_pair "$A" ul0 "$B" ul0 || return
+	ip -n "$A" addr add "${UL4[0]}/24" dev ul0 &&
+	ip -n "$B" addr add "${UL4[1]}/24" dev ul0 &&
+	ip -n "$A" addr add "${UL6[0]}/64" dev ul0 nodad &&
+	ip -n "$B" addr add "${UL6[1]}/64" dev ul0 nodad
+}
+
+# outer_addr I FAMILY: the underlay address of site I (0 = A, 1 = B)
+outer_addr() { if [ "$2" = 6 ]; then echo "${UL6[$1]}"; else echo "${UL4[$1]}"; fi; }
+
+# site_overlay NS I DEV: overlay addresses of site I on DEV, routes to the peer
+site_overlay() {
+	local ns=$1 i=$2 dev=$3 p=$((1 - $2))
+	ip -n "$ns" addr add "${OV4[$i]}/32" dev "$dev" &&
+	ip -n "$ns" addr add "${OV6[$i]}/128" dev "$dev" nodad &&
+	ip -n "$ns" link set "$dev" up &&
+	ip -n "$ns" route add "${OV4[$p]}/32" dev "$dev" &&
+	ip -n "$ns" route add "${OV6[$p]}/128" dev "$dev"
+}
+
+# site_vtun NS I FAMILY ALG [sa options...]: vtun0 at site I
+site_vtun() {
+	local ns=$1 i=$2 fam=$3 alg=$4 out in
+	shift 4
+	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
+	# shellcheck disable=SC2046
+	ip netns exec "$ns" "$VTUNCTL" link add vtun0 \
+		local "$(outer_addr "$i" "$fam")" \
+		remote "$(outer_addr $((1 - i)) "$fam")" &&
+	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir out spi "$out" proto esp \
+		$(alg_vtun "$alg") "$@" &&
+	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir in spi "$in" proto esp \
+		$(alg_vtun "$alg") "$@" &&
+	site_overlay "$ns" "$i" vtun0
+}
+
+# site_xfrm NS I FAMILY ALG [state options...]: xfrm interface at site I
+site_xfrm() {
+	local ns=$1 i=$2 fam=$3 alg=$4 out in l r sel w
+	local -a a
+	shift 4
+	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
+	l=$(outer_addr "$i" "$fam")
+	r=$(outer_addr $((1 - i)) "$fam")
+	for w in $(alg_xfrm "$alg"); do
+		[ "$w" = '""' ] && w=
+		a+=("$w")
+	done
+	ip -n "$ns" link add xfrm0 type xfrm dev ul0 if_id 42 &&
+	ip -n "$ns" xfrm state add src "$l" dst "$r" proto esp spi "$out" \
+		mode tunnel reqid 1 if_id 42 flag af-unspec "${a[@]}" "$@" &&
+	ip -n "$ns" xfrm state add src "$r" dst "$l" proto esp spi "$in" \
+		mode tunnel reqid 1 if_id 42 flag af-unspec "${a[@]}" "$@" || return
+	for sel in "0.0.0.0/0" "::/0"; do
+		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir out \
+			if_id 42 tmpl src "$l" dst "$r" proto esp mode tunnel \
+			reqid 1 &&
+		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir in \
+			if_id 42 tmpl src "$r" dst "$l" proto esp mode tunnel \
+			reqid 1 || return
+	done
+	site_overlay "$ns" "$i" xfrm0
+}
+
+# overlay_ping NS I INNER: ping the peer's overlay address from site I
+overlay_ping() {
+	local peer
+	if [ "$3" = 6 ]; then peer=${OV6[$((1 - $2))]}; else peer=${OV4[$((1 - $2))]}; fi
+	ip netns exec "$1" ping -q -c 2 -i 0.2 -W 2 "$peer" >/dev/null
+}
+
+# overlay_tcp NS_SRV I_SRV NS_CLI INNER BYTES: send BYTES by TCP from the
+# client to site I_SRV's overlay address and compare digests.
+overlay_tcp() {
+	local srv=$1 i=$2 cli=$3 fam=$4 bytes=$5 addr port=5001
+	if [ "$fam" = 6 ]; then addr=${OV6[$i]}; else addr=${OV4[$i]}; fi
+	python3 "$VTUN_TOP/selftests/tcpcheck.py" transfer "$srv" "$cli" \
+		"$addr" "$port" "$bytes"
+}

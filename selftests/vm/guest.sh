@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh ENVFILE -- runs as root inside the guest, in the host root.
+#
+# Runs each test named in VTUN_TESTS with a timeout and reports on the
+# second serial port (/dev/ttyS1), one record a line:
+#   VTUN-BOOT <init> <uptime>     guest is up (uptime at /init, now)
+#   VTUN-BEGIN <name>             test starts; its output follows verbatim
+#   VTUN-KLOG <line>              suspicious kernel log line during test
+#   VTUN-TAINT <old> <new>        kernel taint gained a bad flag
+#   VTUN-END <name> <rc> <secs> <limit>  test finished (124/137: timed out)
+#   VTUN-DONE <uptime>            all done
+# The kernel log of each test is copied to the console (ttyS0).
+
+set -u
+. "$1"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+export VTUN_TOP VTUN_KO VTUN_KERNEL
+export VTUN_GUEST=1
+
+# Kernel log lines that fail the test they appear in.
+KLOG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|'\
+'Call Trace|possible circular locking|possible recursive locking|INFO: |'\
+'unreferenced object|Kernel panic|refcount_t:|list_(add|del) corruption|'\
+'waiting for .* to become free|stack-protector|double free|use-after-free'
+# Taint flags that mean trouble: B bad page, D die, W warn, L soft lockup.
+TAINT_BAD=$(((1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
+
+out() { echo "$*" >&3; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+open_channel() {
+	exec 3>/dev/ttyS1
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+}
+
+# Copy new kernel log lines to the console and flag the bad ones.
+scan_klog() {
+	local log=/tmp/vtun-klog
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >>/dev/kmsg
+	fi
+	dmesg -c >"$log" 2>/dev/null || return
+	cat "$log"
+	grep -E "$KLOG_BAD" "$log" | head -n 40 | sed 's/^/VTUN-KLOG /' >&3
+}
+
+check_taint() {
+	local now
+	now=$(cat /proc/sys/kernel/tainted)
+	if (((now & ~taint) & TAINT_BAD)); then
+		out "VTUN-TAINT $taint $now"
+	fi
+	taint=$now
+}
+
+# Per-test timeout: "# vtun-timeout: N" in the script overrides.
+test_timeout() {
+	local t
+	t=$(sed -n 's/^# vtun-timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n 1)
+	echo "${t:-$VTUN_TIMEOUT}"
+}
+
+run_one() {
+	local path=$1 name t0 rc dir limit
+	name=$(basename "$path" .sh)
+	dir=$(mktemp -d "/tmp/$name.XXXX")
+	limit=$(test_timeout "$path")
+	out "VTUN-BEGIN $name"
+	echo "vtun-guest: begin $name" >/dev/kmsg
+	t0=$(date +%s)
+	(cd "$dir" && exec timeout -k 10 "$limit" bash "$path") \
+		</dev/null >&3 2>&1
+	rc=$?
+	echo "vtun-guest: end $name rc=$rc" >/dev/kmsg
+	scan_klog
+	check_taint
+	out "VTUN-END $name $rc $(($(date +%s) - t0)) $limit"
+}
+
+# After all tests the module must unload cleanly (no leaked references).
+unload_check() {
+	[ -d /sys/module/vtun ] || return 0
+	out "VTUN-BEGIN unload"
+	rmmod vtun >&3 2>&1
+	local rc=$?
+	[ $rc -eq 0 ] && echo "ok 1 - rmmod vtun" >&3 ||
+		echo "not ok 1 - rmmod vtun" >&3
+	sleep 1
+	scan_klog
+	check_taint
+	out "VTUN-END unload $rc 0 0"
+}
+
+main() {
+	local t taint
+	open_channel
+	out "VTUN-BOOT $(cat /run/vtun-init-uptime 2>/dev/null || echo ?) $(uptime_s)"
+	dmesg -c >/dev/null
+	taint=$(cat /proc/sys/kernel/tainted)
+	for t in $VTUN_TESTS; do
+		run_one "$t"
+	done
+	[ "$VTUN_MODE" = tests ] && unload_check
+	out "VTUN-DONE $(uptime_s)"
+	exec 3>&-
+}
+
+main

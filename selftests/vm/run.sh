@@ -1,0 +1,340 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build vtun for Debian's guest kernels and run the selftests in QEMU.
+#
+# usage: run.sh [TEST...]            selftests (default: TEST_PROGS)
+#        run.sh --demo | --bench     run selftests/demo.sh | bench.sh
+#        run.sh --script PATH        run one script, its output live
+#        run.sh --build-only         compile checks only
+#
+# Environment:
+#   KERNELS=6.12          kernels for the full suite (6.1, 6.12, all);
+#                         the others get a compile check only
+#   TESTS="link vrf"      tests to run (names or paths; space/comma)
+#   TIMEOUT=300           per-test timeout in seconds (guest side)
+#   VM_TIMEOUT=           whole-guest timeout (default: from the tests)
+#   W=1                   kbuild W= level; warnings in vtun fail "build"
+#   V=1                   copy the guest console to stderr as it runs
+#   VTUN_CACHE            cache dir (default /var/cache/vtun)
+#   VTUN_BUILD            module build dirs (default $VTUN_CACHE/build)
+#   VTUN_LOGS             guest logs (default selftests/vm/logs)
+#
+# Prints kselftest TAP on stdout ending with "N passed, N failed";
+# exits non-zero on any failure. Guest logs: selftests/vm/logs/<kernel>/.
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+CACHE=${VTUN_CACHE:-/var/cache/vtun}
+LOGS=${VTUN_LOGS:-$HERE/logs}
+BUILD=${VTUN_BUILD:-$CACHE/build}
+TIMEOUT=${TIMEOUT:-300}
+W=${W:-1}
+MODE=tests
+SCRIPT=
+N=0 PASS=0 FAIL=0 SKIP=0
+SUMMARY_DONE=
+GUEST_PID=
+# mawk reads pipes in blocks unless told otherwise; we want live output.
+AWK_LIVE=$(awk -W version 2>&1 | grep -q mawk && echo "-W interactive")
+
+usage() { sed -n '4,26s/^# \{0,1\}//p' "$0"; }
+diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
+
+# emit OK DESC [DIRECTIVE]
+emit() {
+	N=$((N + 1))
+	local line
+	line="$([ "$1" = 1 ] || echo -n "not ")ok $N $2${3:+ # $3}"
+	echo "$line"
+	case ${3:-} in
+	SKIP*) SKIP=$((SKIP + 1)) ;;
+	*) if [ "$1" = 1 ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi ;;
+	esac
+}
+
+summary() {
+	[ -n "$SUMMARY_DONE" ] && return
+	SUMMARY_DONE=1
+	echo "1..$N"
+	echo "$PASS passed, $FAIL failed$([ "$SKIP" = 0 ] || echo ", $SKIP skipped")"
+}
+
+on_exit() {
+	local rc=$?
+	[ -n "$GUEST_PID" ] && kill "$GUEST_PID" 2>/dev/null
+	[ -n "$SUMMARY_DONE" ] && exit "$rc"
+	[ "$N" = 0 ] && emit 0 "runner: stopped before any test ran"
+	summary
+	[ "$FAIL" = 0 ] && [ "$rc" = 0 ] && exit 0
+	exit 1
+}
+
+# Host packages and guest kernels; sets K61_VER, K612_VER.
+prepare_deps() {
+	local out
+	mkdir -p "$LOGS"
+	if ! out=$("$HERE/deps.sh" --print 2>"$LOGS/deps.log"); then
+		emit 0 "runner: deps.sh failed"
+		diag "$(tail -n 20 "$LOGS/deps.log")"
+		exit 1
+	fi
+	eval "$out"
+}
+
+kver_of() {
+	case $1 in
+	6.1) echo "$K61_VER" ;;
+	6.12) echo "$K612_VER" ;;
+	*) return 1 ;;
+	esac
+}
+
+# One guest run at a time on this machine (and one build per cache dir).
+take_lock() {
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/run.lock"
+	flock -n 9 && return
+	echo "# waiting for another vtun guest run to finish" >&2
+	flock 9
+}
+
+copy_tree() {
+	local dst=$1 f srcs=()
+	for f in Kbuild kernel uapi include; do
+		[ -e "$TOP/$f" ] && srcs+=("$TOP/$f")
+	done
+	mkdir -p "$dst"
+	if command -v rsync >/dev/null; then
+		rsync -a --delete "${srcs[@]}" "$dst/"
+	else
+		rm -rf "$dst"/{Kbuild,kernel,uapi,include}
+		cp -a "${srcs[@]}" "$dst/"
+	fi
+}
+
+# Warnings and errors in vtun's own files (not in kernel headers).
+own_warnings() {
+	local dst log=$2
+	dst=$(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1")
+	grep -E "^($dst/|(\./)?(kernel|uapi|include)/)[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):|^WARNING: modpost: .*vtun" "$log" |
+		sed -E "s|^$dst/||" | head -n 30
+}
+
+# build_module NAME KVER: compile vtun; sets KO (empty on failure).
+build_module() {
+	local name=$1 kver=$2 dst=$BUILD/$2 log=$LOGS/$1/build.log warn
+	local kdir=$CACHE/kernels/$2/usr/src/linux-headers-$2
+	KO=
+	mkdir -p "$LOGS/$name"
+	if [ ! -f "$TOP/Kbuild" ]; then
+		emit 0 "$name build: no Kbuild in $TOP"
+		return 1
+	fi
+	copy_tree "$dst"
+	make -C "$kdir" M="$dst" W="$W" -j"$(nproc)" modules >"$log" 2>&1
+	local rc=$?
+	[ $rc = 0 ] && KO=$(find "$dst" -name vtun.ko -print -quit)
+	warn=$(own_warnings "$dst" "$log")
+	if [ -z "$KO" ]; then
+		emit 0 "$name build"
+		diag "${warn:-$(tail -n 20 "$log")}"
+		diag "build log: $log"
+	elif [ -n "$warn" ]; then
+		emit 0 "$name build: warnings (W=$W)"
+		diag "$warn"
+	else
+		emit 1 "$name build"
+	fi
+	[ -n "$KO" ] && install_ko "$kver"
+}
+
+# Host tools (the guest runs them from the host root).
+build_tools() {
+	local log=$LOGS/tools.log
+	[ -f "$TOP/userspace/Makefile" ] || return 0
+	if make -C "$TOP/userspace" -j"$(nproc)" >"$log" 2>&1; then
+		emit 1 "userspace build"
+	else
+		emit 0 "userspace build"
+		diag "$(grep -E 'error|Error' "$log" | head -n 20)"
+		diag "build log: $log"
+	fi
+}
+
+# Put vtun.ko where the guest's "modprobe vtun" finds it.
+install_ko() {
+	local root=$CACHE/kernels/$1 dir
+	dir=$root/lib/modules/$1/updates
+	mkdir -p "$dir"
+	cmp -s "$KO" "$dir/vtun.ko" && return
+	cp "$KO" "$dir/vtun.ko"
+	depmod -b "$root" "$1"
+}
+
+# initramfs KVER: print the path of a cached initramfs for KVER.
+initramfs() {
+	local kver=$1 key out
+	key=$( (echo "$kver"; cat "$HERE/init" "$HERE/mkinitramfs.sh" /bin/busybox) |
+		sha256sum | cut -c1-16)
+	out=$CACHE/initramfs/$kver-$key.cpio.gz
+	if [ ! -f "$out" ]; then
+		mkdir -p "$CACHE/initramfs"
+		rm -f "$CACHE/initramfs/$kver-"*.cpio.gz
+		"$HERE/mkinitramfs.sh" "$CACHE/kernels/$kver" "$kver" "$out" >&2 ||
+			return 1
+	fi
+	echo "$out"
+}
+
+kernel_image() {
+	local root=$CACHE/kernels/$1
+	if [ -s "$root/vmlinux" ]; then
+		echo "$root/vmlinux"
+	else
+		echo "$root/boot/vmlinuz-$1"
+	fi
+}
+
+# Resolve test names to script paths; print "path" lines.
+resolve_tests() {
+	local t
+	for t in ${1//,/ }; do
+		case $t in
+		*/*) readlink -f "$t" ;;
+		*.sh) echo "$TOP/selftests/$t" ;;
+		*) echo "$TOP/selftests/$t.sh" ;;
+		esac
+	done
+}
+
+default_tests() {
+	make -s --no-print-directory -C "$TOP/selftests" print-tests
+}
+
+script_timeout() {
+	local t
+	t=$(sed -n 's/^# vtun-timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n 1)
+	echo "${t:-$TIMEOUT}"
+}
+
+write_env() {
+	local f=$1 kname=$2
+	shift 2
+	{
+		printf 'VTUN_TOP=%q\n' "$TOP"
+		printf 'VTUN_CACHE=%q\n' "$CACHE"
+		printf 'VTUN_KO=%q\n' "$KO"
+		printf 'VTUN_KERNEL=%q\n' "$kname"
+		printf 'VTUN_TIMEOUT=%q\n' "$TIMEOUT"
+		printf 'VTUN_MODE=%q\n' "$MODE"
+		printf 'VTUN_TESTS=%q\n' "$*"
+	} >"$f"
+}
+
+# qemu_cmd IMAGE INITRD ENV DIR: set QEMU to the guest's command line.
+qemu_cmd() {
+	local image=$1 initrd=$2 env=$3 dir=$4
+	QEMU=(qemu-system-x86_64 -accel tcg -cpu max
+		-m "${VM_MEM:-2048}" -smp "${VM_SMP:-2}"
+		-nodefaults -no-user-config -display none -no-reboot
+		-kernel "$image" -initrd "$initrd"
+		-append "console=ttyS0 panic=-1 quiet mitigations=off VTUN_ENV=$env"
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-serial "file:$dir/console.log" -serial "file:$dir/results.log")
+}
+
+# boot_run NAME KVER PATH...: run the given scripts in one guest.
+boot_run() {
+	local name=$1 kver=$2 dir=$LOGS/$1 initrd image vmt=120 p names=()
+	shift 2
+	for p in "$@"; do
+		vmt=$((vmt + $(script_timeout "$p") + 15))
+		names+=("$(basename "$p" .sh)")
+	done
+	vmt=${VM_TIMEOUT:-$vmt}
+	if ! initrd=$(initramfs "$kver"); then
+		emit 0 "$name boot: cannot build initramfs"
+		return
+	fi
+	image=$(kernel_image "$kver")
+	write_env "$dir/guest.env" "$name" "$@"
+	: >"$dir/console.log"
+	: >"$dir/results.log"
+	local t0=$SECONDS wall0 pid f s
+	wall0=$(date +%s.%N)
+	qemu_cmd "$image" "$initrd" "$dir/guest.env" "$dir"
+	printf '%q ' "${QEMU[@]}" >"$dir/qemu.cmd"
+	timeout -k 5 "$vmt" "${QEMU[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+	pid=$!
+	GUEST_PID=$pid
+	[ "${V:-0}" != 0 ] && tail -n +1 -f --pid=$pid "$dir/console.log" >&2 &
+	tail -n +1 -s 0.2 -f --pid=$pid "$dir/results.log" |
+		awk $AWK_LIVE -f "$HERE/tap.awk" -v kernel="$name" -v n="$N" \
+			-v mode="$MODE" -v tests="${names[*]}" -v counts="$dir/counts" \
+			-v t0="$wall0"
+	wait $pid
+	local qrc=$? f0=$FAIL
+	GUEST_PID=
+	read -r N p f s <"$dir/counts"
+	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	[ $qrc = 124 ] || [ $qrc = 137 ] && diag "$name: guest killed after $vmt s"
+	[ $qrc != 0 ] && [ $qrc != 124 ] && [ $qrc != 137 ] &&
+		diag "$name: qemu exit status $qrc: $(tail -n 3 "$dir/qemu.log")"
+	diag "$name: guest wall time $((SECONDS - t0)) s ($(basename "$image"))"
+	[ "$FAIL" != "$f0" ] && diag "$name: guest console log: $dir/console.log"
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--demo) MODE=script SCRIPT=$TOP/selftests/demo.sh ;;
+		--bench) MODE=script SCRIPT=$TOP/selftests/bench.sh ;;
+		--script) MODE=script SCRIPT=$(readlink -f "$2") && shift ;;
+		--build-only) MODE=build ;;
+		-h | --help) usage && exit 0 ;;
+		-*) echo "run.sh: unknown option $1" >&2 && exit 2 ;;
+		*) TESTS="${TESTS:-} $1" ;;
+		esac
+		shift
+	done
+}
+
+main() {
+	local full=${KERNELS:-6.12} k kver paths=() p
+	parse_args "$@"
+	[ "$full" = all ] && full="6.1 6.12"
+	full=${full//,/ }
+	trap on_exit EXIT
+	trap 'exit 130' INT TERM
+	echo "TAP version 13"
+	prepare_deps
+	take_lock
+	if [ "$MODE" = script ]; then
+		paths=("$SCRIPT")
+	else
+		mapfile -t paths < <(resolve_tests "${TESTS:-$(default_tests)}")
+	fi
+	for p in "${paths[@]}"; do
+		[ -f "$p" ] || { emit 0 "test not found: $p"; exit 1; }
+	done
+	build_tools
+	for k in 6.1 6.12; do
+		kver=$(kver_of "$k")
+		case " $full " in
+		*" $k "*) ;;
+		*) [ "$MODE" = tests ] || [ "$MODE" = build ] || continue
+			build_module "$k" "$kver"
+			continue ;;
+		esac
+		build_module "$k" "$kver" || continue
+		[ "$MODE" = build ] || [ -z "$KO" ] && continue
+		boot_run "$k" "$kver" "${paths[@]}"
+	done
+	summary
+	[ "$FAIL" = 0 ]
+}
+
+main "$@"

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tiny JSON writer for stdout: one value per run, keys in objects,
+ * none in arrays.
+ */
+#ifndef _VTUN_JSON_H
+#define _VTUN_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void json_begin(bool pretty);
+void json_end(void);
+void json_open_object(const char *key);
+void json_close_object(void);
+void json_open_array(const char *key);
+void json_close_array(void);
+void json_string(const char *key, const char *value);
+void json_uint(const char *key, uint64_t value);
+void json_bool(const char *key, bool value);
+
+#endif /* _VTUN_JSON_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netlink requests over libmnl: one request, its replies, its ACK and the
+ * kernel's extended ACK message.
+ */
+#ifndef _VTUN_NL_H
+#define _VTUN_NL_H
+
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;	/* generic netlink family id */
+	char errmsg[256];	/* extack message of the last request */
+	int miss_type;		/* extack: type of a missing attribute, or -1 */
+};
+
+/* Called for each reply message that is not an ACK or DONE. */
+typedef int (*nl_reply_fn)(const struct nlmsghdr *nlh, void *data);
+
+int nl_open(struct nl *nl, int bus);
+void nl_close(struct nl *nl);
+
+/* Start a request in @buf (of NL_BUF_SIZE bytes). */
+#define NL_BUF_SIZE 8192
+struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type,
+			uint16_t flags);
+
+/*
+ * Send @nlh (NLM_F_REQUEST | NLM_F_ACK added) and process replies until the
+ * ACK or the end of the dump. Returns 0 or a negative errno, from the
+ * kernel (its message, if any, in nl->errmsg) or from a local failure. A
+ * negative return of @cb is returned once the request is complete.
+ */
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data);
+
+/* Print "Error: MESSAGE (strerror)" for a failed nl_talk. */
+void nl_perror(const struct nl *nl, int err, const char *what);
+
+/* Generic netlink: open and resolve @name; prints an error on failure. */
+int genl_open(struct nl *nl, const char *name);
+struct nlmsghdr *genl_msg(struct nl *nl, void *buf, uint8_t cmd,
+			  uint16_t flags);
+
+#endif /* _VTUN_NL_H */

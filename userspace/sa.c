@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtunctl sa add | del | show: security associations of vtun devices.
+ */
+
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/vtun.h>
+
+#include "json.h"
+#include "linkopts.h"
+#include "nl.h"
+#include "vtunctl.h"
+
+static void sa_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vtunctl sa add DEV [ dir ] { in | out } spi SPI [ proto ] { esp | ah }\n"
+		"                  { aead ALG [ key ] KEY [ icv ] ICVBITS |\n"
+		"                    [ enc ALG [ key ] KEY ] [ auth ALG [ key ] KEY [ [ trunc ] TRUNCBITS ] ] }\n"
+		"                  [ replay-window N ] [ esn { on | off } ] [ seq N ]\n"
+		"       vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
+		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
+		"SPI := 256..4294967295, decimal or 0x hex\n"
+		"ALG := kernel crypto name, e.g. rfc4106(gcm(aes)), cbc(aes), hmac(sha256)\n"
+		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n");
+}
+
+static const char *const sa_stats_names[VTUN_A_SA_STATS_MAX + 1] = {
+	[VTUN_A_SA_STATS_PACKETS] = "packets",
+	[VTUN_A_SA_STATS_BYTES] = "bytes",
+	[VTUN_A_SA_STATS_REPLAY] = "replay",
+	[VTUN_A_SA_STATS_TOO_OLD] = "too-old",
+	[VTUN_A_SA_STATS_AUTH_FAILED] = "auth-failed",
+	[VTUN_A_SA_STATS_BAD_TRAILER] = "bad-trailer",
+	[VTUN_A_SA_STATS_SEQ] = "seq",
+};
+
+struct sa_args {
+	int dir;		/* -1: not given */
+	uint32_t spi;
+	bool has_spi;
+	int proto;		/* -1: not given */
+	const char *aead, *enc, *auth;
+	uint8_t aead_key[VTUN_KEY_MAX], enc_key[VTUN_KEY_MAX],
+		auth_key[VTUN_KEY_MAX];
+	size_t aead_key_len, enc_key_len, auth_key_len;
+	uint32_t icv_bits, trunc_bits, replay_window;
+	bool has_icv, has_trunc, has_replay;
+	int esn;		/* -1: not given */
+	uint64_t seq;
+	bool has_seq;
+};
+
+static void wipe_keys(struct sa_args *a)
+{
+	explicit_bzero(a->aead_key, sizeof(a->aead_key));
+	explicit_bzero(a->enc_key, sizeof(a->enc_key));
+	explicit_bzero(a->auth_key, sizeof(a->auth_key));
+}
+
+/* Leaves the keys wiped before any exit. */
+static void __attribute__((noreturn)) sa_usage_error(struct sa_args *a,
+						     const char *msg,
+						     const char *arg)
+{
+	wipe_keys(a);
+	if (arg)
+		usage_error("%s: \"%s\"", msg, arg);
+	usage_error("%s", msg);
+}
+
+static bool is_number(const char *s)
+{
+	uint32_t v;
+
+	return !parse_u32(s, &v);
+}
+
+static int parse_dir(const char *s)
+{
+	if (!strcmp(s, "in"))
+		return VTUN_DIR_IN;
+	if (!strcmp(s, "out"))
+		return VTUN_DIR_OUT;
+	return -1;
+}
+
+static int parse_proto(const char *s)
+{
+	if (!strcmp(s, "esp"))
+		return VTUN_PROTO_ESP;
+	if (!strcmp(s, "ah"))
+		return VTUN_PROTO_AH;
+	return -1;
+}
+
+/* "[key] KEY" after an algorithm name; returns the arguments used. */
+static int take_key(struct sa_args *a, int argc, char **argv, uint8_t *key,
+		    size_t *len)
+{
+	int i = 0;
+
+	if (i < argc && !strcmp(argv[i], "key"))
+		i++;
+	if (i >= argc)
+		sa_usage_error(a, "a key is missing after", argv[-1]);
+	if (parse_key(argv[i], key, len)) {
+		wipe_keys(a);
+		exit(EXIT_USAGE);
+	}
+	return i + 1;
+}
+
+/* "[word] N": an optional number; returns the arguments used. */
+static int take_bits(struct sa_args *a, int argc, char **argv,
+		     const char *word, uint32_t *v, bool *has, bool required)
+{
+	int i = 0;
+
+	if (i < argc && !strcmp(argv[i], word)) {
+		i++;
+		if (i >= argc)
+			sa_usage_error(a, "a number is missing after", word);
+	} else if (!(i < argc && is_number(argv[i]))) {
+		if (required)
+			sa_usage_error(a, "a number of bits is missing after",
+				       argv[-1]);
+		return 0;
+	}
+	if (parse_u32(argv[i], v))
+		sa_usage_error(a, "invalid number", argv[i]);
+	*has = true;
+	return i + 1;
+}
+
+/* Parse "[dir] in|out spi SPI" and, if @full, the rest of "sa add". */
+static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
+{
+	memset(a, 0, sizeof(*a));
+	a->dir = a->proto = a->esn = -1;
+
+	while (argc > 0) {
+		const char *kw = argv[0];
+		int used = 1;
+
+		if (!strcmp(kw, "dir")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->dir >= 0)
+				sa_usage_error(a, "duplicate", kw);
+			a->dir = parse_dir(argv[1]);
+			if (a->dir < 0)
+				sa_usage_error(a, "dir is \"in\" or \"out\", not", argv[1]);
+			used = 2;
+		} else if (parse_dir(kw) >= 0) {
+			if (a->dir >= 0)
+				sa_usage_error(a, "duplicate direction", kw);
+			a->dir = parse_dir(kw);
+		} else if (!strcmp(kw, "spi")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->has_spi)
+				sa_usage_error(a, "duplicate", kw);
+			if (parse_u32(argv[1], &a->spi))
+				sa_usage_error(a, "invalid SPI", argv[1]);
+			a->has_spi = true;
+			used = 2;
+		} else if (!full) {
+			sa_usage_error(a, "unexpected argument", kw);
+		} else if (!strcmp(kw, "proto") || parse_proto(kw) >= 0) {
+			const char *p = kw;
+
+			if (!strcmp(kw, "proto")) {
+				if (argc < 2)
+					sa_usage_error(a, "argument is missing after", kw);
+				p = argv[1];
+				used = 2;
+			}
+			if (a->proto >= 0)
+				sa_usage_error(a, "duplicate", "proto");
+			a->proto = parse_proto(p);
+			if (a->proto < 0)
+				sa_usage_error(a, "proto is \"esp\" or \"ah\", not", p);
+		} else if (!strcmp(kw, "aead")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->aead)
+				sa_usage_error(a, "duplicate", kw);
+			a->aead = argv[1];
+			used = 2;
+			used += take_key(a, argc - used, argv + used,
+					 a->aead_key, &a->aead_key_len);
+			used += take_bits(a, argc - used, argv + used, "icv",
+					  &a->icv_bits, &a->has_icv, true);
+		} else if (!strcmp(kw, "enc")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->enc)
+				sa_usage_error(a, "duplicate", kw);
+			a->enc = argv[1];
+			used = 2;
+			used += take_key(a, argc - used, argv + used,
+					 a->enc_key, &a->enc_key_len);
+		} else if (!strcmp(kw, "auth")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->auth)
+				sa_usage_error(a, "duplicate", kw);
+			a->auth = argv[1];
+			used = 2;
+			used += take_key(a, argc - used, argv + used,
+					 a->auth_key, &a->auth_key_len);
+			used += take_bits(a, argc - used, argv + used, "trunc",
+					  &a->trunc_bits, &a->has_trunc, false);
+		} else if (!strcmp(kw, "replay-window")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->has_replay)
+				sa_usage_error(a, "duplicate", kw);
+			if (parse_u32(argv[1], &a->replay_window))
+				sa_usage_error(a, "invalid replay-window", argv[1]);
+			a->has_replay = true;
+			used = 2;
+		} else if (!strcmp(kw, "esn")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->esn >= 0)
+				sa_usage_error(a, "duplicate", kw);
+			if (!strcmp(argv[1], "on"))
+				a->esn = 1;
+			else if (!strcmp(argv[1], "off"))
+				a->esn = 0;
+			else
+				sa_usage_error(a, "esn is \"on\" or \"off\", not", argv[1]);
+			used = 2;
+		} else if (!strcmp(kw, "seq")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->has_seq)
+				sa_usage_error(a, "duplicate", kw);
+			if (parse_u64(argv[1], &a->seq))
+				sa_usage_error(a, "invalid seq", argv[1]);
+			a->has_seq = true;
+			used = 2;
+		} else {
+			sa_usage_error(a, "unknown sa option", kw);
+		}
+		argc -= used;
+		argv += used;
+	}
+	if (a->dir < 0)
+		sa_usage_error(a, "the direction (in or out) is missing", NULL);
+	if (!a->has_spi)
+		sa_usage_error(a, "\"spi SPI\" is missing", NULL);
+	if (!full)
+		return;
+	if (a->proto < 0)
+		sa_usage_error(a, "the protocol (esp or ah) is missing", NULL);
+	if (a->aead && (a->enc || a->auth))
+		sa_usage_error(a, "aead excludes enc and auth", NULL);
+	if (!a->aead && !a->enc && !a->auth)
+		sa_usage_error(a, "an algorithm (aead, enc or auth) is missing", NULL);
+}
+
+static void put_sa_id(struct nlmsghdr *nlh, const struct sa_args *a)
+{
+	mnl_attr_put_u8(nlh, VTUN_A_SA_DIR, a->dir);
+	mnl_attr_put_u32(nlh, VTUN_A_SA_SPI, a->spi);
+}
+
+static void put_sa(struct nlmsghdr *nlh, const struct sa_args *a)
+{
+	put_sa_id(nlh, a);
+	mnl_attr_put_u8(nlh, VTUN_A_SA_PROTO, a->proto);
+	if (a->aead) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_AEAD_ALG, a->aead);
+		mnl_attr_put(nlh, VTUN_A_SA_AEAD_KEY, a->aead_key_len, a->aead_key);
+		if (a->has_icv)
+			mnl_attr_put_u32(nlh, VTUN_A_SA_ICV_BITS, a->icv_bits);
+	}
+	if (a->enc) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_ENC_ALG, a->enc);
+		mnl_attr_put(nlh, VTUN_A_SA_ENC_KEY, a->enc_key_len, a->enc_key);
+	}
+	if (a->auth) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_AUTH_ALG, a->auth);
+		mnl_attr_put(nlh, VTUN_A_SA_AUTH_KEY, a->auth_key_len, a->auth_key);
+		if (a->has_trunc)
+			mnl_attr_put_u32(nlh, VTUN_A_SA_AUTH_TRUNC_BITS,
+					 a->trunc_bits);
+	}
+	if (a->has_replay)
+		mnl_attr_put_u32(nlh, VTUN_A_SA_REPLAY_WINDOW, a->replay_window);
+	if (a->esn >= 0)
+		mnl_attr_put_u8(nlh, VTUN_A_SA_ESN, a->esn);
+	if (a->has_seq)
+		mnl_attr_put_u64(nlh, VTUN_A_SA_SEQ, a->seq);
+}
+
+/* sa add / sa del */
+static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
+{
+	/* Static: keys never linger on the stack of later calls. */
+	static struct sa_args a;
+	char buf[NL_BUF_SIZE];
+	unsigned int ifindex;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct nl nl;
+	int err;
+
+	parse_sa_args(argc, argv, &a, cmd == VTUN_CMD_SA_NEW);
+	ifindex = ifindex_of(dev);
+	if (!ifindex) {
+		wipe_keys(&a);
+		fprintf(stderr, "Cannot find device \"%s\"\n", dev);
+		return 1;
+	}
+	if (genl_open(&nl, VTUN_FAMILY_NAME)) {
+		wipe_keys(&a);
+		return 1;
+	}
+	nlh = genl_msg(&nl, buf, cmd, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+	if (cmd == VTUN_CMD_SA_NEW)
+		put_sa(nlh, &a);
+	else
+		put_sa_id(nlh, &a);
+	mnl_attr_nest_end(nlh, nest);
+	wipe_keys(&a);
+	err = nl_talk(&nl, nlh, NULL, NULL);
+	explicit_bzero(buf, sizeof(buf));
+	if (err)
+		nl_perror(&nl, err, cmd == VTUN_CMD_SA_NEW ? "sa add" : "sa del");
+	nl_close(&nl);
+	return err ? 1 : 0;
+}
+
+/* Devices whose SAs a "sa show" lists. */
+struct dev_list {
+	unsigned int n;
+	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } *dev;
+};
+
+struct sa_ctx {
+	uint32_t ifindex;
+	const char *ifname;
+};
+
+static int sa_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= VTUN_A_SA_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static const char *sa_str(const struct nlattr *attr)
+{
+	if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+		return NULL;
+	return mnl_attr_get_str(attr);
+}
+
+static bool sa_u32(const struct nlattr *attr, uint32_t *v)
+{
+	if (!attr || mnl_attr_validate(attr, MNL_TYPE_U32))
+		return false;
+	*v = mnl_attr_get_u32(attr);
+	return true;
+}
+
+static bool sa_u8(const struct nlattr *attr, uint8_t *v)
+{
+	if (!attr || mnl_attr_validate(attr, MNL_TYPE_U8))
+		return false;
+	*v = mnl_attr_get_u8(attr);
+	return true;
+}
+
+static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
+{
+	static const struct { int type; const char *key, *text; } algs[] = {
+		{ VTUN_A_SA_AEAD_ALG, "aead-alg", "aead" },
+		{ VTUN_A_SA_ENC_ALG, "enc-alg", "enc" },
+		{ VTUN_A_SA_AUTH_ALG, "auth-alg", "auth" },
+	};
+	static const struct { int type; const char *key, *text; } nums[] = {
+		{ VTUN_A_SA_ICV_BITS, "icv-bits", "icv" },
+		{ VTUN_A_SA_AUTH_TRUNC_BITS, "auth-trunc-bits", "trunc" },
+		{ VTUN_A_SA_REPLAY_WINDOW, "replay-window", "replay-window" },
+	};
+	uint32_t spi = 0, v32;
+	uint8_t dir = 0, proto = 0, esn;
+	bool has_dir = sa_u8(tb[VTUN_A_SA_DIR], &dir);
+	bool has_proto = sa_u8(tb[VTUN_A_SA_PROTO], &proto);
+	unsigned int i;
+
+	sa_u32(tb[VTUN_A_SA_SPI], &spi);
+	if (opt.json) {
+		json_open_object(NULL);
+		json_uint("ifindex", c->ifindex);
+		json_string("ifname", c->ifname);
+		if (has_dir)
+			json_string("dir", vtun_dir_name(dir));
+		json_uint("spi", spi);
+		if (has_proto)
+			json_string("proto", vtun_proto_name(proto));
+	} else {
+		printf("%s %s spi 0x%08x", c->ifname,
+		       has_dir ? vtun_dir_name(dir) : "?", spi);
+		if (has_proto)
+			printf(" %s", vtun_proto_name(proto));
+	}
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		const char *s = sa_str(tb[algs[i].type]);
+
+		if (!s)
+			continue;
+		if (opt.json)
+			json_string(algs[i].key, s);
+		else
+			printf(" %s %s", algs[i].text, s);
+	}
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (!sa_u32(tb[nums[i].type], &v32))
+			continue;
+		if (opt.json)
+			json_uint(nums[i].key, v32);
+		else
+			printf(" %s %u", nums[i].text, v32);
+	}
+	if (sa_u8(tb[VTUN_A_SA_ESN], &esn)) {
+		if (opt.json)
+			json_bool("esn", esn);
+		else
+			printf(" esn %s", esn ? "on" : "off");
+	}
+	if (tb[VTUN_A_SA_SEQ] && !mnl_attr_validate(tb[VTUN_A_SA_SEQ], MNL_TYPE_U64)) {
+		uint64_t seq = mnl_attr_get_u64(tb[VTUN_A_SA_SEQ]);
+
+		if (opt.json)
+			json_uint("seq", seq);
+		else
+			printf(" seq %" PRIu64, seq);
+	}
+	if (!opt.json)
+		putchar('\n');
+	if ((opt.json || opt.stats) && tb[VTUN_A_SA_STATS] &&
+	    !mnl_attr_validate(tb[VTUN_A_SA_STATS], MNL_TYPE_NESTED))
+		print_counters(tb[VTUN_A_SA_STATS], "stats", sa_stats_names,
+			       VTUN_A_SA_STATS_MAX, "    ");
+	if (opt.json)
+		json_close_object();
+}
+
+static int sa_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct sa_ctx *c = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		const struct nlattr *tb[VTUN_A_SA_MAX + 1] = { NULL };
+
+		if (mnl_attr_get_type(attr) != VTUN_A_SA ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) ||
+		    mnl_attr_parse_nested(attr, sa_attr_cb, tb) != MNL_CB_OK)
+			continue;
+		print_sa(c, tb);
+	}
+	return 0;
+}
+
+static int sa_get(struct nl *nl, uint32_t ifindex, const char *ifname,
+		  const struct sa_args *id)
+{
+	struct sa_ctx c = { ifindex, ifname };
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_msg(nl, buf, VTUN_CMD_SA_GET, id ? 0 : NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	if (id) {
+		nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+		put_sa_id(nlh, id);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	err = nl_talk(nl, nlh, sa_reply_cb, &c);
+	if (err)
+		nl_perror(nl, err, ifname);
+	return err;
+}
+
+static void collect_dev(const struct nlattr **tb, void *data)
+{
+	struct dev_list *l = data;
+	void *p;
+
+	if (!tb[VTUN_A_DEV_IFINDEX] || !tb[VTUN_A_DEV_IFNAME] ||
+	    mnl_attr_validate(tb[VTUN_A_DEV_IFINDEX], MNL_TYPE_U32))
+		return;
+	p = realloc(l->dev, (l->n + 1) * sizeof(*l->dev));
+	if (!p)
+		return;
+	l->dev = p;
+	l->dev[l->n].ifindex = mnl_attr_get_u32(tb[VTUN_A_DEV_IFINDEX]);
+	snprintf(l->dev[l->n].name, IF_NAMESIZE, "%s",
+		 mnl_attr_get_str(tb[VTUN_A_DEV_IFNAME]));
+	l->n++;
+}
+
+static int sa_show(int argc, char **argv)
+{
+	struct dev_list l = { 0, NULL };
+	struct sa_args id;
+	unsigned int i;
+	struct nl nl;
+	int err = 0;
+
+	if (argc > 1)
+		parse_sa_args(argc - 1, argv + 1, &id, false);
+	if (argc > 0) {
+		l.dev = calloc(1, sizeof(*l.dev));
+		if (!l.dev)
+			return 1;
+		l.n = 1;
+		l.dev[0].ifindex = ifindex_of(argv[0]);
+		snprintf(l.dev[0].name, IF_NAMESIZE, "%s", argv[0]);
+		if (!l.dev[0].ifindex) {
+			fprintf(stderr, "Cannot find device \"%s\"\n", argv[0]);
+			free(l.dev);
+			return 1;
+		}
+	}
+	if (genl_open(&nl, VTUN_FAMILY_NAME)) {
+		free(l.dev);
+		return 1;
+	}
+	if (!argc) {
+		err = dev_get(&nl, 0, collect_dev, &l);
+		if (err)
+			nl_perror(&nl, err, "dev-get");
+	}
+	if (opt.json) {
+		json_begin(opt.pretty);
+		json_open_array(NULL);
+	}
+	for (i = 0; i < l.n && !err; i++)
+		err = sa_get(&nl, l.dev[i].ifindex, l.dev[i].name,
+			     argc > 1 ? &id : NULL);
+	if (opt.json) {
+		json_close_array();
+		json_end();
+	}
+	free(l.dev);
+	nl_close(&nl);
+	return err ? 1 : 0;
+}
+
+int do_sa(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list"))
+		return sa_show(argc ? argc - 1 : 0, argv + 1);
+	if (matches(argv[0], "help")) {
+		sa_usage(stdout);
+		return 0;
+	}
+	cmd = argv[0];
+	argc--, argv++;
+	if (argc < 1)
+		usage_error("\"sa %s\" needs a device name", cmd);
+	if (matches(cmd, "add"))
+		return sa_modify(VTUN_CMD_SA_NEW, argv[0], argc - 1, argv + 1);
+	if (matches(cmd, "delete"))
+		return sa_modify(VTUN_CMD_SA_DEL, argv[0], argc - 1, argv + 1);
+	usage_error("unknown command \"sa %s\"", cmd);
+}

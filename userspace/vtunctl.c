@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtunctl: configure vtun devices and their security associations.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/vtun.h>
+
+#include "linkopts.h"
+#include "vtunctl.h"
+
+struct vtunctl_opts opt;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vtunctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
+		"       vtunctl -V\n"
+		"OBJECT := { link | show | sa | help }\n"
+		"OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME | -h[elp] }\n"
+		"\n"
+		"  vtunctl link add NAME [ LINK-OPTIONS ]\n"
+		"  vtunctl link set NAME [ LINK-OPTIONS ]\n"
+		"  vtunctl link del NAME\n"
+		"  vtunctl show [ [ dev ] NAME ]\n"
+		"  vtunctl sa add DEV [ dir ] { in | out } spi SPI [ proto ] { esp | ah }\n"
+		"             { aead ALG KEY ICVBITS | [ enc ALG KEY ] [ auth ALG KEY [ TRUNCBITS ] ] }\n"
+		"             [ replay-window N ] [ esn { on | off } ] [ seq N ]\n"
+		"  vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
+		"  vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
+		"\n"
+		"LINK-OPTIONS :=\n");
+	vtun_link_opts_usage(f, "\t");
+	fprintf(f,
+		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n"
+		"\n"
+		"Exit status: 0 success, 1 the kernel or system refused, 255 bad usage.\n");
+}
+
+/* Global option: "-j", "-json", "--json" and prefixes of the long form. */
+static bool is_opt(const char *arg, const char *name)
+{
+	if (arg[0] != '-')
+		return false;
+	arg++;
+	if (arg[0] == '-')
+		arg++;
+	return matches(arg, name);
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj;
+
+	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
+		const char *a = argv[0];
+
+		if (!strcmp(a, "--")) {
+			argc--, argv++;
+			break;
+		}
+		if (is_opt(a, "json")) {
+			opt.json = 1;
+		} else if (is_opt(a, "pretty")) {
+			opt.pretty = 1;
+		} else if (is_opt(a, "stats") || is_opt(a, "statistics")) {
+			opt.stats++;
+		} else if (is_opt(a, "netns")) {
+			if (argc < 2)
+				missarg(a);
+			argc--, argv++;
+			opt.netns = argv[0];
+		} else if (is_opt(a, "Version") || !strcmp(a, "-v") ||
+			   !strcmp(a, "--version")) {
+			printf("vtunctl %s (vtun netlink family \"%s\" version %d)\n",
+			       VTUNCTL_VERSION, VTUN_FAMILY_NAME,
+			       VTUN_FAMILY_VERSION);
+			return 0;
+		} else if (is_opt(a, "help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage_error("unknown option \"%s\"", a);
+		}
+	}
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	obj = argv[0];
+	argc--, argv++;
+	if (matches(obj, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (opt.netns && switch_netns(opt.netns))
+		return 1;
+	if (matches(obj, "link"))
+		return do_link(argc, argv);
+	if (matches(obj, "show") || matches(obj, "list") || matches(obj, "dev"))
+		return do_show(argc, argv);
+	if (matches(obj, "sa"))
+		return do_sa(argc, argv);
+	usage_error("unknown object \"%s\"", obj);
+}
