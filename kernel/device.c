@@ -116,8 +116,13 @@ static int vtun_dev_init(struct net_device *dev)
 	err = gro_cells_init(&vd->gro_cells, dev);
 	if (err)
 		goto err_drops;
+	err = dst_cache_init(&vd->dst_cache, GFP_KERNEL);
+	if (err)
+		goto err_gro;
 	return 0;
 
+err_gro:
+	gro_cells_destroy(&vd->gro_cells);
 err_drops:
 	free_percpu(vd->drops);
 	vd->drops = NULL;
@@ -133,6 +138,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 
 	vtun_sa_flush(vd);
 	gro_cells_destroy(&vd->gro_cells);
+	dst_cache_destroy(&vd->dst_cache);
 	list_del_init(&vd->net_list);
 }
 
@@ -423,6 +429,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	}
 	rcu_assign_pointer(vd->params, p);
 	kfree_rcu(old, rcu);
+	dst_cache_reset(&vd->dst_cache);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/netdevice.h>
+#include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/in6.h>
@@ -68,6 +69,7 @@ struct vtun_dev {
 	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
 	struct list_head sas;		/* all SAs, under RTNL */
 	struct gro_cells gro_cells;
+	struct dst_cache dst_cache;	/* route to the remote gateway */
 };
 
 #define VTUN_SPI_HASH_BITS 10

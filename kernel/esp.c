@@ -54,7 +54,7 @@ static const struct vtun_alg *vtun_find_alg(const struct vtun_alg *algs,
 }
 
 #define vtun_alg_lookup(table, name) \
-	vtun_find_alg(table, ARRAY_SIZE(table), name)
+	vtun_find_alg(table, ARRAY_SIZE(table), name) /* table: an array */
 
 static struct crypto_aead *vtun_alloc_aead(const char *fmt, const char *geniv,
 					   const char *inner)
@@ -204,14 +204,12 @@ int vtun_esp_init(struct vtun_sa *sa, struct nlattr **tb,
 				    "enc-alg: not allowed with aead-alg");
 		return -EINVAL;
 	}
-	if (tb[VTUN_A_SA_AEAD_ALG])
-		err = vtun_esp_init_aead(sa, tb, extack);
-	else if (tb[VTUN_A_SA_ENC_ALG])
-		err = vtun_esp_init_authenc(sa, tb, extack);
-	else {
+	if (!tb[VTUN_A_SA_AEAD_ALG] && !tb[VTUN_A_SA_ENC_ALG]) {
 		NL_SET_ERR_MSG(extack, "aead-alg or enc-alg is required");
 		return -EINVAL;
 	}
+	err = tb[VTUN_A_SA_AEAD_ALG] ? vtun_esp_init_aead(sa, tb, extack) :
+				       vtun_esp_init_authenc(sa, tb, extack);
 	if (err)
 		return err;
 	sa->ivlen = crypto_aead_ivsize(sa->aead);

@@ -159,6 +159,13 @@ static int vtun_esp_rcv(struct sk_buff *skb, u8 outer_tos)
 	if (!sa)
 		return -EINVAL;
 
+	/* Too short to hold IV, trailer and ICV: no window lookup for it. */
+	if (skb->len < sizeof(*esph) + sa->ivlen + 2 + sa->icvlen) {
+		vtun_count_drop(sa->vd, VTUN_DROP_RX_MALFORMED);
+		kfree_skb(skb);
+		vtun_sa_put(sa);
+		return 0;
+	}
 	v = vtun_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
 	if (v != VTUN_REPLAY_OK) {
 		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));

@@ -41,12 +41,17 @@ static struct dst_entry *vtun_route4(struct vtun_dev *vd,
 		.flowi4_oif = p->underlay,
 		.flowi4_proto = IPPROTO_ESP,
 	};
-	struct rtable *rt = ip_route_output_key(vd->net, &fl4);
+	struct rtable *rt;
 
+	o->daddr.v4 = p->remote.v4;
+	rt = dst_cache_get_ip4(&vd->dst_cache, &o->saddr.v4);
+	if (rt)
+		return &rt->dst;
+	rt = ip_route_output_key(vd->net, &fl4);
 	if (IS_ERR(rt))
 		return NULL;
 	o->saddr.v4 = fl4.saddr;
-	o->daddr.v4 = fl4.daddr;
+	dst_cache_set_ip4(&vd->dst_cache, &rt->dst, fl4.saddr);
 	return &rt->dst;
 }
 
@@ -62,11 +67,15 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 	};
 	struct dst_entry *dst;
 
+	o->daddr.v6 = p->remote.v6;
+	dst = dst_cache_get_ip6(&vd->dst_cache, &o->saddr.v6);
+	if (dst)
+		return dst;
 	dst = ip6_dst_lookup_flow(vd->net, NULL, &fl6, NULL);
 	if (IS_ERR(dst))
 		return NULL;
 	o->saddr.v6 = fl6.saddr;
-	o->daddr.v6 = fl6.daddr;
+	dst_cache_set_ip6(&vd->dst_cache, dst, &fl6.saddr);
 	return dst;
 }
 

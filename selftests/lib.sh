@@ -166,6 +166,7 @@ vtun_load() {
 	fi
 	local deps
 	deps=$(modinfo -F depends "$VTUN_KO")
+	# shellcheck disable=SC2086 # a list
 	[ -z "$deps" ] || need_modules ${deps//,/ } || return
 	insmod "$VTUN_KO" "$@"
 }

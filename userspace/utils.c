@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "vtunctl.h"
@@ -229,6 +230,11 @@ int parse_key(const char *arg, uint8_t *key, size_t *len)
 {
 	if (arg[0] == '@')
 		return read_key_file(arg + 1, key, len);
+	/* "0x" alone: the empty key of ecb(cipher_null). */
+	if (!strcasecmp(arg, "0x")) {
+		*len = 0;
+		return 0;
+	}
 	if (arg[0] != '0' || (arg[1] != 'x' && arg[1] != 'X') ||
 	    decode_hex(arg, strlen(arg), key, VTUN_KEY_MAX, len)) {
 		fprintf(stderr,

@@ -35,6 +35,7 @@ install_host_pkgs() {
 	[ -z "$missing" ] && return
 	log "installing:$missing"
 	apt_update_once
+	# shellcheck disable=SC2086 # a list
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends $missing >&2
 }

@@ -14,6 +14,7 @@
 # The kernel log of each test is copied to the console (ttyS0).
 
 set -u
+# shellcheck source=/dev/null
 . "$1"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb

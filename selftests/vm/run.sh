@@ -38,7 +38,8 @@ N=0 PASS=0 FAIL=0 SKIP=0
 SUMMARY_DONE=
 GUEST_PID=
 # mawk reads pipes in blocks unless told otherwise; we want live output.
-AWK_LIVE=$(awk -W version 2>&1 | grep -q mawk && echo "-W interactive")
+AWK_LIVE=()
+awk -W version 2>&1 | grep -q mawk && AWK_LIVE=(-W interactive)
 
 usage() { sed -n '4,26s/^# \{0,1\}//p' "$0"; }
 diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
@@ -64,6 +65,7 @@ summary() {
 
 on_exit() {
 	local rc=$?
+	trap '' PIPE
 	[ -n "$GUEST_PID" ] && kill "$GUEST_PID" 2>/dev/null
 	[ -n "$SUMMARY_DONE" ] && exit "$rc"
 	[ "$N" = 0 ] && emit 0 "runner: stopped before any test ran"
@@ -118,6 +120,7 @@ copy_tree() {
 # Warnings and errors in vtun's own files (not in kernel headers).
 own_warnings() {
 	local dst log=$2
+	# shellcheck disable=SC2001 # escape regex metacharacters
 	dst=$(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1")
 	grep -E "^($dst/|(\./)?(kernel|uapi|include)/)[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):|^WARNING: modpost: .*vtun" "$log" |
 		sed -E "s|^$dst/||" | head -n 30
@@ -134,8 +137,9 @@ build_module() {
 		return 1
 	fi
 	copy_tree "$dst"
+	local t0=$SECONDS rc
 	make -C "$kdir" M="$dst" W="$W" -j"$(nproc)" modules >"$log" 2>&1
-	local rc=$?
+	rc=$?
 	[ $rc = 0 ] && KO=$(find "$dst" -name vtun.ko -print -quit)
 	warn=$(own_warnings "$dst" "$log")
 	if [ -z "$KO" ]; then
@@ -148,6 +152,7 @@ build_module() {
 	else
 		emit 1 "$name build"
 	fi
+	diag "$name build: $((SECONDS - t0)) s"
 	[ -n "$KO" ] && install_ko "$kver"
 }
 
@@ -272,7 +277,7 @@ boot_run() {
 	GUEST_PID=$pid
 	[ "${V:-0}" != 0 ] && tail -n +1 -f --pid=$pid "$dir/console.log" >&2 &
 	tail -n +1 -s 0.2 -f --pid=$pid "$dir/results.log" |
-		awk $AWK_LIVE -f "$HERE/tap.awk" -v kernel="$name" -v n="$N" \
+		awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" -v n="$N" \
 			-v mode="$MODE" -v tests="${names[*]}" -v counts="$dir/counts" \
 			-v t0="$wall0"
 	wait $pid
@@ -284,7 +289,12 @@ boot_run() {
 	[ $qrc != 0 ] && [ $qrc != 124 ] && [ $qrc != 137 ] &&
 		diag "$name: qemu exit status $qrc: $(tail -n 3 "$dir/qemu.log")"
 	diag "$name: guest wall time $((SECONDS - t0)) s ($(basename "$image"))"
+	if ! grep -q '^VTUN-DONE' "$dir/results.log"; then
+		diag "$name: last console lines:"
+		diag "$(tail -n 40 "$dir/console.log" | sed 's/^/  /')"
+	fi
 	[ "$FAIL" != "$f0" ] && diag "$name: guest console log: $dir/console.log"
+	return 0
 }
 
 parse_args() {
@@ -309,6 +319,7 @@ main() {
 	full=${full//,/ }
 	trap on_exit EXIT
 	trap 'exit 130' INT TERM
+	trap 'exit 141' PIPE
 	echo "TAP version 13"
 	prepare_deps
 	take_lock

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Capture ESP frames on an interface and send altered copies back onto
+the wire, for replay and forgery tests. Run inside the namespace.
+
+usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP from SRC_IP)
+       pkt.py inject IFACE FILE INDEX MODE [SEQ]
+MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
+      garbage (new SEQ, random body) | badspi (unknown SPI)
+"""
+
+import os
+import socket
+import struct
+import sys
+
+ETH_P_ALL = 0x0003
+
+
+def capture(iface, src, count, path):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    s.settimeout(20)
+    want = socket.inet_aton(src)
+    frames = []
+    while len(frames) < count:
+        frame = s.recv(65535)
+        if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+            continue
+        if frame[23] == 50 and frame[26:30] == want:
+            frames.append(frame)
+    with open(path, "w") as f:
+        for frame in frames:
+            f.write(frame.hex() + "\n")
+
+
+def ip_checksum(hdr):
+    total = sum(struct.unpack("!10H", hdr))
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return (~total) & 0xFFFF
+
+
+def fix_ip(frame):
+    ip = bytearray(frame[14:34])
+    struct.pack_into("!H", ip, 2, len(frame) - 14)
+    struct.pack_into("!H", ip, 10, 0)
+    struct.pack_into("!H", ip, 10, ip_checksum(bytes(ip)))
+    return frame[:14] + bytes(ip) + frame[34:]
+
+
+def alter(frame, mode, seq):
+    esp = 34  # Ethernet + 20-byte IPv4 header
+    f = bytearray(frame)
+    if mode == "replay":
+        return bytes(f)
+    if mode in ("forge", "garbage"):
+        struct.pack_into("!I", f, esp + 4, seq)
+        if mode == "forge":
+            f[esp + 24] ^= 0x01
+        else:
+            f[esp + 8:] = os.urandom(len(f) - esp - 8)
+    elif mode == "truncate":
+        f = f[:esp + 12]
+    elif mode == "badspi":
+        struct.pack_into("!I", f, esp, 0x7EADBEEF)
+    return fix_ip(bytes(f))
+
+
+def inject(iface, path, index, mode, seq):
+    with open(path) as f:
+        frame = bytes.fromhex(f.read().split()[index])
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    s.send(alter(frame, mode, seq))
+
+
+def main():
+    if sys.argv[1] == "capture":
+        capture(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "inject":
+        seq = int(sys.argv[6], 0) if len(sys.argv) > 6 else 0
+        inject(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], seq)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# SA configuration over netlink: every malformed request fails with an
+# errno and an extack message naming the attribute, and changes nothing;
+# keys never come back; a 32-bit SA stops at the end of its sequence
+# space instead of wrapping.
+# vtun-timeout: 300
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+
+vtun_load || skip_all "cannot load vtun"
+need_modules veth
+
+ns_new N
+V() { ns_exec "$N" "$VTUNCTL" "$@"; }
+nsa() { V -j sa show vtun0 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+GCM="aead rfc4106(gcm(aes)) $K20 128"
+
+V link add vtun0 local 192.0.2.1 remote 192.0.2.2
+V link add vtun1 local 192.0.2.1 remote 192.0.2.3
+check "add inbound SA" V sa add vtun0 dir in spi 0x1001 proto esp $GCM
+check "add outbound SA" V sa add vtun0 dir out spi 0x2001 proto esp $GCM
+
+# bad DESC EXPECTED-TEXT SA-ARGS...: refused with the text, nothing added
+bad() {
+	local desc=$1 want=$2 n
+	shift 2
+	n=$(nsa)
+	check_err "$desc" "$want" V sa add vtun0 "$@"
+	check_eq "$desc: nothing changed" "$n" "$(nsa)"
+}
+
+bad "duplicate inbound SPI" "spi: already in use" dir in spi 0x1001 proto esp $GCM
+bad "inbound SPI of another device in the namespace" "spi: already in use" \
+	dir in spi 0x1001 proto esp $GCM
+check "same inbound SPI on another device is refused too" \
+	test "$(V sa add vtun1 dir in spi 0x1001 proto esp $GCM 2>&1 | grep -c 'already in use')" = 1
+check "same outbound SPI on another device is fine" \
+	V sa add vtun1 dir out spi 0x2001 proto esp $GCM
+bad "duplicate outbound SPI" "spi: already in use" dir out spi 0x2001 proto esp $GCM
+bad "unknown AEAD" "aead-alg: unknown algorithm" \
+	dir in spi 0x1002 proto esp aead "gcm(aes)" "$K20" 128
+bad "unknown cipher" "enc-alg: unknown algorithm" \
+	dir in spi 0x1002 proto esp enc "cbc(foo)" "$K16" auth "hmac(sha256)" "$K32" 128
+bad "unknown integrity algorithm" "auth-alg: unknown algorithm" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(foo)" "$K32" 128
+bad "AEAD key of the wrong length" "aead-key: invalid length" \
+	dir in spi 0x1002 proto esp aead "rfc4106(gcm(aes))" "$K16" 128
+bad "cipher key of the wrong length" "enc-key: invalid length" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" 0x0011 auth "hmac(sha256)" "$K32" 128
+bad "unsupported ICV length" "icv length not supported" \
+	dir in spi 0x1002 proto esp aead "rfc4106(gcm(aes))" "$K20" 100
+bad "truncation longer than the digest" "icv length not supported" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(sha1)" "$K20" 256
+bad "replay window not a power of two" "replay-window: must be 0 or a power of two" \
+	dir in spi 0x1002 proto esp $GCM replay-window 100
+bad "replay window below 32" "replay-window: must be 0 or a power of two" \
+	dir in spi 0x1002 proto esp $GCM replay-window 16
+bad "replay window above 4096" "replay-window" \
+	dir in spi 0x1002 proto esp $GCM replay-window 8192
+bad "64-bit initial sequence number without ESN" "seq: above 2^32-1 needs esn" \
+	dir out spi 0x2002 proto esp $GCM seq 0x100000000
+bad "AEAD and cipher together" "enc-alg: not allowed with aead-alg" \
+	dir in spi 0x1002 proto esp $GCM enc "cbc(aes)" "$K16"
+bad "AH" "proto: only esp is supported" \
+	dir in spi 0x1002 proto ah auth "hmac(sha256)" "$K32" 128
+bad "reserved SPI" "" dir in spi 255 proto esp $GCM
+for w in 0 32 64 128 256 512 1024 2048 4096; do
+	check "replay window $w accepted" V sa add vtun0 dir in spi $((0x3000 + w)) \
+		proto esp $GCM replay-window $w
+done
+check_err "delete of a missing SA" "spi: no such SA" V sa del vtun0 dir in spi 0x7777
+
+# Keys never leave the kernel, in any reply.
+raw=$(ns_exec "$N" python3 "$VTUN_TOP/selftests/genl_raw.py" sa-dump vtun0)
+check "SA dump carries the SAs" test "${#raw}" -gt 200
+check "SA dump holds no key bytes" \
+	test "$(grep -c "${K16#0x}" <<<"$raw")" = 0
+check "vtunctl output holds no key bytes" \
+	test "$(V -j -s sa show vtun0 | grep -c "${K16#0x}")" = 0
+check "delete an SA" V sa del vtun0 dir in spi 0x1001
+check_eq "deleted SA is gone" "" "$(V sa show vtun0 | grep 0x00001001)"
+topo_reset
+
+# A 32-bit SA never wraps: the last sequence number is 2^32-1.
+topo_underlay
+site_vtun "$A" 0 4 gcm128-16 seq 0xffffff00
+site_vtun "$B" 1 4 gcm128-16
+check "traffic flows near the end of the sequence space" \
+	ns_exec "$A" ping -q -c 2 -i 0.2 "${OV4[1]}"
+ns_exec "$A" ping -q -c 300 -i 0.01 -W 1 "${OV4[1]}" >/dev/null 2>&1
+check_fail "after 2^32-1 nothing is sent" \
+	ns_exec "$A" ping -q -c 2 -i 0.2 -W 1 "${OV4[1]}"
+check "exhaustion counted as tx-seq-exhausted" test "$(ns_exec "$A" "$VTUNCTL" -j show vtun0 |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["drops"]["tx-seq-exhausted"])')" -ge 2
+check_eq "the peer saw 2^32-1 last, no wrap" 4294967295 "$(ns_exec "$B" "$VTUNCTL" -j -s sa show vtun0 |
+	python3 -c 'import json,sys
+for sa in json.load(sys.stdin):
+    if sa["dir"] == "in": print(sa["stats"]["seq"])')"
+
+tap_done
