@@ -23,7 +23,7 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_STATS + 1] = {
 	[VTUN_A_SA_AUTH_ALG] = { .type = NLA_NUL_STRING, .len = 63, },
 	[VTUN_A_SA_AUTH_KEY] = { .type = NLA_BINARY, },
 	[VTUN_A_SA_AUTH_TRUNC_BITS] = { .type = NLA_U32, },
-	[VTUN_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, 4096),
+	[VTUN_A_SA_REPLAY_WINDOW] = { .type = NLA_U32, },
 	[VTUN_A_SA_ESN] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SEQ] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),

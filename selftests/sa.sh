@@ -58,11 +58,11 @@ bad "replay window not a power of two" "replay-window: must be 0 or a power of t
 	dir in spi 0x1002 proto esp $GCM replay-window 100
 bad "replay window below 32" "replay-window: must be 0 or a power of two" \
 	dir in spi 0x1002 proto esp $GCM replay-window 16
-bad "replay window above 4096" "replay-window" \
+bad "replay window above 4096" "replay-window: must be 0 or a power of two" \
 	dir in spi 0x1002 proto esp $GCM replay-window 8192
 bad "64-bit initial sequence number without ESN" "seq: above 2^32-1 needs esn" \
 	dir out spi 0x2002 proto esp $GCM seq 0x100000000
-bad "AEAD and cipher together" "enc-alg: not allowed with aead-alg" \
+bad "AEAD and cipher together" "aead excludes enc and auth" \
 	dir in spi 0x1002 proto esp $GCM enc "cbc(aes)" "$K16"
 bad "AH" "proto: only esp is supported" \
 	dir in spi 0x1002 proto ah auth "hmac(sha256)" "$K32" 128
@@ -87,7 +87,7 @@ topo_reset
 # A 32-bit SA never wraps: the last sequence number is 2^32-1.
 topo_underlay
 site_vtun "$A" 0 4 gcm128-16 seq 0xffffff00
-site_vtun "$B" 1 4 gcm128-16
+site_vtun "$B" 1 4 gcm128-16 seq 0xffffff00
 check "traffic flows near the end of the sequence space" \
 	ns_exec "$A" ping -q -c 2 -i 0.2 "${OV4[1]}"
 ns_exec "$A" ping -q -c 300 -i 0.01 -W 1 "${OV4[1]}" >/dev/null 2>&1

@@ -251,50 +251,92 @@ qemu_cmd() {
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log")
 }
 
-# boot_run NAME KVER PATH...: run the given scripts in one guest.
-boot_run() {
-	local name=$1 kver=$2 dir=$LOGS/$1 initrd image vmt=120 p names=()
-	shift 2
-	for p in "$@"; do
-		vmt=$((vmt + $(script_timeout "$p") + 15))
-		names+=("$(basename "$p" .sh)")
-	done
-	vmt=${VM_TIMEOUT:-$vmt}
-	if ! initrd=$(initramfs "$kver"); then
-		emit 0 "$name boot: cannot build initramfs"
+# watchdog PID RESULTS WHY: kill the guest when it stops making progress:
+# no boot, a test overrunning its limit (a hard hang), or no power-off.
+watchdog() {
+	local pid=$1 res=$2 why=$3 last='' line since=$SECONDS limit t
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		line=$(grep -a '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res" | tail -n 1)
+		[ "$line" != "$last" ] && last=$line since=$SECONDS
+		case $line in
+		"") limit=180 ;;
+		VTUN-BEGIN*)
+			read -r _ t <<<"$line"
+			limit=$((${LIMIT[$t]:-$TIMEOUT} + 30)) ;;
+		*) limit=120 ;;
+		esac
+		[ $((SECONDS - since)) -le "$limit" ] && continue
+		echo "no progress for $limit s after: ${line:-qemu start}" >"$why"
+		kill "$pid"
 		return
-	fi
-	image=$(kernel_image "$kver")
+	done
+}
+
+# start_guest NAME KVER DIR PATH...: start qemu in the background; sets
+# GUEST_PID, NAMES (test names) and LIMIT (test name -> time limit).
+start_guest() {
+	local name=$1 kver=$2 dir=$3 initrd p t vmt=120
+	shift 3
+	LIMIT=() NAMES=()
+	for p in "$@"; do
+		t=$(script_timeout "$p")
+		NAMES+=("$(basename "$p" .sh)")
+		LIMIT[${NAMES[-1]}]=$t
+		vmt=$((vmt + t + 15))
+	done
+	initrd=$(initramfs "$kver") || return
 	write_env "$dir/guest.env" "$name" "$@"
 	: >"$dir/console.log"
 	: >"$dir/results.log"
-	local t0=$SECONDS wall0 pid f s
-	wall0=$(date +%s.%N)
-	qemu_cmd "$image" "$initrd" "$dir/guest.env" "$dir"
+	rm -f "$dir/watchdog"
+	qemu_cmd "$(kernel_image "$kver")" "$initrd" "$dir/guest.env" "$dir"
 	printf '%q ' "${QEMU[@]}" >"$dir/qemu.cmd"
-	timeout -k 5 "$vmt" "${QEMU[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
-	pid=$!
-	GUEST_PID=$pid
-	[ "${V:-0}" != 0 ] && tail -n +1 -f --pid=$pid "$dir/console.log" >&2 &
-	tail -n +1 -s 0.2 -f --pid=$pid "$dir/results.log" |
-		awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" -v n="$N" \
-			-v mode="$MODE" -v tests="${names[*]}" -v counts="$dir/counts" \
-			-v t0="$wall0"
-	wait $pid
-	local qrc=$? f0=$FAIL
+	timeout -k 5 "${VM_TIMEOUT:-$vmt}" "${QEMU[@]}" \
+		</dev/null >"$dir/qemu.log" 2>&1 &
+	GUEST_PID=$!
+	watchdog "$GUEST_PID" "$dir/results.log" "$dir/watchdog" &
+	[ "${V:-0}" = 0 ] ||
+		tail -n +1 -f --pid="$GUEST_PID" "$dir/console.log" >&2 &
+}
+
+# Why the guest ended early, and its last words.
+guest_post_mortem() {
+	local name=$1 dir=$2 qrc=$3
+	[ -f "$dir/watchdog" ] && diag "$name: watchdog: $(cat "$dir/watchdog")"
+	case $qrc in
+	0 | 143) ;;
+	124 | 137) diag "$name: guest killed by the overall timeout" ;;
+	*) diag "$name: qemu exit status $qrc: $(tail -n 3 "$dir/qemu.log")" ;;
+	esac
+	grep -q '^VTUN-DONE' "$dir/results.log" && return
+	diag "$name: last console lines:"
+	diag "$(tail -n 40 "$dir/console.log" | sed 's/^/  /')"
+}
+
+# boot_run NAME KVER PATH...: run the given scripts in one guest.
+boot_run() {
+	local name=$1 kver=$2 dir=$LOGS/$1 t0=$SECONDS wall0 qrc f0=$FAIL p f s
+	local -A LIMIT
+	local NAMES
+	shift 2
+	wall0=$(date +%s.%N)
+	if ! start_guest "$name" "$kver" "$dir" "$@"; then
+		emit 0 "$name boot: cannot build initramfs"
+		return
+	fi
+	tail -n +1 -s 0.2 -f --pid="$GUEST_PID" "$dir/results.log" |
+		awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" \
+			-v n="$N" -v mode="$MODE" -v tests="${NAMES[*]}" \
+			-v counts="$dir/counts" -v t0="$wall0"
+	wait "$GUEST_PID"
+	qrc=$?
 	GUEST_PID=
 	read -r N p f s <"$dir/counts"
 	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
-	[ $qrc = 124 ] || [ $qrc = 137 ] && diag "$name: guest killed after $vmt s"
-	[ $qrc != 0 ] && [ $qrc != 124 ] && [ $qrc != 137 ] &&
-		diag "$name: qemu exit status $qrc: $(tail -n 3 "$dir/qemu.log")"
-	diag "$name: guest wall time $((SECONDS - t0)) s ($(basename "$image"))"
-	if ! grep -q '^VTUN-DONE' "$dir/results.log"; then
-		diag "$name: last console lines:"
-		diag "$(tail -n 40 "$dir/console.log" | sed 's/^/  /')"
-	fi
-	[ "$FAIL" != "$f0" ] && diag "$name: guest console log: $dir/console.log"
-	return 0
+	guest_post_mortem "$name" "$dir" "$qrc"
+	diag "$name: guest wall time $((SECONDS - t0)) s"
+	[ "$FAIL" = "$f0" ] || diag "$name: guest console log: $dir/console.log"
 }
 
 parse_args() {
