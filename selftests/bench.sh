@@ -15,6 +15,8 @@ SECS=${BENCH_SECS:-5}
 
 vtun_load || { echo "cannot load vtun"; exit 1; }
 need_modules veth xfrm_interface esp4 xfrm_user wireguard
+# The accelerated transforms, as a router would have them loaded.
+need_modules aesni_intel chacha20poly1305 || true
 
 # iperf_median ADDR: median Mbit/s of REPS runs from A to B's ADDR
 iperf_median() {
@@ -46,12 +48,14 @@ vtun_setup() { site_vtun "$A" 0 4 "$1" && site_vtun "$B" 1 4 "$1" && ADDR=${OV4[
 xfrm_setup() { site_xfrm "$A" 0 4 "$1" && site_xfrm "$B" 1 4 "$1" && ADDR=${OV4[1]}; }
 wg_setup() {
 	local ka kb
-	ka=$(wg genkey) kb=$(wg genkey)
+	ka=$(mktemp /tmp/vtun-wg.XXXXXX) kb=$(mktemp /tmp/vtun-wg.XXXXXX)
+	defer rm -f "$ka" "$kb"
+	wg genkey >"$ka" && wg genkey >"$kb" &&
 	ip -n "$A" link add wg0 type wireguard && ip -n "$B" link add wg0 type wireguard &&
-	ns_exec "$A" wg set wg0 private-key <(echo "$ka") listen-port 51820 \
-		peer "$(echo "$kb" | wg pubkey)" allowed-ips 0.0.0.0/0 endpoint "${UL4[1]}:51820" &&
-	ns_exec "$B" wg set wg0 private-key <(echo "$kb") listen-port 51820 \
-		peer "$(echo "$ka" | wg pubkey)" allowed-ips 0.0.0.0/0 endpoint "${UL4[0]}:51820" &&
+	ns_exec "$A" wg set wg0 private-key "$ka" listen-port 51820 \
+		peer "$(wg pubkey <"$kb")" allowed-ips 0.0.0.0/0 endpoint "${UL4[1]}:51820" &&
+	ns_exec "$B" wg set wg0 private-key "$kb" listen-port 51820 \
+		peer "$(wg pubkey <"$ka")" allowed-ips 0.0.0.0/0 endpoint "${UL4[0]}:51820" &&
 	site_overlay "$A" 0 wg0 && site_overlay "$B" 1 wg0 && ADDR=${OV4[1]}
 }
 

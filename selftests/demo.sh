@@ -29,14 +29,17 @@ ip -n "$HOSTA" route add default via 10.1.0.1
 ip -n "$HOSTB" route add default via 10.2.0.1
 for gw in "$GWA" "$GWB"; do ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1; done
 
-KEY=0x$(od -An -tx1 -N36 /dev/urandom | tr -d ' \n')
+# Keys are read from a file, so they never show on a command line.
+KEY=$(mktemp /tmp/vtun-demo-key.XXXXXX)
+defer rm -f "$KEY"
+od -An -tx1 -N36 /dev/urandom | tr -d ' \n' >"$KEY"
 tunnel() { # NS LOCAL REMOTE SPI_OUT SPI_IN PEER_LAN
 	echo "== gateway $2"
 	run ip netns exec "$1" "$VTUNCTL" link add vtun0 local "$2" remote "$3" zone vpn
 	run ip netns exec "$1" "$VTUNCTL" sa add vtun0 dir out spi "$4" proto esp \
-		aead 'rfc4106(gcm(aes))' "$KEY" 128
+		aead 'rfc4106(gcm(aes))' "@$KEY" 128
 	run ip netns exec "$1" "$VTUNCTL" sa add vtun0 dir in spi "$5" proto esp \
-		aead 'rfc4106(gcm(aes))' "$KEY" 128 replay-window 1024
+		aead 'rfc4106(gcm(aes))' "@$KEY" 128 replay-window 1024
 	run ip -n "$1" link set vtun0 up
 	run ip -n "$1" route add "$6" dev vtun0
 }
