@@ -5,7 +5,8 @@ the wire, for replay and forgery tests. Run inside the namespace.
 
 usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP from SRC_IP)
        pkt.py inject IFACE FILE INDEX MODE [SEQ]
-       pkt.py outer IFACE SRC_IP   (print ttl, tos, df of the next one)
+       pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
+                                           at least MINLEN bytes)
 MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
       garbage (new SEQ, random body) | badspi (unknown SPI)
 """
@@ -35,8 +36,10 @@ def capture(iface, src, count, path):
             f.write(frame.hex() + "\n")
 
 
-def outer(iface, src):
-    """Wait for one IPv4 ESP packet from SRC; print its outer fields."""
+def outer(iface, src, minlen):
+    """Wait for one IPv4 ESP packet from SRC of at least MINLEN bytes (to
+    tell the test's packet from others the stack sends); print its outer
+    header fields."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     s.settimeout(10)
@@ -44,8 +47,8 @@ def outer(iface, src):
     print("ready", flush=True)
     while True:
         frame = s.recv(65535)
-        if (len(frame) >= 34 and frame[12:14] == b"\x08\x00" and
-                frame[23] == 50 and frame[26:30] == want):
+        if (len(frame) >= max(34, minlen) and frame[12:14] == b"\x08\x00"
+                and frame[23] == 50 and frame[26:30] == want):
             break
     df = 1 if frame[20] & 0x40 else 0
     print(f"ttl={frame[22]} tos={frame[15]:#04x} df={df}", flush=True)
@@ -96,7 +99,7 @@ def main():
     if sys.argv[1] == "capture":
         capture(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     elif sys.argv[1] == "outer":
-        outer(sys.argv[2], sys.argv[3])
+        outer(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "inject":
         seq = int(sys.argv[6], 0) if len(sys.argv) > 6 else 0
         inject(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], seq)

@@ -18,10 +18,10 @@ need_modules veth esp4 esp6 xfrm_user
 outer() {
 	local out
 	out=$(mktemp /tmp/vtun-cap.XXXXXX)
-	ns_exec "$B" python3 "$VTUN_TOP/selftests/pkt.py" outer ul0 "${UL4[0]}" >"$out" &
+	ns_exec "$B" python3 "$VTUN_TOP/selftests/pkt.py" outer ul0 "${UL4[0]}" 700 >"$out" &
 	local cap=$!
 	retry 10 grep -q ready "$out"
-	ns_exec "$A" ping -q -c 1 -W 1 "$@" "${OV4[1]}" >/dev/null 2>&1
+	ns_exec "$A" ping -q -c 1 -W 1 -s 700 "$@" "${OV4[1]}" >/dev/null 2>&1
 	wait $cap
 	tail -n 1 "$out"
 	rm -f "$out"
