@@ -72,6 +72,8 @@ static void vtun_genl_post_doit(const struct genl_ops *ops,
 	vtun_genl_pre_post->post_doit(NULL, skb, info);
 }
 
+/* The generated header named the description; this is the real family. */
+extern struct genl_family vtun_nl_family;
 struct genl_family vtun_nl_family __ro_after_init;
 
 static struct genl_ops *vtun_genl_op(unsigned int *n, u8 cmd)
