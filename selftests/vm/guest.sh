@@ -6,12 +6,15 @@
 # Runs each test named in VTUN_TESTS with a timeout and reports on the
 # second serial port (/dev/ttyS1), one record a line:
 #   VTUN-BOOT <init> <uptime>     guest is up (uptime at /init, now)
+#   VTUN-BOOTLOG <line>           suspicious kernel log line during boot
 #   VTUN-BEGIN <name>             test starts; its output follows verbatim
 #   VTUN-KLOG <line>              suspicious kernel log line during test
 #   VTUN-TAINT <old> <new>        kernel taint gained a bad flag
 #   VTUN-END <name> <rc> <secs> <limit>  test finished (124/137: timed out)
 #   VTUN-DONE <uptime>            all done
 # The kernel log of each test is copied to the console (ttyS0).
+# Without udev, nothing loads the CPU's accelerated crypto drivers: load
+# them as a real machine would, so tests see AES-NI, CLMUL, SSSE3, AVX.
 
 set -u
 # shellcheck source=/dev/null
@@ -28,6 +31,9 @@ KLOG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|'\
 'waiting for .* to become free|stack-protector|double free|use-after-free'
 # Taint flags that mean trouble: B bad page, D die, W warn, L soft lockup.
 TAINT_BAD=$(((1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
+
+CPU_CRYPTO="aesni_intel ghash_clmulni_intel sha1_ssse3 sha256_ssse3
+sha512_ssse3 crc32c_intel chacha_x86_64 poly1305_x86_64"
 
 out() { echo "$*" >&3; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -99,8 +105,12 @@ unload_check() {
 main() {
 	local t taint
 	open_channel
+	# shellcheck disable=SC2086 # a list
+	modprobe -qa $CPU_CRYPTO
 	out "VTUN-BOOT $(cat /run/vtun-init-uptime 2>/dev/null || echo ?) $(uptime_s)"
-	dmesg -c >/dev/null
+	dmesg -c >/tmp/vtun-boot.log
+	cat /tmp/vtun-boot.log
+	grep -E "$KLOG_BAD" /tmp/vtun-boot.log | head -n 20 | sed 's/^/VTUN-BOOTLOG /' >&3
 	taint=$(cat /proc/sys/kernel/tainted)
 	for t in $VTUN_TESTS; do
 		run_one "$t"

@@ -110,7 +110,12 @@ copy_tree() {
 	done
 	mkdir -p "$dst"
 	if command -v rsync >/dev/null; then
-		rsync -a --delete "${srcs[@]}" "$dst/"
+		# Sources only: an in-tree build's objects are for another kernel.
+		rsync -a --delete --exclude='*.o' --exclude='*.ko' \
+			--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+			--exclude='*.a' --exclude='modules.order' \
+			--exclude='Module.symvers' --exclude='.tmp_*' \
+			"${srcs[@]}" "$dst/"
 	else
 		rm -rf "$dst"/{Kbuild,kernel,uapi,include}
 		cp -a "${srcs[@]}" "$dst/"
@@ -390,4 +395,4 @@ main() {
 	[ "$FAIL" = 0 ]
 }
 
-main "$@"
+main "$@"; exit

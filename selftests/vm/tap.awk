@@ -97,6 +97,8 @@ function now(    cmd, t) {
 	next
 }
 
+/^VTUN-BOOTLOG / { diag("boot log: " substr($0, 14)); next }
+
 /^VTUN-KLOG / { klog[++nklog] = substr($0, 11); next }
 
 /^VTUN-TAINT / { taint = $2 " -> " $3; next }
