@@ -3,11 +3,13 @@
 #
 # The module loads, a vtun link can be made and removed, the module unloads.
 
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 check "module loads" vtun_load
 check "module is live" test "$(cat /sys/module/vtun/initstate 2>/dev/null)" = live
 
+ns=
 ns_new ns
 if ! err=$(ns_exec "$ns" ip link add vtun0 type vtun 2>&1); then
 	case $err in

@@ -16,6 +16,7 @@
 #   VM_TIMEOUT=           whole-guest timeout (default: from the tests)
 #   W=1                   kbuild W= level; warnings in vtun fail "build"
 #   V=1                   copy the guest console to stderr as it runs
+#   VM_APPEND=            extra guest kernel command line
 #   VTUN_CACHE            cache dir (default /var/cache/vtun)
 #   VTUN_BUILD            module build dirs (default $VTUN_CACHE/build)
 #   VTUN_LOGS             guest logs (default selftests/vm/logs)
@@ -41,7 +42,7 @@ GUEST_PID=
 AWK_LIVE=()
 awk -W version 2>&1 | grep -q mawk && AWK_LIVE=(-W interactive)
 
-usage() { sed -n '4,26s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '4,27s/^# \{0,1\}//p' "$0"; }
 diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
 
 # emit OK DESC [DIRECTIVE]
@@ -63,6 +64,7 @@ summary() {
 	echo "$PASS passed, $FAIL failed$([ "$SKIP" = 0 ] || echo ", $SKIP skipped")"
 }
 
+# shellcheck disable=SC2317 # run by trap
 on_exit() {
 	local rc=$?
 	trap '' PIPE
@@ -103,6 +105,9 @@ take_lock() {
 	flock 9
 }
 
+# Copy the module sources to DST. Files are compared by content and written
+# with a new mtime, so make rebuilds exactly what differs from the last
+# build, whichever tree that came from.
 copy_tree() {
 	local dst=$1 f srcs=()
 	for f in Kbuild kernel uapi include; do
@@ -111,14 +116,14 @@ copy_tree() {
 	mkdir -p "$dst"
 	if command -v rsync >/dev/null; then
 		# Sources only: an in-tree build's objects are for another kernel.
-		rsync -a --delete --exclude='*.o' --exclude='*.ko' \
+		rsync -rl --checksum --delete --exclude='*.o' --exclude='*.ko' \
 			--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 			--exclude='*.a' --exclude='modules.order' \
 			--exclude='Module.symvers' --exclude='.tmp_*' \
 			"${srcs[@]}" "$dst/"
 	else
 		rm -rf "$dst"/{Kbuild,kernel,uapi,include}
-		cp -a "${srcs[@]}" "$dst/"
+		cp -r "${srcs[@]}" "$dst/"
 	fi
 }
 
@@ -251,7 +256,7 @@ qemu_cmd() {
 		-m "${VM_MEM:-2048}" -smp "${VM_SMP:-2}"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$image" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 quiet mitigations=off VTUN_ENV=$env"
+		-append "console=ttyS0 panic=-1 quiet mitigations=off ${VM_APPEND:-} VTUN_ENV=$env"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log")
 }
@@ -349,7 +354,7 @@ parse_args() {
 		case $1 in
 		--demo) MODE=script SCRIPT=$TOP/selftests/demo.sh ;;
 		--bench) MODE=script SCRIPT=$TOP/selftests/bench.sh ;;
-		--script) MODE=script SCRIPT=$(readlink -f "$2") && shift ;;
+		--script) MODE=script SCRIPT=$(readlink -f "${2:?needs a path}") && shift ;;
 		--build-only) MODE=build ;;
 		-h | --help) usage && exit 0 ;;
 		-*) echo "run.sh: unknown option $1" >&2 && exit 2 ;;
@@ -377,6 +382,9 @@ main() {
 	fi
 	for p in "${paths[@]}"; do
 		[ -f "$p" ] || { emit 0 "test not found: $p"; exit 1; }
+	done
+	for k in $full; do
+		kver_of "$k" >/dev/null || { emit 0 "unknown kernel: $k"; exit 1; }
 	done
 	build_tools
 	for k in 6.1 6.12; do
