@@ -14,6 +14,7 @@
 /* One counter per drop reason, in the order of the "drops" attribute set. */
 enum vtun_drop {
 	VTUN_DROP_TX_NO_SA,
+	VTUN_DROP_TX_NO_PROXY_ID,
 	VTUN_DROP_TX_SEQ_EXHAUSTED,
 	VTUN_DROP_TX_NO_ROUTE,
 	VTUN_DROP_TX_TOO_BIG,
@@ -25,6 +26,8 @@ enum vtun_drop {
 	VTUN_DROP_RX_TOO_OLD,
 	VTUN_DROP_RX_BAD_TRAILER,
 	VTUN_DROP_RX_SELECTOR_MISMATCH,
+	VTUN_DROP_RX_ECN,
+	VTUN_DROP_RX_BAD_INNER,
 	VTUN_DROP_RX_ERROR,
 	VTUN_DROP_MAX
 };

@@ -10,8 +10,31 @@
 
 #include <uapi/linux/vtun.h>
 
+/* Integer value ranges */
+static const struct netlink_range_validation vtun_a_sa_proxy_id_range = {
+	.max	= VTUN_PROXY_ID_MAX,
+};
+
+static const struct netlink_range_validation vtun_a_proxy_id_id_range = {
+	.min	= 1ULL,
+	.max	= VTUN_PROXY_ID_MAX,
+};
+
 /* Common nested types */
-const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_STATS + 1] = {
+const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1] = {
+	[VTUN_A_PROXY_ID_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vtun_a_proxy_id_id_range),
+	[VTUN_A_PROXY_ID_LOCAL] = { .len = 4, },
+	[VTUN_A_PROXY_ID_LOCAL_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[VTUN_A_PROXY_ID_REMOTE] = { .len = 4, },
+	[VTUN_A_PROXY_ID_REMOTE_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[VTUN_A_PROXY_ID_IP_PROTO] = { .type = NLA_U8, },
+	[VTUN_A_PROXY_ID_LOCAL_PORT_MIN] = { .type = NLA_U16, },
+	[VTUN_A_PROXY_ID_LOCAL_PORT_MAX] = { .type = NLA_U16, },
+	[VTUN_A_PROXY_ID_REMOTE_PORT_MIN] = { .type = NLA_U16, },
+	[VTUN_A_PROXY_ID_REMOTE_PORT_MAX] = { .type = NLA_U16, },
+};
+
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1] = {
 	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -27,6 +50,7 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_STATS + 1] = {
 	[VTUN_A_SA_ESN] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SEQ] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
+	[VTUN_A_SA_PROXY_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vtun_a_sa_proxy_id_range),
 };
 
 const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
@@ -64,6 +88,29 @@ static const struct nla_policy vtun_sa_get_do_nl_policy[VTUN_A_SA + 1] = {
 
 /* VTUN_CMD_SA_GET - dump */
 static const struct nla_policy vtun_sa_get_dump_nl_policy[VTUN_A_IFINDEX + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
+/* VTUN_CMD_PROXY_ID_NEW - do */
+static const struct nla_policy vtun_proxy_id_new_nl_policy[VTUN_A_PROXY_ID + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_PROXY_ID] = NLA_POLICY_NESTED(vtun_proxy_id_nl_policy),
+};
+
+/* VTUN_CMD_PROXY_ID_DEL - do */
+static const struct nla_policy vtun_proxy_id_del_nl_policy[VTUN_A_PROXY_ID + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_PROXY_ID] = NLA_POLICY_NESTED(vtun_proxy_id_nl_policy),
+};
+
+/* VTUN_CMD_PROXY_ID_GET - do */
+static const struct nla_policy vtun_proxy_id_get_do_nl_policy[VTUN_A_PROXY_ID + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_PROXY_ID] = NLA_POLICY_NESTED(vtun_proxy_id_nl_policy),
+};
+
+/* VTUN_CMD_PROXY_ID_GET - dump */
+static const struct nla_policy vtun_proxy_id_get_dump_nl_policy[VTUN_A_IFINDEX + 1] = {
 	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
 };
 
@@ -116,6 +163,40 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.policy		= vtun_sa_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VTUN_CMD_PROXY_ID_NEW,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_proxy_id_new_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_proxy_id_new_nl_policy,
+		.maxattr	= VTUN_A_PROXY_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_PROXY_ID_DEL,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_proxy_id_del_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_proxy_id_del_nl_policy,
+		.maxattr	= VTUN_A_PROXY_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_PROXY_ID_GET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_proxy_id_get_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_proxy_id_get_do_nl_policy,
+		.maxattr	= VTUN_A_PROXY_ID,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_PROXY_ID_GET,
+		.dumpit		= vtun_nl_proxy_id_get_dumpit,
+		.policy		= vtun_proxy_id_get_dump_nl_policy,
+		.maxattr	= VTUN_A_IFINDEX,
+		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };
 

@@ -12,7 +12,8 @@
 #include <uapi/linux/vtun.h>
 
 /* Common nested types */
-extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_STATS + 1];
+extern const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1];
+extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1];
 extern const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1];
 
 int vtun_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
@@ -27,6 +28,11 @@ int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vtun_nl_proxy_id_new_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_proxy_id_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_proxy_id_get_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
 enum {
 	VTUN_NLGRP_EVENTS,

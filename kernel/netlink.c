@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "device.h"
 #include "sa.h"
+#include "selector.h"
 #include "netlink-gen.h"
 
 static const struct vtun_param_attrs vtun_dev_attrs = {
@@ -189,4 +190,25 @@ int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return vtun_sa_dump(skb, cb);
+}
+
+int vtun_nl_proxy_id_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_proxy_id_new(info->user_ptr[0], info);
+}
+
+int vtun_nl_proxy_id_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_proxy_id_del(info->user_ptr[0], info);
+}
+
+int vtun_nl_proxy_id_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_proxy_id_get(info->user_ptr[0], info);
+}
+
+int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	return vtun_proxy_id_dump(skb, cb);
 }

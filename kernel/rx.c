@@ -130,6 +130,7 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	if (!vtun_inner_rx_valid(skb, nexthdr))
 		goto drop;
 	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
+	reason = VTUN_DROP_RX_ECN;
 	if (INET_ECN_decapsulate(skb, outer_tos, vtun_inner_tos(skb)) > 1)
 		goto drop;
 	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);

@@ -196,10 +196,10 @@ import json, sys
 d = json.load(sys.stdin)[0]
 assert set(d["stats"]) == {"rx-packets", "rx-bytes", "tx-packets",
                            "tx-bytes", "rx-dropped", "tx-dropped"}, d["stats"]
-assert set(d["drops"]) == {"tx-no-sa", "tx-seq-exhausted", "tx-no-route",
+assert set(d["drops"]) == {"tx-no-sa", "tx-no-proxy-id", "tx-seq-exhausted", "tx-no-route",
     "tx-too-big", "tx-bad-inner", "tx-error", "rx-malformed",
     "rx-auth-failed", "rx-replay", "rx-too-old", "rx-bad-trailer",
-    "rx-selector-mismatch", "rx-error"}, d["drops"]'
+    "rx-selector-mismatch", "rx-ecn", "rx-bad-inner", "rx-error"}, d["drops"]'
 }
 check "JSON has every counter" has_all_counters "$ns" vtun0
 check "text show -s has counters" \

@@ -28,6 +28,7 @@ static const char *const stats_names[VTUN_A_STATS_MAX + 1] = {
 
 static const char *const drops_names[VTUN_A_DROPS_MAX + 1] = {
 	[VTUN_A_DROPS_TX_NO_SA] = "tx-no-sa",
+	[VTUN_A_DROPS_TX_NO_PROXY_ID] = "tx-no-proxy-id",
 	[VTUN_A_DROPS_TX_SEQ_EXHAUSTED] = "tx-seq-exhausted",
 	[VTUN_A_DROPS_TX_NO_ROUTE] = "tx-no-route",
 	[VTUN_A_DROPS_TX_TOO_BIG] = "tx-too-big",
@@ -39,6 +40,8 @@ static const char *const drops_names[VTUN_A_DROPS_MAX + 1] = {
 	[VTUN_A_DROPS_RX_TOO_OLD] = "rx-too-old",
 	[VTUN_A_DROPS_RX_BAD_TRAILER] = "rx-bad-trailer",
 	[VTUN_A_DROPS_RX_SELECTOR_MISMATCH] = "rx-selector-mismatch",
+	[VTUN_A_DROPS_RX_ECN] = "rx-ecn",
+	[VTUN_A_DROPS_RX_BAD_INNER] = "rx-bad-inner",
 	[VTUN_A_DROPS_RX_ERROR] = "rx-error",
 };
 
