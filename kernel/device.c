@@ -57,32 +57,12 @@ static unsigned int vtun_overhead(const struct vtun_params *p)
 
 void vtun_count_drop(struct vtun_dev *vd, enum vtun_drop reason)
 {
-	struct vtun_pcpu_drops *d = get_cpu_ptr(vd->drops);
-
-	u64_stats_update_begin(&d->syncp);
-	u64_stats_inc(&d->count[reason]);
-	u64_stats_update_end(&d->syncp);
-	put_cpu_ptr(vd->drops);
+	vtun_counters_add(vd->drops, reason, 1);
 }
 
 void vtun_read_drops(struct vtun_dev *vd, u64 drops[VTUN_DROP_MAX])
 {
-	int cpu, i;
-
-	memset(drops, 0, sizeof(u64) * VTUN_DROP_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct vtun_pcpu_drops *d = per_cpu_ptr(vd->drops, cpu);
-		u64 v[VTUN_DROP_MAX];
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&d->syncp);
-			for (i = 0; i < VTUN_DROP_MAX; i++)
-				v[i] = u64_stats_read(&d->count[i]);
-		} while (u64_stats_fetch_retry(&d->syncp, start));
-		for (i = 0; i < VTUN_DROP_MAX; i++)
-			drops[i] += v[i];
-	}
+	vtun_counters_read(vd->drops, VTUN_DROP_MAX, drops);
 }
 
 static void vtun_get_stats64(struct net_device *dev,
@@ -110,7 +90,7 @@ static int vtun_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	vd->drops = netdev_alloc_pcpu_stats(struct vtun_pcpu_drops);
+	vd->drops = vtun_counters_alloc(VTUN_DROP_MAX);
 	if (!vd->drops)
 		goto err_tstats;
 	err = gro_cells_init(&vd->gro_cells, dev);

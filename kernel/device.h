@@ -11,6 +11,8 @@
 #include <net/rtnetlink.h>
 #include <uapi/linux/vtun.h>
 
+#include "counters.h"
+
 /* One counter per drop reason, in the order of the "drops" attribute set. */
 enum vtun_drop {
 	VTUN_DROP_TX_NO_SA,
@@ -34,11 +36,6 @@ enum vtun_drop {
 
 #define VTUN_DROP_FIRST_RX VTUN_DROP_RX_MALFORMED
 #define vtun_drop_attr(reason) ((reason) + VTUN_A_DROPS_TX_NO_SA)
-
-struct vtun_pcpu_drops {
-	u64_stats_t count[VTUN_DROP_MAX];
-	struct u64_stats_sync syncp;
-};
 
 union vtun_addr {
 	__be32 v4;
@@ -68,7 +65,7 @@ struct vtun_dev {
 	struct net *net;
 	struct list_head net_list;
 	struct vtun_params __rcu *params;
-	struct vtun_pcpu_drops __percpu *drops;
+	struct vtun_counters __percpu *drops;
 	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
 	struct list_head sas;		/* all SAs, under RTNL */
 	struct gro_cells gro_cells;

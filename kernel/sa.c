@@ -65,32 +65,12 @@ void vtun_sa_put(struct vtun_sa *sa)
 
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
 {
-	struct vtun_sa_pcpu *s = get_cpu_ptr(sa->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_add(&s->count[c], n);
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(sa->stats);
+	vtun_counters_add(sa->stats, c, n);
 }
 
 static void vtun_sa_read_stats(struct vtun_sa *sa, u64 v[VTUN_SA_COUNTER_MAX])
 {
-	int cpu, i;
-
-	memset(v, 0, sizeof(u64) * VTUN_SA_COUNTER_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct vtun_sa_pcpu *s = per_cpu_ptr(sa->stats, cpu);
-		u64 c[VTUN_SA_COUNTER_MAX];
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-				c[i] = u64_stats_read(&s->count[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-			v[i] += c[i];
-	}
+	vtun_counters_read(sa->stats, VTUN_SA_COUNTER_MAX, v);
 }
 
 static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
@@ -190,7 +170,7 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	sa->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
 					  VTUN_PROTO_ESP;
 	sa->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
-	sa->stats = netdev_alloc_pcpu_stats(struct vtun_sa_pcpu);
+	sa->stats = vtun_counters_alloc(VTUN_SA_COUNTER_MAX);
 	err = -ENOMEM;
 	if (!sa->stats)
 		goto err;

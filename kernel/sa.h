@@ -7,6 +7,7 @@
 #include <linux/u64_stats_sync.h>
 #include <crypto/aead.h>
 
+#include "counters.h"
 #include "replay.h"
 
 struct vtun_dev;
@@ -20,11 +21,6 @@ enum vtun_sa_counter {
 	VTUN_SA_AUTH_FAILED,
 	VTUN_SA_BAD_TRAILER,
 	VTUN_SA_COUNTER_MAX
-};
-
-struct vtun_sa_pcpu {
-	u64_stats_t count[VTUN_SA_COUNTER_MAX];
-	struct u64_stats_sync syncp;
 };
 
 struct vtun_sa {
@@ -48,7 +44,7 @@ struct vtun_sa {
 	spinlock_t replay_lock;	/* inbound: serializes window updates */
 	struct vtun_replay replay;
 
-	struct vtun_sa_pcpu __percpu *stats;
+	struct vtun_counters __percpu *stats;
 
 	/* For reports only: names and lengths, never keys. */
 	char aead_alg[64];
