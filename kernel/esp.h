@@ -18,6 +18,7 @@ struct vtun_esp_cb {
 	__be32 saved;
 	unsigned int len;
 	u8 outer_tos;
+	bool udp;		/* arrived in UDP; its header is in front */
 };
 
 #define VTUN_ESP_CB(skb) ((struct vtun_esp_cb *)(skb)->cb)
