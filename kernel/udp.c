@@ -233,12 +233,13 @@ static struct vtun_udp_sock *vtun_udp_attach_fd(struct vtun_dev *vd,
 	if (err)
 		goto out;
 	lock_sock(sk);
+	rcu_read_lock();
+	us = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
 	if (READ_ONCE(udp_sk(sk)->encap_rcv) == vtun_udp_encap_rcv) {
-		us = rcu_dereference_protected(sk->sk_user_data,
-					       lockdep_sock_is_held(sk));
+		/* Ours, under RTNL: it cannot go away meanwhile. */
 		us->refs++;
-	} else if (READ_ONCE(udp_sk(sk)->encap_type) ||
-		   rcu_access_pointer(sk->sk_user_data)) {
+	} else if (READ_ONCE(udp_sk(sk)->encap_type) || us) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "encap-fd: socket already used by another encapsulation");
 		err = -EBUSY;
