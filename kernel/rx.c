@@ -23,6 +23,7 @@
 #include "esp.h"
 #include "rx.h"
 #include "sa.h"
+#include "udp.h"
 
 /* Above the stack's own ESP (0) and xfrm interfaces (10). */
 #define VTUN_XFRM_PRIORITY 50
@@ -204,18 +205,23 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	enum vtun_replay_verdict v;
 	enum vtun_drop reason;
 	u8 outer_tos = cb->outer_tos;
+	bool newest;
 
 	if (nexthdr < 0) {
 		reason = vtun_decrypt_drop(sa, nexthdr);
 		goto drop;
 	}
 	spin_lock_bh(&sa->replay_lock);
+	newest = cb->seq > sa->replay.top;
 	v = vtun_replay_advance(&sa->replay, cb->seq);
 	spin_unlock_bh(&sa->replay_lock);
 	if (v != VTUN_REPLAY_OK) {
 		reason = vtun_replay_drop(sa, v);
 		goto drop;
 	}
+	/* Only the newest authenticated packet may move the peer. */
+	if (cb->udp && newest)
+		vtun_udp_learn(vd, skb);
 	reason = vtun_payload_rx(skb, vd, nexthdr);
 	if (reason != VTUN_DROP_MAX)
 		goto drop;
@@ -234,59 +240,84 @@ drop:
 	vtun_sa_put(sa);
 }
 
-/*
- * Called with skb->data at the ESP header; @nhoff locates the next header
- * field of the outer IP header. Returns -EINVAL if not ours.
- */
-static int vtun_esp_rcv(struct sk_buff *skb, u8 outer_tos, u16 nhoff)
+/* Offset of the next header field that announced the ESP header. */
+static u16 vtun_outer_nhoff(struct sk_buff *skb)
 {
-	struct ip_esp_hdr *esph;
+	if (ip_hdr(skb)->version == 4)
+		return offsetof(struct iphdr, protocol);
+	return IP6CB(skb)->nhoff;
+}
+
+/* ESP in UDP exactly when the device is configured for it. */
+static bool vtun_encap_expected(struct vtun_sa *sa, bool udp)
+{
+	return udp == vtun_encap_udp(rcu_dereference(sa->vd->params));
+}
+
+/*
+ * ESP for one of our inbound SAs, plain or from ESP in UDP, with skb->data
+ * at the ESP header. Consumes the packet and the SA reference.
+ */
+void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
+		    bool udp)
+{
+	struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
 	enum vtun_replay_verdict v;
-	struct vtun_sa *sa;
 	int err;
 	u64 seq;
 
-	if (!pskb_may_pull(skb, sizeof(*esph)))
-		return -EINVAL;
-	esph = ip_esp_hdr(skb);
-	sa = vtun_sa_lookup_in(dev_net(skb->dev), esph->spi, VTUN_PROTO_ESP);
-	if (!sa)
-		return -EINVAL;
-
-	/* Too short to hold IV, trailer and ICV: no window lookup for it. */
-	if (skb->len < sizeof(*esph) + sa->ivlen + 2 + sa->icvlen) {
+	BUILD_BUG_ON(sizeof(struct vtun_esp_cb) > sizeof_field(struct sk_buff, cb));
+	/*
+	 * Too short to hold IV, trailer and ICV, or in UDP for a device not
+	 * configured for it (or the reverse): no window lookup for it.
+	 */
+	if (skb->len < sizeof(*esph) + sa->ivlen + 2 + sa->icvlen ||
+	    !vtun_encap_expected(sa, udp)) {
 		vtun_count_drop(sa->vd, VTUN_DROP_RX_MALFORMED);
 		kfree_skb(skb);
 		vtun_sa_put(sa);
-		return 0;
+		return;
 	}
 	v = vtun_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
 	if (v != VTUN_REPLAY_OK) {
 		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));
 		kfree_skb(skb);
 		vtun_sa_put(sa);
-		return 0;
+		return;
 	}
 	VTUN_ESP_CB(skb)->seq = seq;
 	VTUN_ESP_CB(skb)->outer_tos = outer_tos;
 	VTUN_ESP_CB(skb)->hlen = skb->data - skb_network_header(skb);
-	VTUN_ESP_CB(skb)->nhoff = nhoff;
+	VTUN_ESP_CB(skb)->nhoff = vtun_outer_nhoff(skb);
+	VTUN_ESP_CB(skb)->udp = udp;
 	err = vtun_esp_decrypt(skb, sa, seq, vtun_rx_done);
 	if (err != -EINPROGRESS)
 		vtun_rx_done(skb, err);
+}
+
+/* Called with skb->data at the ESP header. Returns -EINVAL if not ours. */
+static int vtun_esp_rcv(struct sk_buff *skb, u8 outer_tos)
+{
+	struct vtun_sa *sa;
+
+	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr)))
+		return -EINVAL;
+	sa = vtun_sa_lookup_in(dev_net(skb->dev), ip_esp_hdr(skb)->spi,
+			       VTUN_PROTO_ESP);
+	if (!sa)
+		return -EINVAL;
+	vtun_esp_input(skb, sa, outer_tos, false);
 	return 0;
 }
 
 static int vtun_esp4_rcv(struct sk_buff *skb)
 {
-	return vtun_esp_rcv(skb, ip_hdr(skb)->tos,
-			    offsetof(struct iphdr, protocol));
+	return vtun_esp_rcv(skb, ip_hdr(skb)->tos);
 }
 
 static int vtun_esp6_rcv(struct sk_buff *skb)
 {
-	return vtun_esp_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			    IP6CB(skb)->nhoff);
+	return vtun_esp_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)));
 }
 
 /* Packets XFRM resumes after its own processing are never ours. */

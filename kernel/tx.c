@@ -21,12 +21,15 @@
 #include "esp.h"
 #include "sa.h"
 #include "tx.h"
+#include "udp.h"
 
 /* Outer header fields decided before the inner header is encrypted. */
 struct vtun_outer {
 	struct dst_entry *dst;
 	union vtun_addr saddr;
 	union vtun_addr daddr;
+	__be16 dport;		/* ESP in UDP */
+	u8 proto;
 	u8 tos;
 	u8 ttl;
 	bool df;
@@ -40,14 +43,13 @@ static struct dst_entry *vtun_route4(struct vtun_dev *vd,
 				     struct vtun_outer *o)
 {
 	struct flowi4 fl4 = {
-		.daddr = p->remote.v4,
+		.daddr = o->daddr.v4,
 		.saddr = p->local.v4,
 		.flowi4_oif = p->underlay,
 		.flowi4_proto = IPPROTO_ESP,
 	};
 	struct rtable *rt;
 
-	o->daddr.v4 = p->remote.v4;
 	rt = dst_cache_get_ip4(&vd->dst_cache, &o->saddr.v4);
 	if (rt)
 		return &rt->dst;
@@ -64,7 +66,7 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 				     struct vtun_outer *o)
 {
 	struct flowi6 fl6 = {
-		.daddr = p->remote.v6,
+		.daddr = o->daddr.v6,
 		.flowi6_oif = p->underlay,
 		.flowi6_proto = IPPROTO_ESP,
 	};
@@ -76,7 +78,6 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 	 */
 	if (!p->underlay)
 		fl6.saddr = p->local.v6;
-	o->daddr.v6 = p->remote.v6;
 	dst = dst_cache_get_ip6(&vd->dst_cache, &o->saddr.v6);
 	if (dst)
 		return dst;
@@ -94,6 +95,8 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 static bool vtun_route(struct vtun_dev *vd, const struct vtun_params *p,
 		       struct vtun_outer *o)
 {
+	vtun_udp_peer(vd, p, &o->daddr, &o->dport);
+	o->proto = vtun_encap_udp(p) ? IPPROTO_UDP : IPPROTO_ESP;
 	if (p->family == AF_INET)
 		o->dst = vtun_route4(vd, p, o);
 	else if (p->family == AF_INET6)
@@ -117,7 +120,7 @@ static unsigned int vtun_outer_hlen(const struct vtun_params *p)
 static unsigned int vtun_encap_hlen(const struct vtun_params *p)
 {
 	if (p->mode == VTUN_MODE_TUNNEL)
-		return vtun_outer_hlen(p);
+		return vtun_outer_hlen(p) + vtun_udp_hlen(p);
 	if (p->gre)
 		return vtun_outer_hlen(p) + sizeof(struct gre_base_hdr);
 	return 0;
@@ -200,7 +203,7 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
 	iph->tos = o->tos;
 	iph->frag_off = o->df ? htons(IP_DF) : 0;
 	iph->ttl = o->ttl ?: ip4_dst_hoplimit(skb_dst(skb));
-	iph->protocol = IPPROTO_ESP;
+	iph->protocol = o->proto;
 	iph->saddr = o->saddr.v4;
 	iph->daddr = o->daddr.v4;
 	iph->tot_len = htons(skb->len);
@@ -214,11 +217,23 @@ static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6h, o->tos, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->nexthdr = o->proto;
 	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(skb_dst(skb));
 	ip6h->saddr = o->saddr.v6;
 	ip6h->daddr = o->daddr.v6;
 	skb->protocol = htons(ETH_P_IPV6);
+}
+
+static int vtun_local_out(struct net *net, struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		ip_select_ident(net, skb, NULL);
+		return ip_local_out(net, NULL, skb);
+	}
+	vtun_udp_csum6(skb);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	return ip6_local_out(net, NULL, skb);
 }
 
 /* Encryption is done (or failed): hand the packet to the underlay. */
@@ -228,7 +243,6 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	struct vtun_sa *sa = cb->sa;
 	struct vtun_dev *vd = sa->vd;
 	unsigned int len = cb->len;
-	struct net *net = vd->net;
 
 	if (unlikely(err)) {
 		vtun_count_drop(vd, VTUN_DROP_TX_ERROR);
@@ -237,14 +251,7 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	}
 	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
 	vtun_sa_count(sa, VTUN_SA_BYTES, len);
-	if (skb->protocol == htons(ETH_P_IP)) {
-		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		ip_select_ident(net, skb, NULL);
-		err = ip_local_out(net, NULL, skb);
-	} else {
-		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-		err = ip6_local_out(net, NULL, skb);
-	}
+	err = vtun_local_out(vd->net, skb);
 	if (likely(net_xmit_eval(err) == 0))
 		dev_sw_netstats_tx_add(vd->dev, 1, len);
 	else
@@ -311,9 +318,13 @@ static u8 vtun_encap_payload(struct sk_buff *skb, const struct vtun_params *p,
 static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
 			    struct vtun_outer *o)
 {
-	if (o->hlen)
+	if (o->hlen) {
 		vtun_transport_push(skb, o);
-	else if (p->family == AF_INET)
+		return;
+	}
+	if (vtun_encap_udp(p))
+		vtun_udp_push(skb, p, o->dport);
+	if (p->family == AF_INET)
 		vtun_push_outer4(skb, o);
 	else
 		vtun_push_outer6(skb, o);
@@ -432,4 +443,31 @@ drop:
 	vtun_count_drop(vd, reason);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
+}
+
+/* A NAT keepalive (RFC 3948 2.3): one 0xFF byte to the peer's UDP port. */
+void vtun_xmit_keepalive(struct vtun_dev *vd, const struct vtun_params *p)
+{
+	unsigned int hroom = sizeof(struct ipv6hdr) + sizeof(struct udphdr);
+	struct vtun_outer o = { };
+	struct sk_buff *skb;
+
+	if (!vtun_route(vd, p, &o))
+		return;
+	hroom += LL_RESERVED_SPACE(o.dst->dev);
+	skb = alloc_skb(hroom + 1, GFP_ATOMIC);
+	if (!skb) {
+		dst_release(o.dst);
+		return;
+	}
+	skb_reserve(skb, hroom);
+	skb_put_u8(skb, 0xff);
+	skb_dst_set(skb, o.dst);
+	vtun_udp_push(skb, p, o.dport);
+	o.ttl = p->ttl;
+	if (p->family == AF_INET)
+		vtun_push_outer4(skb, &o);
+	else
+		vtun_push_outer6(skb, &o);
+	vtun_local_out(vd->net, skb);
 }
