@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "device.h"
 #include "sa.h"
+#include "selector.h"
 #include "tx.h"
 
 /*
@@ -137,6 +138,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 	struct vtun_dev *vd = netdev_priv(dev);
 
 	vtun_sa_flush(vd);
+	vtun_proxy_id_flush(vd);
 	gro_cells_destroy(&vd->gro_cells);
 	dst_cache_destroy(&vd->dst_cache);
 	list_del_init(&vd->net_list);
@@ -423,6 +425,9 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (!p)
 		return -ENOMEM;
 	err = vtun_parse_params(vd->net, p, data, extack);
+	if (!err)
+		err = vtun_proxy_id_check_mode(vd, p, data[IFLA_VTUN_MODE],
+					       extack);
 	if (err) {
 		kfree(p);
 		return err;

@@ -129,6 +129,9 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	reason = VTUN_DROP_RX_MALFORMED;
 	if (!vtun_inner_rx_valid(skb, nexthdr))
 		goto drop;
+	reason = VTUN_DROP_RX_SELECTOR_MISMATCH;
+	if (!vtun_select_in(sa, skb))
+		goto drop;
 	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
 	reason = VTUN_DROP_RX_ECN;
 	if (INET_ECN_decapsulate(skb, outer_tos, vtun_inner_tos(skb)) > 1)
