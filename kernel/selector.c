@@ -275,7 +275,8 @@ static void vtun_acquire_default(struct vtun_dev *vd, struct sk_buff *skb)
 	sel.family = f.family;
 	sel.laddr = f.laddr;
 	sel.raddr = f.raddr;
-	sel.llen = sel.rlen = vtun_addr_len(f.family) * 8;
+	sel.llen = vtun_addr_len(f.family) * 8;
+	sel.rlen = sel.llen;
 	vtun_acquire_send(vd, 0, &sel);
 }
 
@@ -497,15 +498,6 @@ static int vtun_proxy_id_parse(struct genl_info *info, struct nlattr **tb)
 	return 0;
 }
 
-/* One extack message naming the local or the remote attribute. */
-#define vtun_sel_err(extack, attr, local, msg)				\
-	do {								\
-		if (local)						\
-			NL_SET_ERR_MSG_ATTR(extack, attr, "local" msg);	\
-		else							\
-			NL_SET_ERR_MSG_ATTR(extack, attr, "remote" msg); \
-	} while (0)
-
 static void vtun_prefix_mask(union vtun_addr *mask, u8 len)
 {
 	unsigned int i;
@@ -515,6 +507,17 @@ static void vtun_prefix_mask(union vtun_addr *mask, u8 len)
 
 		mask->v6.s6_addr32[i] = bits ? htonl(~0U << (32 - bits)) : 0;
 	}
+}
+
+static bool vtun_host_bits(const union vtun_addr *addr,
+			   const union vtun_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addr->v6.s6_addr32); i++)
+		if (addr->v6.s6_addr32[i] & ~mask->v6.s6_addr32[i])
+			return true;
+	return false;
 }
 
 /* Address and prefix length of one side; @local picks the attributes. */
@@ -528,7 +531,6 @@ static int vtun_parse_prefix(struct nlattr **tb, bool local,
 	struct nlattr *l = tb[local ? VTUN_A_PROXY_ID_LOCAL_LEN :
 				      VTUN_A_PROXY_ID_REMOTE_LEN];
 	sa_family_t fam;
-	unsigned int i;
 
 	switch (nla_len(a)) {
 	case sizeof(struct in_addr):
@@ -538,31 +540,46 @@ static int vtun_parse_prefix(struct nlattr **tb, bool local,
 		fam = AF_INET6;
 		break;
 	default:
-		vtun_sel_err(extack, a, local,
-			     ": address must be 4 (IPv4) or 16 (IPv6) bytes");
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: address must be 4 (IPv4) or 16 (IPv6) bytes");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
 	}
 	if (*family && fam != *family) {
-		vtun_sel_err(extack, a, local,
-			     ": address family differs from the other side");
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: address family differs from the other side");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: address family differs from the other side");
 		return -EINVAL;
 	}
 	*family = fam;
 	*plen = l ? nla_get_u8(l) : vtun_addr_len(fam) * 8;
 	if (*plen > vtun_addr_len(fam) * 8) {
-		vtun_sel_err(extack, l, local,
-			     "-len: longer than the address");
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, l,
+					    "local-len: longer than the address");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, l,
+					    "remote-len: longer than the address");
 		return -EINVAL;
 	}
 	memset(addr, 0, sizeof(*addr));
 	nla_memcpy(addr, a, sizeof(*addr));
 	vtun_prefix_mask(mask, *plen);
-	for (i = 0; i < ARRAY_SIZE(addr->v6.s6_addr32); i++)
-		if (addr->v6.s6_addr32[i] & ~mask->v6.s6_addr32[i]) {
-			vtun_sel_err(extack, a, local,
-				     ": host bits set beyond the prefix length");
-			return -EINVAL;
-		}
+	if (vtun_host_bits(addr, mask)) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: host bits set beyond the prefix length");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: host bits set beyond the prefix length");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -580,15 +597,23 @@ static int vtun_parse_ports(struct nlattr **tb, bool local, u8 proto,
 	if (!lo && !hi)
 		return 0;
 	if (!vtun_proto_has_ports(proto)) {
-		vtun_sel_err(extack, lo ?: hi, local,
-			     "-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
+					    "local-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
+					    "remote-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
 		return -EINVAL;
 	}
 	*min = nla_get_u16(lo ?: hi);
 	*max = nla_get_u16(hi ?: lo);
 	if (*min > *max) {
-		vtun_sel_err(extack, hi, local,
-			     "-port-max: below the minimum port");
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, hi,
+					    "local-port-max: below the minimum port");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, hi,
+					    "remote-port-max: below the minimum port");
 		return -EINVAL;
 	}
 	return 0;
