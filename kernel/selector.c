@@ -113,9 +113,10 @@ static bool vtun_flow_parse(const struct sk_buff *skb, struct vtun_flow *f,
 		proto = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &proto,
 				       &frag_off);
-		if (off < 0)
+		/* No next header is a packet; a truncated chain is not. */
+		if (off < 0 && proto != NEXTHDR_NONE)
 			return false;
-		first = !(frag_off & htons(IP6_OFFSET));
+		first = off >= 0 && !(frag_off & htons(IP6_OFFSET));
 	} else {
 		return false;
 	}
