@@ -51,11 +51,15 @@ struct vtun_genl_desc {
 
 #define genl_family vtun_genl_desc
 #define vtun_nl_family vtun_nl_family_desc
-/* Range policies point to const data, which 6.1 declares non-const. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
+/* The generated ranges are const; 6.1 points to them as non-const. */
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+
 #include "netlink-gen.c"
-#pragma GCC diagnostic pop
 #undef vtun_nl_family
 #undef genl_family
 
