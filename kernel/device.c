@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "device.h"
 #include "sa.h"
+#include "selector.h"
 #include "tx.h"
 #include "udp.h"
 
@@ -118,6 +119,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 	struct vtun_dev *vd = netdev_priv(dev);
 
 	vtun_sa_flush(vd);
+	vtun_proxy_id_flush(vd);
 	vtun_udp_uninit(vd);
 	gro_cells_destroy(&vd->gro_cells);
 	dst_cache_destroy(&vd->dst_cache);
@@ -422,6 +424,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (!p)
 		return -ENOMEM;
 	err = vtun_parse_params(vd->net, p, data, extack) ?:
+	      vtun_proxy_id_check_mode(vd, p, data[IFLA_VTUN_MODE], extack) ?:
 	      vtun_udp_prepare(vd, p, data, &chg, extack);
 	if (err) {
 		kfree(p);

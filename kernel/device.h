@@ -64,6 +64,7 @@ struct vtun_params {
 };
 
 struct vtun_sa;
+struct vtun_proxy_ids;
 struct vtun_udp_sock;
 
 /* ESP in UDP state of a device (udp.c). */
@@ -86,6 +87,8 @@ struct vtun_dev {
 	struct vtun_counters __percpu *drops;
 	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
 	struct list_head sas;		/* all SAs, under RTNL */
+	struct vtun_proxy_ids __rcu *proxy_ids;	/* NULL: none */
+	unsigned long acquire_stamp;	/* default pair's last acquire */
 	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;	/* route to the remote gateway */
 	struct vtun_natt natt;		/* ESP in UDP */

@@ -13,9 +13,9 @@
 /* Common nested types */
 const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1] = {
 	[VTUN_A_PROXY_ID_ID] = NLA_POLICY_MIN(NLA_U16, 1),
-	[VTUN_A_PROXY_ID_LOCAL] = { .len = 4, },
+	[VTUN_A_PROXY_ID_LOCAL] = { .type = NLA_BINARY, },
 	[VTUN_A_PROXY_ID_LOCAL_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[VTUN_A_PROXY_ID_REMOTE] = { .len = 4, },
+	[VTUN_A_PROXY_ID_REMOTE] = { .type = NLA_BINARY, },
 	[VTUN_A_PROXY_ID_REMOTE_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[VTUN_A_PROXY_ID_IP_PROTO] = { .type = NLA_U8, },
 	[VTUN_A_PROXY_ID_LOCAL_PORT_MIN] = { .type = NLA_U16, },

@@ -225,6 +225,9 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	reason = vtun_payload_rx(skb, vd, nexthdr);
 	if (reason != VTUN_DROP_MAX)
 		goto drop;
+	reason = VTUN_DROP_RX_SELECTOR_MISMATCH;
+	if (!vtun_select_in(sa, skb))
+		goto drop;
 	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
 	reason = VTUN_DROP_RX_ECN;
 	if (INET_ECN_decapsulate(skb, outer_tos, vtun_inner_tos(skb)) > 1)

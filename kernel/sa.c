@@ -83,15 +83,18 @@ static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
 	return NULL;
 }
 
-/* The newest outbound SA carries traffic: make before break. */
-static void vtun_sa_update_tx(struct vtun_dev *vd)
+/* A proxy ID's newest outbound SA carries its traffic: make before break. */
+static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 {
 	struct vtun_sa *sa, *tx = NULL;
 
 	list_for_each_entry(sa, &vd->sas, dev_node)
-		if (sa->dir == VTUN_DIR_OUT)
+		if (sa->dir == VTUN_DIR_OUT && sa->proxy_id == proxy_id)
 			tx = sa;
-	rcu_assign_pointer(vd->tx_sa, tx);
+	if (proxy_id)
+		vtun_proxy_id_set_tx(vd, proxy_id, tx);
+	else
+		rcu_assign_pointer(vd->tx_sa, tx);
 }
 
 static void vtun_sa_unlink(struct vtun_sa *sa)
@@ -99,7 +102,7 @@ static void vtun_sa_unlink(struct vtun_sa *sa)
 	if (sa->dir == VTUN_DIR_IN)
 		hash_del_rcu(&sa->spi_node);
 	list_del(&sa->dev_node);
-	vtun_sa_update_tx(sa->vd);
+	vtun_sa_update_tx(sa->vd, sa->proxy_id);
 	vtun_sa_put(sa);
 }
 
@@ -110,6 +113,16 @@ void vtun_sa_flush(struct vtun_dev *vd)
 	ASSERT_RTNL();
 	list_for_each_entry_safe(sa, tmp, &vd->sas, dev_node)
 		vtun_sa_unlink(sa);
+}
+
+void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id)
+{
+	struct vtun_sa *sa, *tmp;
+
+	ASSERT_RTNL();
+	list_for_each_entry_safe(sa, tmp, &vd->sas, dev_node)
+		if (sa->proxy_id == id)
+			vtun_sa_unlink(sa);
 }
 
 static int vtun_sa_parse(struct genl_info *info, struct nlattr **tb)
@@ -231,12 +244,15 @@ int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 				    "spi: already in use");
 		goto err_unlock;
 	}
+	err = vtun_proxy_id_bind(vd, sa, tb[VTUN_A_SA_PROXY_ID], info->extack);
+	if (err)
+		goto err_unlock;
 	list_add_tail(&sa->dev_node, &vd->sas);
 	if (sa->dir == VTUN_DIR_IN)
 		hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
 			     vtun_spi_hash(sa->spi, sa->proto));
 	else
-		vtun_sa_update_tx(vd);
+		vtun_sa_update_tx(vd, sa->proxy_id);
 	rtnl_unlock();
 	return 0;
 
@@ -330,6 +346,7 @@ static int vtun_sa_put_msg(struct sk_buff *skb, struct vtun_sa *sa,
 	    vtun_sa_put_alg(skb, sa) ||
 	    nla_put_u32(skb, VTUN_A_SA_REPLAY_WINDOW, sa->replay.window) ||
 	    nla_put_u8(skb, VTUN_A_SA_ESN, sa->esn) ||
+	    nla_put_u16(skb, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
 	    vtun_sa_put_stats(skb, sa))
 		goto cancel;
 	nla_nest_end(skb, nest);

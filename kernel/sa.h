@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "replay.h"
+#include "selector.h"
 
 struct vtun_dev;
 struct genl_info;
@@ -46,6 +47,10 @@ struct vtun_sa {
 
 	struct vtun_counters __percpu *stats;
 
+	/* Proxy ID whose traffic the SA carries (0: default pair). */
+	u16 proxy_id;
+	struct vtun_sel sel;	/* its selector, copied at bind time */
+
 	/* For reports only: names and lengths, never keys. */
 	char aead_alg[64];
 	char enc_alg[64];
@@ -59,6 +64,7 @@ struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd);
 void vtun_sa_put(struct vtun_sa *sa);
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n);
 void vtun_sa_flush(struct vtun_dev *vd);
+void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id);
 
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);

@@ -1,27 +1,842 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Proxy IDs (traffic selectors): which SA pair carries which traffic.
+ *
+ * A device without proxy IDs sends everything with its default pair.
+ * With proxy IDs, a packet goes out on the newest outbound SA of the
+ * first proxy ID (in insertion order) that matches it, and an inbound
+ * SA bound to a proxy ID only delivers what its selector allows.
+ *
+ * The transmit path reads an array of precomputed, masked entries, one
+ * array per family, that is rebuilt and replaced under RTNL on every
+ * change and read under RCU without locks. The proxy IDs themselves
+ * (their outbound SA and acquire rate limit) live outside the array so
+ * that they survive a rebuild.
  */
 
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/moduleparam.h>
+#include <linux/rtnetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "compat.h"
 #include "device.h"
+#include "netlink-gen.h"
+#include "sa.h"
 #include "selector.h"
+
+static unsigned int max_proxy_ids = 250;
+module_param(max_proxy_ids, uint, 0644);
+MODULE_PARM_DESC(max_proxy_ids,
+		 "Most proxy IDs per device (default 250, at most 65535)");
+
+struct vtun_proxy_id {
+	struct vtun_sel sel;
+	u16 id;
+	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
+	unsigned long acquire_stamp;	/* jiffies of the last acquire */
+	struct rcu_head rcu;
+};
+
+/* Match entries; idx is the position in vtun_proxy_ids.all. */
+struct vtun_sel4 {
+	__be32 laddr, lmask, raddr, rmask;
+	struct vtun_sel_l4 l4;
+	u16 idx;
+};
+
+struct vtun_sel6 {
+	struct in6_addr laddr, lmask, raddr, rmask;
+	struct vtun_sel_l4 l4;
+	u16 idx;
+};
+
+struct vtun_proxy_ids {
+	struct rcu_head rcu;
+	unsigned int n, n4, n6;
+	struct vtun_proxy_id **all;	/* match order */
+	struct vtun_sel4 *v4;
+	struct vtun_sel6 *v6;
+};
+
+/* What a packet offers to selectors, seen from this gateway. */
+struct vtun_flow {
+	union vtun_addr laddr, raddr;
+	u16 lport, rport;
+	u8 proto;
+	bool ports;		/* known: first fragment of a port protocol */
+	sa_family_t family;
+};
+
+static bool vtun_proto_has_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_SCTP || proto == IPPROTO_UDPLITE;
+}
+
+/* Reads the headers without changing the packet. @out: we send it. */
+static bool vtun_flow_parse(const struct sk_buff *skb, struct vtun_flow *f,
+			    bool out)
+{
+	int off = skb_network_offset(skb);
+	union vtun_addr src, dst;
+	bool first;
+	u8 proto;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return false;
+		f->family = AF_INET;
+		src.v4 = iph->saddr;
+		dst.v4 = iph->daddr;
+		proto = iph->protocol;
+		first = !(iph->frag_off & htons(IP_OFFSET));
+		off += iph->ihl * 4;
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+		__be16 frag_off = 0;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return false;
+		f->family = AF_INET6;
+		src.v6 = ip6h->saddr;
+		dst.v6 = ip6h->daddr;
+		proto = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &proto,
+				       &frag_off);
+		/* No next header is a packet; a truncated chain is not. */
+		if (off < 0 && proto != NEXTHDR_NONE)
+			return false;
+		first = off >= 0 && !(frag_off & htons(IP6_OFFSET));
+	} else {
+		return false;
+	}
+	f->proto = proto;
+	f->laddr = out ? src : dst;
+	f->raddr = out ? dst : src;
+	f->ports = false;
+	if (first && vtun_proto_has_ports(proto)) {
+		const __be16 *p;
+		__be16 _p[2];
+
+		p = skb_header_pointer(skb, off, sizeof(_p), _p);
+		if (p) {
+			f->lport = ntohs(out ? p[0] : p[1]);
+			f->rport = ntohs(out ? p[1] : p[0]);
+			f->ports = true;
+		}
+	}
+	return true;
+}
+
+/* Unknown ports (later fragments) only match selectors of any port. */
+static bool vtun_l4_match(const struct vtun_sel_l4 *s,
+			  const struct vtun_flow *f)
+{
+	if (s->proto && s->proto != f->proto)
+		return false;
+	if (!s->ports)
+		return true;
+	return f->ports &&
+	       f->lport >= s->lport_min && f->lport <= s->lport_max &&
+	       f->rport >= s->rport_min && f->rport <= s->rport_max;
+}
+
+static bool vtun_sel_match(const struct vtun_sel *s, const struct vtun_flow *f)
+{
+	if (s->family != f->family)
+		return false;
+	if (s->family == AF_INET) {
+		if ((f->laddr.v4 ^ s->laddr.v4) & s->lmask.v4 ||
+		    (f->raddr.v4 ^ s->raddr.v4) & s->rmask.v4)
+			return false;
+	} else if (ipv6_masked_addr_cmp(&s->laddr.v6, &s->lmask.v6,
+					&f->laddr.v6) ||
+		   ipv6_masked_addr_cmp(&s->raddr.v6, &s->rmask.v6,
+					&f->raddr.v6)) {
+		return false;
+	}
+	return vtun_l4_match(&s->l4, f);
+}
+
+static struct vtun_proxy_id *vtun_match4(const struct vtun_proxy_ids *t,
+					 const struct vtun_flow *f)
+{
+	__be32 l = f->laddr.v4, r = f->raddr.v4;
+	unsigned int i;
+
+	for (i = 0; i < t->n4; i++) {
+		const struct vtun_sel4 *e = &t->v4[i];
+
+		if (!((l ^ e->laddr) & e->lmask) &&
+		    !((r ^ e->raddr) & e->rmask) && vtun_l4_match(&e->l4, f))
+			return t->all[e->idx];
+	}
+	return NULL;
+}
+
+static struct vtun_proxy_id *vtun_match6(const struct vtun_proxy_ids *t,
+					 const struct vtun_flow *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n6; i++) {
+		const struct vtun_sel6 *e = &t->v6[i];
+
+		if (!ipv6_masked_addr_cmp(&e->laddr, &e->lmask, &f->laddr.v6) &&
+		    !ipv6_masked_addr_cmp(&e->raddr, &e->rmask, &f->raddr.v6) &&
+		    vtun_l4_match(&e->l4, f))
+			return t->all[e->idx];
+	}
+	return NULL;
+}
+
+static int vtun_put_sel(struct sk_buff *skb, u16 id, const struct vtun_sel *s)
+{
+	unsigned int alen = vtun_addr_len(s->family);
+	struct nlattr *nest = nla_nest_start(skb, VTUN_A_PROXY_ID);
+
+	if (!nest ||
+	    nla_put_u16(skb, VTUN_A_PROXY_ID_ID, id) ||
+	    nla_put(skb, VTUN_A_PROXY_ID_LOCAL, alen, &s->laddr) ||
+	    nla_put_u8(skb, VTUN_A_PROXY_ID_LOCAL_LEN, s->llen) ||
+	    nla_put(skb, VTUN_A_PROXY_ID_REMOTE, alen, &s->raddr) ||
+	    nla_put_u8(skb, VTUN_A_PROXY_ID_REMOTE_LEN, s->rlen) ||
+	    nla_put_u8(skb, VTUN_A_PROXY_ID_IP_PROTO, s->l4.proto))
+		return -EMSGSIZE;
+	if (s->l4.ports &&
+	    (nla_put_u16(skb, VTUN_A_PROXY_ID_LOCAL_PORT_MIN, s->l4.lport_min) ||
+	     nla_put_u16(skb, VTUN_A_PROXY_ID_LOCAL_PORT_MAX, s->l4.lport_max) ||
+	     nla_put_u16(skb, VTUN_A_PROXY_ID_REMOTE_PORT_MIN, s->l4.rport_min) ||
+	     nla_put_u16(skb, VTUN_A_PROXY_ID_REMOTE_PORT_MAX, s->l4.rport_max)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+#define VTUN_ACQUIRE_SIZE (nla_total_size(sizeof(u32)) +		\
+			   nla_total_size(0) +				\
+			   nla_total_size(sizeof(u32)) +		\
+			   2 * nla_total_size(sizeof(struct in6_addr)) + \
+			   3 * nla_total_size(sizeof(u8)) +		\
+			   4 * nla_total_size(sizeof(u16)))
+
+/* Whether anyone listens, and at most one event a second per stamp. */
+static bool vtun_acquire_allowed(struct vtun_dev *vd, unsigned long *stamp)
+{
+	unsigned long now = jiffies, last = READ_ONCE(*stamp);
+
+	if (!genl_has_listeners(&vtun_nl_family, dev_net(vd->dev),
+				VTUN_NLGRP_EVENTS))
+		return false;
+	if (last && time_before(now, last + HZ))
+		return false;
+	return cmpxchg(stamp, last, now) == last;
+}
+
+/* Runs in the transmit path: atomic allocation, failures are silent. */
+static void vtun_acquire_send(struct vtun_dev *vd, u16 id,
+			      const struct vtun_sel *sel)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(VTUN_ACQUIRE_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0, VTUN_CMD_ACQUIRE_NTF);
+	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
+	    vtun_put_sel(msg, id, sel)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&vtun_nl_family, dev_net(vd->dev), msg, 0,
+				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
+}
+
+/* The default pair's selector is the packet's own pair of addresses. */
+static void vtun_acquire_default(struct vtun_dev *vd, struct sk_buff *skb)
+{
+	struct vtun_sel sel = { };
+	struct vtun_flow f;
+
+	if (!vtun_acquire_allowed(vd, &vd->acquire_stamp) ||
+	    !vtun_flow_parse(skb, &f, true))
+		return;
+	sel.family = f.family;
+	sel.laddr = f.laddr;
+	sel.raddr = f.raddr;
+	sel.llen = vtun_addr_len(f.family) * 8;
+	sel.rlen = sel.llen;
+	vtun_acquire_send(vd, 0, &sel);
+}
+
+struct vtun_sa *vtun_select_out(struct vtun_dev *vd, struct sk_buff *skb,
+				enum vtun_drop *reason)
+{
+	const struct vtun_proxy_ids *t = rcu_dereference_bh(vd->proxy_ids);
+	struct vtun_proxy_id *pid;
+	struct vtun_flow f;
+	struct vtun_sa *sa;
+
+	if (!t) {
+		sa = vtun_sa_get_out(vd);
+		if (!sa) {
+			*reason = VTUN_DROP_TX_NO_SA;
+			vtun_acquire_default(vd, skb);
+		}
+		return sa;
+	}
+	if (!vtun_flow_parse(skb, &f, true)) {
+		*reason = VTUN_DROP_TX_BAD_INNER;
+		return NULL;
+	}
+	pid = f.family == AF_INET ? vtun_match4(t, &f) : vtun_match6(t, &f);
+	if (!pid) {
+		*reason = VTUN_DROP_TX_NO_PROXY_ID;
+		return NULL;
+	}
+	sa = rcu_dereference_bh(pid->tx_sa);
+	if (sa && refcount_inc_not_zero(&sa->refcnt))
+		return sa;
+	*reason = VTUN_DROP_TX_NO_SA;
+	if (vtun_acquire_allowed(vd, &pid->acquire_stamp))
+		vtun_acquire_send(vd, pid->id, &pid->sel);
+	return NULL;
+}
+
+bool vtun_select_in(struct vtun_sa *sa, const struct sk_buff *skb)
+{
+	struct vtun_flow f;
+
+	if (!sa->proxy_id)
+		return true;
+	return vtun_flow_parse(skb, &f, false) && vtun_sel_match(&sa->sel, &f);
+}
+
+/* Table maintenance, under RTNL. */
+
+static struct vtun_proxy_ids *vtun_table(struct vtun_dev *vd)
+{
+	return rtnl_dereference(vd->proxy_ids);
+}
+
+static struct vtun_proxy_id *vtun_proxy_id_find(struct vtun_dev *vd, u16 id)
+{
+	struct vtun_proxy_ids *t = vtun_table(vd);
+	unsigned int i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->all[i]->id == id)
+			return t->all[i];
+	return NULL;
+}
+
+static void vtun_table_append(struct vtun_proxy_ids *t,
+			      struct vtun_proxy_id *pid)
+{
+	const struct vtun_sel *s = &pid->sel;
+	u16 idx = t->n;
+
+	t->all[t->n++] = pid;
+	if (s->family == AF_INET) {
+		struct vtun_sel4 *e = &t->v4[t->n4++];
+
+		e->laddr = s->laddr.v4;
+		e->lmask = s->lmask.v4;
+		e->raddr = s->raddr.v4;
+		e->rmask = s->rmask.v4;
+		e->l4 = s->l4;
+		e->idx = idx;
+	} else {
+		struct vtun_sel6 *e = &t->v6[t->n6++];
+
+		e->laddr = s->laddr.v6;
+		e->lmask = s->lmask.v6;
+		e->raddr = s->raddr.v6;
+		e->rmask = s->rmask.v6;
+		e->l4 = s->l4;
+		e->idx = idx;
+	}
+}
+
+/*
+ * The table of @old without @del and with @add at the end, in one
+ * allocation; NULL if it would be empty.
+ */
+static struct vtun_proxy_ids *vtun_table_build(const struct vtun_proxy_ids *old,
+					       const struct vtun_proxy_id *del,
+					       struct vtun_proxy_id *add)
+{
+	unsigned int i, n = 0, n4 = 0, n6 = 0, n_old = old ? old->n : 0;
+	struct vtun_proxy_ids *t;
+	size_t size;
+
+	for (i = 0; i <= n_old; i++) {
+		const struct vtun_proxy_id *pid = i < n_old ? old->all[i] : add;
+
+		if (!pid || pid == del)
+			continue;
+		n++;
+		if (pid->sel.family == AF_INET)
+			n4++;
+		else
+			n6++;
+	}
+	if (!n)
+		return NULL;
+	size = sizeof(*t) + n * sizeof(*t->all) + n4 * sizeof(*t->v4) +
+	       n6 * sizeof(*t->v6);
+	t = kvzalloc(size, GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->all = (struct vtun_proxy_id **)(t + 1);
+	t->v4 = (struct vtun_sel4 *)(t->all + n);
+	t->v6 = (struct vtun_sel6 *)(t->v4 + n4);
+	for (i = 0; i < n_old; i++)
+		if (old->all[i] != del)
+			vtun_table_append(t, old->all[i]);
+	if (add)
+		vtun_table_append(t, add);
+	return t;
+}
+
+static void vtun_table_replace(struct vtun_dev *vd, struct vtun_proxy_ids *t)
+{
+	struct vtun_proxy_ids *old = vtun_table(vd);
+
+	rcu_assign_pointer(vd->proxy_ids, t);
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+static unsigned int vtun_proxy_id_count(struct vtun_dev *vd)
+{
+	struct vtun_proxy_ids *t = vtun_table(vd);
+
+	return t ? t->n : 0;
+}
+
+int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
+			     const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	if (p->mode != VTUN_MODE_TRANSPORT || !vtun_proxy_id_count(vd))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "mode: transport mode rejects proxy IDs; delete them first");
+	return -EBUSY;
+}
+
+int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa,
+		       const struct nlattr *attr,
+		       struct netlink_ext_ack *extack)
+{
+	struct vtun_proxy_id *pid;
+	u16 id = attr ? nla_get_u16(attr) : 0;
+
+	sa->proxy_id = 0;
+	if (!id)
+		return 0;
+	pid = vtun_proxy_id_find(vd, id);
+	if (!pid) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "proxy-id: no such proxy ID on this device");
+		return -ENOENT;
+	}
+	sa->proxy_id = id;
+	sa->sel = pid->sel;
+	return 0;
+}
+
+void vtun_proxy_id_set_tx(struct vtun_dev *vd, u16 id, struct vtun_sa *sa)
+{
+	struct vtun_proxy_id *pid = vtun_proxy_id_find(vd, id);
+
+	if (pid)
+		rcu_assign_pointer(pid->tx_sa, sa);
+}
+
+/* Device teardown, after its SAs are gone. */
+void vtun_proxy_id_flush(struct vtun_dev *vd)
+{
+	struct vtun_proxy_ids *t = vtun_table(vd);
+	unsigned int i;
+
+	if (!t)
+		return;
+	RCU_INIT_POINTER(vd->proxy_ids, NULL);
+	for (i = 0; i < t->n; i++)
+		kfree_rcu(t->all[i], rcu);
+	kvfree_rcu(t, rcu);
+}
+
+/* Netlink requests. */
+
+static int vtun_proxy_id_parse(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[VTUN_A_PROXY_ID];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_PROXY_ID))
+		return -EINVAL;
+	err = nla_parse_nested(tb, VTUN_A_PROXY_ID_MAX, nest,
+			       vtun_proxy_id_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, VTUN_A_PROXY_ID_ID))
+		return -EINVAL;
+	return 0;
+}
+
+static void vtun_prefix_mask(union vtun_addr *mask, u8 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mask->v6.s6_addr32); i++) {
+		int bits = clamp_t(int, len - 32 * i, 0, 32);
+
+		mask->v6.s6_addr32[i] = bits ? htonl(~0U << (32 - bits)) : 0;
+	}
+}
+
+static bool vtun_host_bits(const union vtun_addr *addr,
+			   const union vtun_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addr->v6.s6_addr32); i++)
+		if (addr->v6.s6_addr32[i] & ~mask->v6.s6_addr32[i])
+			return true;
+	return false;
+}
+
+/* Address and prefix length of one side; @local picks the attributes. */
+static int vtun_parse_prefix(struct nlattr **tb, bool local,
+			     union vtun_addr *addr, union vtun_addr *mask,
+			     u8 *plen, sa_family_t *family,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *a = tb[local ? VTUN_A_PROXY_ID_LOCAL :
+				      VTUN_A_PROXY_ID_REMOTE];
+	struct nlattr *l = tb[local ? VTUN_A_PROXY_ID_LOCAL_LEN :
+				      VTUN_A_PROXY_ID_REMOTE_LEN];
+	sa_family_t fam;
+
+	switch (nla_len(a)) {
+	case sizeof(struct in_addr):
+		fam = AF_INET;
+		break;
+	case sizeof(struct in6_addr):
+		fam = AF_INET6;
+		break;
+	default:
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: address must be 4 (IPv4) or 16 (IPv6) bytes");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	if (*family && fam != *family) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: address family differs from the other side");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: address family differs from the other side");
+		return -EINVAL;
+	}
+	*family = fam;
+	*plen = l ? nla_get_u8(l) : vtun_addr_len(fam) * 8;
+	if (*plen > vtun_addr_len(fam) * 8) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, l,
+					    "local-len: longer than the address");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, l,
+					    "remote-len: longer than the address");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, a, sizeof(*addr));
+	vtun_prefix_mask(mask, *plen);
+	if (vtun_host_bits(addr, mask)) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "local: host bits set beyond the prefix length");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "remote: host bits set beyond the prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A port range; one bound alone is a single port. */
+static int vtun_parse_ports(struct nlattr **tb, bool local, u8 proto,
+			    u16 *min, u16 *max, struct netlink_ext_ack *extack)
+{
+	struct nlattr *lo = tb[local ? VTUN_A_PROXY_ID_LOCAL_PORT_MIN :
+				       VTUN_A_PROXY_ID_REMOTE_PORT_MIN];
+	struct nlattr *hi = tb[local ? VTUN_A_PROXY_ID_LOCAL_PORT_MAX :
+				       VTUN_A_PROXY_ID_REMOTE_PORT_MAX];
+
+	*min = 0;
+	*max = U16_MAX;
+	if (!lo && !hi)
+		return 0;
+	if (!vtun_proto_has_ports(proto)) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
+					    "local-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
+					    "remote-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
+		return -EINVAL;
+	}
+	*min = nla_get_u16(lo ?: hi);
+	*max = nla_get_u16(hi ?: lo);
+	if (*min > *max) {
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, hi,
+					    "local-port-max: below the minimum port");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, hi,
+					    "remote-port-max: below the minimum port");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vtun_sel_parse(struct nlattr **tb, struct vtun_sel *s,
+			  const struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct vtun_sel_l4 *l4 = &s->l4;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_A_PROXY_ID_LOCAL) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_A_PROXY_ID_REMOTE))
+		return -EINVAL;
+	err = vtun_parse_prefix(tb, true, &s->laddr, &s->lmask, &s->llen,
+				&s->family, extack);
+	if (err)
+		return err;
+	err = vtun_parse_prefix(tb, false, &s->raddr, &s->rmask, &s->rlen,
+				&s->family, extack);
+	if (err)
+		return err;
+	if (tb[VTUN_A_PROXY_ID_IP_PROTO])
+		l4->proto = nla_get_u8(tb[VTUN_A_PROXY_ID_IP_PROTO]);
+	err = vtun_parse_ports(tb, true, l4->proto, &l4->lport_min,
+			       &l4->lport_max, extack);
+	if (err)
+		return err;
+	err = vtun_parse_ports(tb, false, l4->proto, &l4->rport_min,
+			       &l4->rport_max, extack);
+	if (err)
+		return err;
+	l4->ports = l4->lport_min || l4->lport_max != U16_MAX ||
+		    l4->rport_min || l4->rport_max != U16_MAX;
+	return 0;
+}
+
+/* Checks against the device, then the new table. Under RTNL. */
+static int vtun_proxy_id_insert(struct vtun_dev *vd, struct vtun_proxy_id *pid,
+				struct nlattr **tb, struct genl_info *info)
+{
+	unsigned int max = min(READ_ONCE(max_proxy_ids), U16_MAX);
+	struct netlink_ext_ack *extack = info->extack;
+	struct vtun_proxy_ids *t;
+
+	if (vd->dev->reg_state != NETREG_REGISTERED)
+		return -ENODEV;
+	if (rtnl_dereference(vd->params)->mode == VTUN_MODE_TRANSPORT) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[VTUN_A_IFINDEX],
+				    "ifindex: transport mode rejects proxy IDs");
+		return -EINVAL;
+	}
+	if (vtun_proxy_id_find(vd, pid->id)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_PROXY_ID_ID],
+				    "id: already in use on this device");
+		return -EEXIST;
+	}
+	if (vtun_proxy_id_count(vd) >= max) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[VTUN_A_PROXY_ID],
+				    "proxy-id: the device has max_proxy_ids proxy IDs already");
+		return -ENOSPC;
+	}
+	t = vtun_table_build(vtun_table(vd), NULL, pid);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	vtun_table_replace(vd, t);
+	return 0;
+}
 
 int vtun_proxy_id_new(struct vtun_dev *vd, struct genl_info *info)
 {
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
+	struct vtun_proxy_id *pid;
+	int err;
+
+	err = vtun_proxy_id_parse(info, tb);
+	if (err)
+		return err;
+	pid = kzalloc(sizeof(*pid), GFP_KERNEL);
+	if (!pid)
+		return -ENOMEM;
+	pid->id = nla_get_u16(tb[VTUN_A_PROXY_ID_ID]);
+	err = vtun_sel_parse(tb, &pid->sel, info->attrs[VTUN_A_PROXY_ID],
+			     info->extack);
+	if (err)
+		goto err;
+	rtnl_lock();
+	err = vtun_proxy_id_insert(vd, pid, tb, info);
+	rtnl_unlock();
+	if (err)
+		goto err;
+	return 0;
+err:
+	kfree(pid);
+	return err;
+}
+
+static struct vtun_proxy_id *vtun_proxy_id_find_req(struct vtun_dev *vd,
+						    struct nlattr **tb,
+						    struct netlink_ext_ack *extack)
+{
+	struct vtun_proxy_id *pid;
+
+	pid = vtun_proxy_id_find(vd, nla_get_u16(tb[VTUN_A_PROXY_ID_ID]));
+	if (!pid)
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_PROXY_ID_ID],
+				    "id: no such proxy ID on this device");
+	return pid;
+}
+
+/* Its SAs go first; on failure nothing has changed. */
+static int vtun_proxy_id_remove(struct vtun_dev *vd, struct nlattr **tb,
+				struct netlink_ext_ack *extack)
+{
+	struct vtun_proxy_id *pid = vtun_proxy_id_find_req(vd, tb, extack);
+	struct vtun_proxy_ids *t;
+
+	if (!pid)
+		return -ENOENT;
+	t = vtun_table_build(vtun_table(vd), pid, NULL);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	vtun_sa_flush_proxy_id(vd, pid->id);
+	vtun_table_replace(vd, t);
+	kfree_rcu(pid, rcu);
+	return 0;
 }
 
 int vtun_proxy_id_del(struct vtun_dev *vd, struct genl_info *info)
 {
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
+	int err;
+
+	err = vtun_proxy_id_parse(info, tb);
+	if (err)
+		return err;
+	rtnl_lock();
+	err = vtun_proxy_id_remove(vd, tb, info->extack);
+	rtnl_unlock();
+	return err;
+}
+
+static int vtun_proxy_id_put_msg(struct sk_buff *skb, struct vtun_dev *vd,
+				 const struct vtun_proxy_id *pid, u32 portid,
+				 u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags,
+			  VTUN_CMD_PROXY_ID_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VTUN_A_IFINDEX, vd->dev->ifindex) ||
+	    vtun_put_sel(skb, pid->id, &pid->sel)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
 }
 
 int vtun_proxy_id_get(struct vtun_dev *vd, struct genl_info *info)
 {
-	return -EOPNOTSUPP;
+	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
+	struct vtun_proxy_id *pid;
+	struct sk_buff *msg;
+	int err;
+
+	err = vtun_proxy_id_parse(info, tb);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	pid = vtun_proxy_id_find_req(vd, tb, info->extack);
+	err = pid ? vtun_proxy_id_put_msg(msg, vd, pid, info->snd_portid,
+					  info->snd_seq, 0) : -ENOENT;
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
+/* Dumps one device's proxy IDs in match order, resuming by position. */
 int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return -EOPNOTSUPP;
+	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
+	struct net *net = sock_net(cb->skb->sk);
+	long idx = cb->args[0];
+	struct vtun_proxy_ids *t;
+	struct net_device *dev;
+	struct vtun_dev *vd;
+	int err = 0;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(cb->extack, "ifindex: missing");
+		return -EINVAL;
+	}
+	rtnl_lock();
+	dev = __dev_get_by_index(net, nla_get_u32(attr));
+	if (!dev || !vtun_is_dev(dev)) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG(cb->extack, "ifindex: not a vtun device");
+		return -ENODEV;
+	}
+	vd = netdev_priv(dev);
+	t = vtun_table(vd);
+	for (; t && idx < t->n; idx++) {
+		err = vtun_proxy_id_put_msg(skb, vd, t->all[idx],
+					    NETLINK_CB(cb->skb).portid,
+					    cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	if (err && idx == cb->args[0])
+		return err;
+	cb->args[0] = idx;
+	return skb->len;
 }

@@ -411,8 +411,7 @@ netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	rcu_read_lock_bh();
 	p = rcu_dereference_bh(vd->params);
-	sa = vtun_sa_get_out(vd);
-	reason = VTUN_DROP_TX_NO_SA;
+	sa = vtun_select_out(vd, skb, &reason);
 	if (!sa)
 		goto drop;
 	reason = VTUN_DROP_TX_BAD_INNER;

@@ -4,13 +4,17 @@
 # Benchmark (not a test): single-flow TCP throughput (iperf3) between two
 # namespaces over plain veth, vtun and an xfrm interface with AES-256-GCM,
 # vtun with ChaCha20-Poly1305, and WireGuard, all in this one guest.
-# Prints each median and the ratios vtun/xfrmi and vtun-chacha/WireGuard.
+# Then vtun with 250 proxy IDs, the traffic matching the last, against
+# one proxy ID. Prints each median and the ratios vtun/xfrmi,
+# vtun-chacha/WireGuard and 250/1 proxy IDs. BENCH_ONLY=GLOB runs only
+# the cases whose name matches.
 # vtun-timeout: 1200
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
 REPS=${BENCH_REPS:-3}
+ONLY=${BENCH_ONLY:-*}
 SECS=${BENCH_SECS:-5}
 
 vtun_load || { echo "cannot load vtun"; exit 1; }
@@ -37,6 +41,8 @@ declare -A R
 bench() { # NAME SETUP...
 	local name=$1
 	shift
+	# shellcheck disable=SC2053 # a glob
+	[[ $name == $ONLY ]] || return 0
 	topo_underlay && "$@" || { echo "$name: setup failed"; R[$name]=0; topo_reset; return; }
 	R[$name]=$(iperf_median "$ADDR")
 	echo "$name: ${R[$name]} Mbit/s"
@@ -46,6 +52,24 @@ bench() { # NAME SETUP...
 veth_setup() { ADDR=${UL4[1]}; }
 vtun_setup() { site_vtun "$A" 0 4 "$1" && site_vtun "$B" 1 4 "$1" && ADDR=${OV4[1]}; }
 xfrm_setup() { site_xfrm "$A" 0 4 "$1" && site_xfrm "$B" 1 4 "$1" && ADDR=${OV4[1]}; }
+# pid_setup N: A matches N proxy IDs, the traffic the last; B plain
+pid_setup() {
+	local n=$1 i
+	site_vtun "$B" 1 4 gcm256 &&
+	ns_exec "$A" "$VTUNCTL" link add vtun0 local "${UL4[0]}" remote "${UL4[1]}" || return
+	for i in $(seq 1 $((n - 1))); do
+		ns_exec "$A" "$VTUNCTL" proxy-id add vtun0 id "$i" \
+			local "10.100.$i.0/24" remote "10.200.$i.0/24" || return
+	done
+	# shellcheck disable=SC2046
+	ns_exec "$A" "$VTUNCTL" proxy-id add vtun0 id "$n" \
+		local "${OV4[0]}/32" remote "${OV4[1]}/32" &&
+	ns_exec "$A" "$VTUNCTL" sa add vtun0 dir out spi "$SPI_AB" proto esp \
+		$(alg_vtun gcm256) proxy-id "$n" &&
+	ns_exec "$A" "$VTUNCTL" sa add vtun0 dir in spi "$SPI_BA" proto esp \
+		$(alg_vtun gcm256) proxy-id "$n" &&
+	site_overlay "$A" 0 vtun0 && ADDR=${OV4[1]}
+}
 wg_setup() {
 	local ka kb
 	ka=$(mktemp /tmp/vtun-wg.XXXXXX) kb=$(mktemp /tmp/vtun-wg.XXXXXX)
@@ -64,7 +88,10 @@ bench vtun-gcm256 vtun_setup gcm256
 bench xfrmi-gcm256 xfrm_setup gcm256
 bench vtun-chacha vtun_setup chacha
 bench wireguard wg_setup
+bench vtun-pid1 pid_setup 1
+bench vtun-pid250 pid_setup 250
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 else 'n/a')"; }
-echo "ratio vtun/xfrmi (AES-256-GCM): $(ratio "${R[vtun-gcm256]}" "${R[xfrmi-gcm256]}")"
-echo "ratio vtun-chacha/WireGuard: $(ratio "${R[vtun-chacha]}" "${R[wireguard]}")"
+echo "ratio vtun/xfrmi (AES-256-GCM): $(ratio "${R[vtun-gcm256]:-0}" "${R[xfrmi-gcm256]:-0}")"
+echo "ratio vtun-chacha/WireGuard: $(ratio "${R[vtun-chacha]:-0}" "${R[wireguard]:-0}")"
+echo "ratio vtun 250/1 proxy IDs (AES-256-GCM): $(ratio "${R[vtun-pid250]:-0}" "${R[vtun-pid1]:-0}")"

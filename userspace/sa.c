@@ -22,7 +22,7 @@ static void sa_usage(FILE *f)
 		"Usage: vtunctl sa add DEV [ dir ] { in | out } spi SPI [ proto ] { esp | ah }\n"
 		"                  { aead ALG [ key ] KEY [ icv ] ICVBITS |\n"
 		"                    [ enc ALG [ key ] KEY ] [ auth ALG [ key ] KEY [ [ trunc ] TRUNCBITS ] ] }\n"
-		"                  [ replay-window N ] [ esn { on | off } ] [ seq N ]\n"
+		"                  [ replay-window N ] [ esn { on | off } ] [ seq N ] [ proxy-id ID ]\n"
 		"       vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
 		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
 		"SPI := 256..4294967295, decimal or 0x hex\n"
@@ -54,6 +54,8 @@ struct sa_args {
 	int esn;		/* -1: not given */
 	uint64_t seq;
 	bool has_seq;
+	uint32_t proxy_id;
+	bool has_proxy_id;
 };
 
 static void wipe_keys(struct sa_args *a)
@@ -247,6 +249,16 @@ static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
 				sa_usage_error(a, "invalid seq", argv[1]);
 			a->has_seq = true;
 			used = 2;
+		} else if (!strcmp(kw, "proxy-id")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->has_proxy_id)
+				sa_usage_error(a, "duplicate", kw);
+			if (parse_u32(argv[1], &a->proxy_id) ||
+			    a->proxy_id > 65535)
+				sa_usage_error(a, "invalid proxy-id", argv[1]);
+			a->has_proxy_id = true;
+			used = 2;
 		} else {
 			sa_usage_error(a, "unknown sa option", kw);
 		}
@@ -300,6 +312,8 @@ static void put_sa(struct nlmsghdr *nlh, const struct sa_args *a)
 		mnl_attr_put_u8(nlh, VTUN_A_SA_ESN, a->esn);
 	if (a->has_seq)
 		mnl_attr_put_u64(nlh, VTUN_A_SA_SEQ, a->seq);
+	if (a->has_proxy_id)
+		mnl_attr_put_u16(nlh, VTUN_A_SA_PROXY_ID, a->proxy_id);
 }
 
 /* sa add / sa del */
@@ -370,11 +384,15 @@ static const char *sa_str(const struct nlattr *attr)
 	return mnl_attr_get_str(attr);
 }
 
-static bool sa_u32(const struct nlattr *attr, uint32_t *v)
+/* A u16 or u32 attribute. */
+static bool sa_uint(const struct nlattr *attr, uint32_t *v)
 {
-	if (!attr || mnl_attr_validate(attr, MNL_TYPE_U32))
+	if (attr && !mnl_attr_validate(attr, MNL_TYPE_U32))
+		*v = mnl_attr_get_u32(attr);
+	else if (attr && !mnl_attr_validate(attr, MNL_TYPE_U16))
+		*v = mnl_attr_get_u16(attr);
+	else
 		return false;
-	*v = mnl_attr_get_u32(attr);
 	return true;
 }
 
@@ -397,6 +415,7 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 		{ VTUN_A_SA_ICV_BITS, "icv-bits", "icv" },
 		{ VTUN_A_SA_AUTH_TRUNC_BITS, "auth-trunc-bits", "trunc" },
 		{ VTUN_A_SA_REPLAY_WINDOW, "replay-window", "replay-window" },
+		{ VTUN_A_SA_PROXY_ID, "proxy-id", "proxy-id" },
 	};
 	uint32_t spi = 0, v32;
 	uint8_t dir = 0, proto = 0, esn;
@@ -404,7 +423,7 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 	bool has_proto = sa_u8(tb[VTUN_A_SA_PROTO], &proto);
 	unsigned int i;
 
-	sa_u32(tb[VTUN_A_SA_SPI], &spi);
+	sa_uint(tb[VTUN_A_SA_SPI], &spi);
 	if (opt.json) {
 		json_open_object(NULL);
 		json_uint("ifindex", c->ifindex);
@@ -431,7 +450,7 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 			printf(" %s %s", algs[i].text, s);
 	}
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		if (!sa_u32(tb[nums[i].type], &v32))
+		if (!sa_uint(tb[nums[i].type], &v32))
 			continue;
 		if (opt.json)
 			json_uint(nums[i].key, v32);

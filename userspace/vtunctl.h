@@ -52,6 +52,8 @@ void print_counters(const struct nlattr *nest, const char *key,
 int do_link(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_sa(int argc, char **argv);
+int do_proxy_id(int argc, char **argv);
+int do_events(int argc, char **argv);
 
 #define NEXT_ARG(kw) do {				\
 		argc--; argv++;				\
