@@ -13,6 +13,7 @@
 #include "selector.h"
 #include "udp.h"
 #include "netlink-gen.h"
+#include "netlink.h"
 
 static const struct vtun_param_attrs vtun_dev_attrs = {
 	.local = VTUN_A_DEV_LOCAL, .remote = VTUN_A_DEV_REMOTE,
@@ -148,6 +149,42 @@ int vtun_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* Resumes by position among the namespace's vtun devices. */
+/*
+ * Dumps of one device's objects: the device the request names, with RTNL
+ * held on success.
+ */
+struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb)
+{
+	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
+	struct net_device *dev;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(cb->extack, "ifindex: missing");
+		return ERR_PTR(-EINVAL);
+	}
+	rtnl_lock();
+	dev = __dev_get_by_index(sock_net(cb->skb->sk), nla_get_u32(attr));
+	if (!dev || !vtun_is_dev(dev)) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG(cb->extack, "ifindex: not a vtun device");
+		return ERR_PTR(-ENODEV);
+	}
+	return netdev_priv(dev);
+}
+
+/*
+ * End of a dump pass stopped at position @idx by @err (or at the end):
+ * the next pass resumes there. An entry too big for an empty message fails.
+ */
+int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
+		   long idx, int err)
+{
+	if (err && idx == cb->args[0])
+		return err;
+	cb->args[0] = idx;
+	return skb->len;
+}
+
 int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
@@ -170,10 +207,7 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 	}
 	rcu_read_unlock();
-	cb->args[0] = idx;
-	if (err && idx == skip)
-		return err;
-	return skb->len;
+	return vtun_dump_done(skb, cb, idx, err);
 }
 
 int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)

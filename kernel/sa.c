@@ -16,6 +16,7 @@
 #include "device.h"
 #include "esp.h"
 #include "netlink-gen.h"
+#include "netlink.h"
 #include "sa.h"
 
 static u32 vtun_spi_hash(__be32 spi, u8 proto)
@@ -385,27 +386,15 @@ int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info)
 /* Dumps one device's SAs, resuming by position. */
 int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
-	struct net *net = sock_net(cb->skb->sk);
-	long skip = cb->args[0], idx = 0;
-	struct net_device *dev;
+	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
+	long idx = 0;
 	struct vtun_sa *sa;
 	int err = 0;
 
-	if (!attr) {
-		NL_SET_ERR_MSG(cb->extack, "ifindex: missing");
-		return -EINVAL;
-	}
-	rtnl_lock();
-	dev = __dev_get_by_index(net, nla_get_u32(attr));
-	if (!dev || !vtun_is_dev(dev)) {
-		rtnl_unlock();
-		NL_SET_ERR_MSG(cb->extack, "ifindex: not a vtun device");
-		return -ENODEV;
-	}
-	list_for_each_entry(sa, &((struct vtun_dev *)netdev_priv(dev))->sas,
-			    dev_node) {
-		if (idx++ < skip)
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	list_for_each_entry(sa, &vd->sas, dev_node) {
+		if (idx++ < cb->args[0])
 			continue;
 		err = vtun_sa_put_msg(skb, sa, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
@@ -415,8 +404,5 @@ int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 	}
 	rtnl_unlock();
-	cb->args[0] = idx;
-	if (err && idx == skip)
-		return err;
-	return skb->len;
+	return vtun_dump_done(skb, cb, idx, err);
 }

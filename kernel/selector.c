@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "device.h"
 #include "netlink-gen.h"
+#include "netlink.h"
 #include "sa.h"
 #include "selector.h"
 
@@ -806,26 +807,13 @@ int vtun_proxy_id_get(struct vtun_dev *vd, struct genl_info *info)
 /* Dumps one device's proxy IDs in match order, resuming by position. */
 int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
-	struct net *net = sock_net(cb->skb->sk);
+	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
 	long idx = cb->args[0];
 	struct vtun_proxy_ids *t;
-	struct net_device *dev;
-	struct vtun_dev *vd;
 	int err = 0;
 
-	if (!attr) {
-		NL_SET_ERR_MSG(cb->extack, "ifindex: missing");
-		return -EINVAL;
-	}
-	rtnl_lock();
-	dev = __dev_get_by_index(net, nla_get_u32(attr));
-	if (!dev || !vtun_is_dev(dev)) {
-		rtnl_unlock();
-		NL_SET_ERR_MSG(cb->extack, "ifindex: not a vtun device");
-		return -ENODEV;
-	}
-	vd = netdev_priv(dev);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
 	t = vtun_table(vd);
 	for (; t && idx < t->n; idx++) {
 		err = vtun_proxy_id_put_msg(skb, vd, t->all[idx],
@@ -835,8 +823,5 @@ int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 	}
 	rtnl_unlock();
-	if (err && idx == cb->args[0])
-		return err;
-	cb->args[0] = idx;
-	return skb->len;
+	return vtun_dump_done(skb, cb, idx, err);
 }

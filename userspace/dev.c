@@ -317,3 +317,82 @@ int do_show(int argc, char **argv)
 	nl_close(&nl);
 	return err ? 1 : 0;
 }
+
+struct dev_list {
+	unsigned int n;
+	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } *dev;
+};
+
+static void collect_dev(const struct nlattr **tb, void *data)
+{
+	struct dev_list *l = data;
+	void *p;
+
+	if (!tb[VTUN_A_DEV_IFINDEX] || !tb[VTUN_A_DEV_IFNAME] ||
+	    mnl_attr_validate(tb[VTUN_A_DEV_IFINDEX], MNL_TYPE_U32))
+		return;
+	p = realloc(l->dev, (l->n + 1) * sizeof(*l->dev));
+	if (!p)
+		return;
+	l->dev = p;
+	l->dev[l->n].ifindex = mnl_attr_get_u32(tb[VTUN_A_DEV_IFINDEX]);
+	snprintf(l->dev[l->n].name, IF_NAMESIZE, "%s",
+		 mnl_attr_get_str(tb[VTUN_A_DEV_IFNAME]));
+	l->n++;
+}
+
+/* DEV, or every vtun device when DEV is NULL. */
+static int dev_list_get(struct nl *nl, const char *name, struct dev_list *l)
+{
+	int err;
+
+	if (!name) {
+		err = dev_get(nl, 0, collect_dev, l);
+		if (err)
+			nl_perror(nl, err, "dev-get");
+		return err;
+	}
+	l->dev = calloc(1, sizeof(*l->dev));
+	if (!l->dev)
+		return -1;
+	l->n = 1;
+	l->dev[0].ifindex = ifindex_of(name);
+	snprintf(l->dev[0].name, IF_NAMESIZE, "%s", name);
+	if (!l->dev[0].ifindex) {
+		fprintf(stderr, "Cannot find device \"%s\"\n", name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "show [DEV]" of a device's objects: @show for DEV or for every vtun
+ * device, in one JSON array.
+ */
+int show_per_dev(const char *name, dev_show_fn show, const void *arg)
+{
+	struct dev_list l = { 0, NULL };
+	unsigned int i;
+	struct nl nl;
+	int err;
+
+	if (genl_open(&nl, VTUN_FAMILY_NAME))
+		return 1;
+	err = dev_list_get(&nl, name, &l);
+	if (err)
+		goto out;
+	if (opt.json) {
+		json_begin(opt.pretty);
+		json_open_array(NULL);
+	}
+	for (i = 0; i < l.n && !err; i++)
+		err = show(&nl, l.dev[i].ifindex, l.dev[i].name, arg);
+	if (opt.json) {
+		json_close_array();
+		json_end();
+	}
+out:
+	free(l.dev);
+	nl_close(&nl);
+	return err ? 1 : 0;
+}

@@ -356,12 +356,6 @@ static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
 	return err ? 1 : 0;
 }
 
-/* Devices whose SAs a "sa show" lists. */
-struct dev_list {
-	unsigned int n;
-	struct { uint32_t ifindex; char name[IF_NAMESIZE]; } *dev;
-};
-
 struct sa_ctx {
 	uint32_t ifindex;
 	const char *ifname;
@@ -499,8 +493,9 @@ static int sa_reply_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 static int sa_get(struct nl *nl, uint32_t ifindex, const char *ifname,
-		  const struct sa_args *id)
+		  const void *arg)
 {
+	const struct sa_args *id = arg;
 	struct sa_ctx c = { ifindex, ifname };
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh;
@@ -520,70 +515,14 @@ static int sa_get(struct nl *nl, uint32_t ifindex, const char *ifname,
 	return err;
 }
 
-static void collect_dev(const struct nlattr **tb, void *data)
-{
-	struct dev_list *l = data;
-	void *p;
-
-	if (!tb[VTUN_A_DEV_IFINDEX] || !tb[VTUN_A_DEV_IFNAME] ||
-	    mnl_attr_validate(tb[VTUN_A_DEV_IFINDEX], MNL_TYPE_U32))
-		return;
-	p = realloc(l->dev, (l->n + 1) * sizeof(*l->dev));
-	if (!p)
-		return;
-	l->dev = p;
-	l->dev[l->n].ifindex = mnl_attr_get_u32(tb[VTUN_A_DEV_IFINDEX]);
-	snprintf(l->dev[l->n].name, IF_NAMESIZE, "%s",
-		 mnl_attr_get_str(tb[VTUN_A_DEV_IFNAME]));
-	l->n++;
-}
-
 static int sa_show(int argc, char **argv)
 {
-	struct dev_list l = { 0, NULL };
 	struct sa_args id;
-	unsigned int i;
-	struct nl nl;
-	int err = 0;
 
 	if (argc > 1)
 		parse_sa_args(argc - 1, argv + 1, &id, false);
-	if (argc > 0) {
-		l.dev = calloc(1, sizeof(*l.dev));
-		if (!l.dev)
-			return 1;
-		l.n = 1;
-		l.dev[0].ifindex = ifindex_of(argv[0]);
-		snprintf(l.dev[0].name, IF_NAMESIZE, "%s", argv[0]);
-		if (!l.dev[0].ifindex) {
-			fprintf(stderr, "Cannot find device \"%s\"\n", argv[0]);
-			free(l.dev);
-			return 1;
-		}
-	}
-	if (genl_open(&nl, VTUN_FAMILY_NAME)) {
-		free(l.dev);
-		return 1;
-	}
-	if (!argc) {
-		err = dev_get(&nl, 0, collect_dev, &l);
-		if (err)
-			nl_perror(&nl, err, "dev-get");
-	}
-	if (opt.json) {
-		json_begin(opt.pretty);
-		json_open_array(NULL);
-	}
-	for (i = 0; i < l.n && !err; i++)
-		err = sa_get(&nl, l.dev[i].ifindex, l.dev[i].name,
-			     argc > 1 ? &id : NULL);
-	if (opt.json) {
-		json_close_array();
-		json_end();
-	}
-	free(l.dev);
-	nl_close(&nl);
-	return err ? 1 : 0;
+	return show_per_dev(argc ? argv[0] : NULL, sa_get,
+			    argc > 1 ? &id : NULL);
 }
 
 int do_sa(int argc, char **argv)

@@ -45,6 +45,9 @@ struct nl;
 struct nlattr;
 int dev_get(struct nl *nl, unsigned int ifindex,
 	    void (*fn)(const struct nlattr **tb, void *data), void *data);
+typedef int (*dev_show_fn)(struct nl *nl, uint32_t ifindex,
+			   const char *ifname, const void *arg);
+int show_per_dev(const char *name, dev_show_fn show, const void *arg);
 void print_counters(const struct nlattr *nest, const char *key,
 		    const char *const *names, int max, const char *indent);
 
