@@ -246,6 +246,11 @@ write_env() {
 		printf 'VTUN_TIMEOUT=%q\n' "$TIMEOUT"
 		printf 'VTUN_MODE=%q\n' "$MODE"
 		printf 'VTUN_TESTS=%q\n' "$*"
+		# Test knobs (ESP_ALGS=..., BENCH_ONLY=...) reach the guest.
+		local v
+		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_ONLY)$'); do
+			printf 'export %s=%q\n' "$v" "${!v}"
+		done
 	} >"$f"
 }
 
