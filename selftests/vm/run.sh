@@ -248,7 +248,7 @@ write_env() {
 		printf 'VTUN_TESTS=%q\n' "$*"
 		# Test knobs (ESP_ALGS=..., BENCH_ONLY=...) reach the guest.
 		local v
-		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_ONLY)$'); do
+		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+)$'); do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$f"
