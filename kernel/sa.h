@@ -6,6 +6,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <crypto/aead.h>
+#include <crypto/hash.h>
 
 #include "replay.h"
 
@@ -40,8 +41,9 @@ struct vtun_sa {
 	bool esn;
 
 	struct crypto_aead *aead;
+	struct crypto_ahash *ahash;	/* AH */
 	u8 ivlen;
-	u8 icvlen;
+	u8 icvlen;		/* AH: the truncated ICV, without padding */
 	u8 blocksize;		/* padding alignment, at least 4 */
 
 	atomic64_t seq;		/* outbound: last sequence number sent */

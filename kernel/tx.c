@@ -16,6 +16,7 @@
 #include <net/ip6_tunnel.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "device.h"
 #include "esp.h"
 #include "sa.h"
@@ -102,14 +103,26 @@ static unsigned int vtun_outer_hlen(const struct vtun_params *p)
 				       sizeof(struct iphdr);
 }
 
-/* Largest inner packet whose ESP encapsulation fits the path MTU. */
+/* Largest inner packet whose IPsec encapsulation fits the path MTU. */
 static int vtun_inner_mtu(const struct vtun_params *p, struct vtun_sa *sa,
 			  unsigned int path_mtu)
 {
-	int room = path_mtu - vtun_outer_hlen(p) - sizeof(struct ip_esp_hdr) -
-		   sa->ivlen - sa->icvlen;
+	int room = path_mtu - vtun_outer_hlen(p);
 
+	if (sa->proto == VTUN_PROTO_AH)
+		return room - vtun_ah_hlen(sa, p->family);
+	room -= sizeof(struct ip_esp_hdr) + sa->ivlen + sa->icvlen;
 	return round_down(room, sa->blocksize) - 2;
+}
+
+/* Room for the IPsec header in front of the inner packet. */
+static unsigned int vtun_ipsec_hlen(const struct vtun_params *p,
+				    struct vtun_sa *sa)
+{
+	if (sa->proto == VTUN_PROTO_AH)
+		return vtun_ah_hlen(sa, p->family);
+	/* ESN: the high bits go in front of the ESP header while encrypting. */
+	return sizeof(struct ip_esp_hdr) + sa->ivlen + 4;
 }
 
 static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
@@ -163,7 +176,8 @@ static bool vtun_too_big(struct sk_buff *skb, const struct vtun_params *p,
 	return true;
 }
 
-static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
+static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o,
+			     u8 proto)
 {
 	struct iphdr *iph = skb_push(skb, sizeof(*iph));
 
@@ -173,21 +187,24 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
 	iph->tos = o->tos;
 	iph->frag_off = o->df ? htons(IP_DF) : 0;
 	iph->ttl = o->ttl ?: ip4_dst_hoplimit(skb_dst(skb));
-	iph->protocol = IPPROTO_ESP;
+	iph->protocol = proto;
 	iph->saddr = o->saddr.v4;
 	iph->daddr = o->daddr.v4;
 	iph->tot_len = htons(skb->len);
 	skb->protocol = htons(ETH_P_IP);
+	/* Before the ICV: AH authenticates the identification. */
+	ip_select_ident(dev_net(skb_dst(skb)->dev), skb, NULL);
 }
 
-static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
+static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o,
+			     u8 proto)
 {
 	struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
 
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6h, o->tos, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->nexthdr = proto;
 	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(skb_dst(skb));
 	ip6h->saddr = o->saddr.v6;
 	ip6h->daddr = o->daddr.v6;
@@ -212,7 +229,6 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	vtun_sa_count(sa, VTUN_SA_BYTES, len);
 	if (skb->protocol == htons(ETH_P_IP)) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		ip_select_ident(net, skb, NULL);
 		err = ip_local_out(net, NULL, skb);
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
@@ -232,6 +248,7 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 {
 	u8 nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
 							 IPPROTO_IPV6;
+	bool ah = sa->proto == VTUN_PROTO_AH;
 	unsigned int len = skb->len;
 	int nfrags, err;
 	u64 seq;
@@ -244,19 +261,20 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	skb_dst_set(skb, o->dst);
 	o->dst = NULL;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
-			 vtun_outer_hlen(p) + sizeof(struct ip_esp_hdr) +
-			 sa->ivlen + 4))
+			 vtun_outer_hlen(p) + vtun_ipsec_hlen(p, sa)))
 		return VTUN_DROP_TX_ERROR;
-	nfrags = vtun_esp_prepare(skb, sa, seq, nexthdr);
+	nfrags = ah ? vtun_ah_prepare(skb, sa, seq, nexthdr, p->family) :
+		      vtun_esp_prepare(skb, sa, seq, nexthdr);
 	if (nfrags < 0)
 		return VTUN_DROP_TX_ERROR;
 	if (p->family == AF_INET)
-		vtun_push_outer4(skb, o);
+		vtun_push_outer4(skb, o, ah ? IPPROTO_AH : IPPROTO_ESP);
 	else
-		vtun_push_outer6(skb, o);
+		vtun_push_outer6(skb, o, ah ? IPPROTO_AH : IPPROTO_ESP);
 
 	VTUN_ESP_CB(skb)->len = len;
-	err = vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
+	err = ah ? vtun_ah_output(skb, sa, seq, vtun_tx_output) :
+		   vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
 	if (err != -EINPROGRESS)
 		vtun_tx_output(skb, err);
 	return VTUN_DROP_MAX;

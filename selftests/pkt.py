@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Capture ESP frames on an interface and send altered copies back onto
-the wire, for replay and forgery tests. Run inside the namespace.
+"""Capture ESP or AH frames on an interface and send altered copies back
+onto the wire, for replay and forgery tests. Run inside the namespace.
 
-usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP from SRC_IP)
+usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP/AH from SRC_IP)
        pkt.py inject IFACE FILE INDEX MODE [SEQ]
        pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
                                            at least MINLEN bytes)
 MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
-      garbage (new SEQ, random body) | badspi (unknown SPI)
+      garbage (new SEQ, random body) | badspi (unknown SPI) |
+      ipid (new SEQ, IPv4 identification changed: immutable for AH)
 """
 
 import os
@@ -29,7 +30,7 @@ def capture(iface, src, count, path):
         frame = s.recv(65535)
         if len(frame) < 34 or frame[12:14] != b"\x08\x00":
             continue
-        if frame[23] == 50 and frame[26:30] == want:
+        if frame[23] in (50, 51) and frame[26:30] == want:
             frames.append(frame)
     with open(path, "w") as f:
         for frame in frames:
@@ -71,19 +72,22 @@ def fix_ip(frame):
 
 def alter(frame, mode, seq):
     esp = 34  # Ethernet + 20-byte IPv4 header
+    spi = esp + 4 if frame[23] == 51 else esp  # AH: SPI after 4 bytes
     f = bytearray(frame)
     if mode == "replay":
         return bytes(f)
-    if mode in ("forge", "garbage"):
-        struct.pack_into("!I", f, esp + 4, seq)
+    if mode in ("forge", "garbage", "ipid"):
+        struct.pack_into("!I", f, spi + 4, seq)
         if mode == "forge":
-            f[esp + 24] ^= 0x01
+            f[esp + 24 if spi == esp else -1] ^= 0x01
+        elif mode == "ipid":
+            f[19] ^= 0x01
         else:
-            f[esp + 8:] = os.urandom(len(f) - esp - 8)
+            f[spi + 8:] = os.urandom(len(f) - spi - 8)
     elif mode == "truncate":
         f = f[:esp + 12]
     elif mode == "badspi":
-        struct.pack_into("!I", f, esp, 0x7EADBEEF)
+        struct.pack_into("!I", f, spi, 0x7EADBEEF)
     return fix_ip(bytes(f))
 
 
