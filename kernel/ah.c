@@ -232,6 +232,34 @@ static int vtun_ah_zero_mutable(u8 *nh, unsigned int hlen, bool out)
 	return -EINVAL;
 }
 
+/*
+ * Common start of output and input, for an IP header of @hlen bytes:
+ * packet state for @done, writable headers (skb_cow_data() also
+ * unclones), and the scratch. Returns the scratch or an error pointer.
+ */
+static struct vtun_ah_tmp *vtun_ah_start(struct sk_buff *skb,
+					 struct vtun_sa *sa,
+					 vtun_esp_done_t done,
+					 unsigned int hlen, int *nfrags)
+{
+	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
+	struct vtun_ah_tmp *tmp;
+	struct sk_buff *trailer;
+
+	cb->sa = sa;
+	cb->done = done;
+	if (hlen > sizeof(tmp->iph))
+		return ERR_PTR(-EINVAL);
+	*nfrags = skb_cow_data(skb, 0, &trailer);
+	if (*nfrags < 0)
+		return ERR_PTR(*nfrags);
+	tmp = vtun_ah_alloc_tmp(sa->ahash, *nfrags + 1);
+	if (!tmp)
+		return ERR_PTR(-ENOMEM);
+	cb->tmp = tmp;
+	return tmp;
+}
+
 /* Hash from skb->data (the IP header) to the end, then ESN high bits. */
 static int vtun_ah_hash(struct sk_buff *skb, struct vtun_sa *sa,
 			struct vtun_ah_tmp *tmp, int nfrags, u64 seq,
@@ -311,23 +339,13 @@ static void vtun_ah_output_done(VTUN_CRYPTO_CB_ARG)
 int vtun_ah_output(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 		   vtun_esp_done_t done)
 {
-	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
 	unsigned int hlen = skb_network_header_len(skb);
 	struct vtun_ah_tmp *tmp;
-	struct sk_buff *trailer;
 	int nfrags, err;
 
-	cb->sa = sa;
-	cb->done = done;
-	if (hlen > sizeof(tmp->iph))
-		return -EINVAL;
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		return nfrags;
-	tmp = vtun_ah_alloc_tmp(sa->ahash, nfrags + 1);
-	if (!tmp)
-		return -ENOMEM;
-	cb->tmp = tmp;
+	tmp = vtun_ah_start(skb, sa, done, hlen, &nfrags);
+	if (IS_ERR(tmp))
+		return PTR_ERR(tmp);
 	skb_push(skb, -skb_network_offset(skb));
 	memcpy(tmp->iph, skb->data, hlen);
 	err = vtun_ah_zero_mutable(skb->data, hlen, true);
@@ -400,27 +418,15 @@ static void vtun_ah_input_done(VTUN_CRYPTO_CB_ARG)
 int vtun_ah_input(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 		  vtun_esp_done_t done)
 {
-	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
 	unsigned int hlen = -skb_network_offset(skb);
 	struct vtun_ah_tmp *tmp;
 	struct ip_auth_hdr *ah;
-	struct sk_buff *trailer;
 	int nfrags, err;
 
-	cb->sa = sa;
-	cb->done = done;
-	if (hlen > sizeof(tmp->iph))
-		return -EINVAL;
 	/* Headers are zeroed in place while hashing. */
-	if (skb_unclone(skb, GFP_ATOMIC))
-		return -ENOMEM;
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		return nfrags;
-	tmp = vtun_ah_alloc_tmp(sa->ahash, nfrags + 1);
-	if (!tmp)
-		return -ENOMEM;
-	cb->tmp = tmp;
+	tmp = vtun_ah_start(skb, sa, done, hlen, &nfrags);
+	if (IS_ERR(tmp))
+		return PTR_ERR(tmp);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb_reset_transport_header(skb);
 	ah = ip_auth_hdr(skb);

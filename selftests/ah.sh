@@ -7,7 +7,7 @@
 # header length on the wire; ESN across 2^32 against XFRM; replayed,
 # forged (payload and immutable header) and truncated packets counted,
 # foreign SPIs left to XFRM; TTL / hop limit, DSCP and flow label changed
-# in flight still verify.
+# in flight still verify; ICMP errors about AH packets set the path MTU.
 # vtun-timeout: 600
 
 . "$(dirname "$0")/lib.sh"
@@ -191,6 +191,26 @@ check "ah mutable v6: nft rewrites hop limit, DSCP and flow label" \
 	mangle "$A" ipv6 ip6 hoplimit set 9 ip6 dscp set cs5 ip6 flowlabel set 12345
 traffic "ah mutable v6 (hop limit, DSCP, flow label rewritten)" 6
 check "ah mutable v6: packets were rewritten" test "$(mangled "$A")" -gt 0
+topo_reset
+
+# --- ICMP errors about AH packets set the path MTU ------------------------
+# vtun claims ICMP errors by its inbound SPIs, so both directions use one.
+
+SPI_BA=$SPI_AB pair vtun sha256 4
+ns_exec "$B" $PKT capture ul0 "${UL4[0]}" 1 "$CAP" &
+cap=$!
+sleep 1
+ns_exec "$A" ping -q -c 1 -W 2 "${OV4[1]}" >/dev/null
+check "ah pmtu: AH packet captured" wait $cap
+ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded 1300
+sleep 0.3
+check "ah pmtu: ICMP frag needed about an AH packet sets the path MTU" \
+	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1300"'
+# 1300 - 20 (IPv4) - 28 (AH with a 16-byte ICV) = 1252 for the inner packet
+check "ah pmtu: 1252-byte inner packet fits" \
+	ns_exec "$A" ping -q -c 1 -W 2 -M do -s 1224 "${OV4[1]}"
+check_err "ah pmtu: 1253-byte inner packet: frag needed, mtu 1252" "1252" \
+	ns_exec "$A" ping -c 2 -i 0.3 -W 2 -M do -s 1225 "${OV4[1]}"
 topo_reset
 
 # --- ESN across 2^32 against XFRM ----------------------------------------

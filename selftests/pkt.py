@@ -9,7 +9,9 @@ usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP/AH from SRC_IP)
                                            at least MINLEN bytes)
 MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
       garbage (new SEQ, random body) | badspi (unknown SPI) |
-      ipid (new SEQ, IPv4 identification changed: immutable for AH)
+      ipid (new SEQ, IPv4 identification changed: immutable for AH) |
+      fragneeded (ICMP "fragmentation needed", next-hop MTU SEQ, back to
+      the sender, quoting its IP header and 8 bytes)
 """
 
 import os
@@ -56,7 +58,7 @@ def outer(iface, src, minlen):
 
 
 def ip_checksum(hdr):
-    total = sum(struct.unpack("!10H", hdr))
+    total = sum(struct.unpack(f"!{len(hdr) // 2}H", hdr))
     total = (total >> 16) + (total & 0xFFFF)
     total += total >> 16
     return (~total) & 0xFFFF
@@ -70,12 +72,25 @@ def fix_ip(frame):
     return frame[:14] + bytes(ip) + frame[34:]
 
 
+def frag_needed(frame, mtu):
+    quote = frame[14:42]
+    icmp = bytearray(struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quote)
+    struct.pack_into("!H", icmp, 2, ip_checksum(bytes(icmp)))
+    ip = bytearray(frame[14:34])
+    ip[8:10] = b"\x40\x01"  # TTL 64, ICMP
+    ip[12:20] = frame[30:34] + frame[26:30]
+    return fix_ip(frame[6:12] + frame[0:6] + frame[12:14] + bytes(ip) +
+                  bytes(icmp))
+
+
 def alter(frame, mode, seq):
     esp = 34  # Ethernet + 20-byte IPv4 header
     spi = esp + 4 if frame[23] == 51 else esp  # AH: SPI after 4 bytes
     f = bytearray(frame)
     if mode == "replay":
         return bytes(f)
+    if mode == "fragneeded":
+        return frag_needed(frame, seq)
     if mode in ("forge", "garbage", "ipid"):
         struct.pack_into("!I", f, spi + 4, seq)
         if mode == "forge":
