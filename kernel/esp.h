@@ -16,7 +16,13 @@ struct vtun_esp_cb {
 	vtun_esp_done_t done;
 	u64 seq;
 	__be32 saved;
-	unsigned int len;
+	union {
+		unsigned int len;	/* transmit: inner length */
+		struct {		/* receive: the outer IP header */
+			u16 hlen;	/* its length up to the ESP header */
+			u16 nhoff;	/* offset of its next header field */
+		};
+	};
 	u8 outer_tos;
 };
 

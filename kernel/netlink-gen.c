@@ -10,19 +10,9 @@
 
 #include <uapi/linux/vtun.h>
 
-/* Integer value ranges */
-static const struct netlink_range_validation vtun_a_sa_proxy_id_range = {
-	.max	= VTUN_PROXY_ID_MAX,
-};
-
-static const struct netlink_range_validation vtun_a_proxy_id_id_range = {
-	.min	= 1ULL,
-	.max	= VTUN_PROXY_ID_MAX,
-};
-
 /* Common nested types */
 const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1] = {
-	[VTUN_A_PROXY_ID_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vtun_a_proxy_id_id_range),
+	[VTUN_A_PROXY_ID_ID] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VTUN_A_PROXY_ID_LOCAL] = { .len = 4, },
 	[VTUN_A_PROXY_ID_LOCAL_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[VTUN_A_PROXY_ID_REMOTE] = { .len = 4, },
@@ -50,7 +40,7 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1] = {
 	[VTUN_A_SA_ESN] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SEQ] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
-	[VTUN_A_SA_PROXY_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vtun_a_sa_proxy_id_range),
+	[VTUN_A_SA_PROXY_ID] = { .type = NLA_U16, },
 };
 
 const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {

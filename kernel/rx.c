@@ -9,7 +9,9 @@
 #include <linux/icmp.h>
 #include <net/dsfield.h>
 #include <linux/ip.h>
+#include <linux/if_tunnel.h>
 #include <net/esp.h>
+#include <net/gre.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
@@ -55,36 +57,124 @@ static enum vtun_drop vtun_decrypt_drop(struct vtun_sa *sa, int err)
 	return VTUN_DROP_RX_ERROR;
 }
 
-/* The decrypted inner packet must be a whole IP packet. */
-static bool vtun_inner_rx_valid(struct sk_buff *skb, int nexthdr)
+static bool vtun_inner_rx4(struct sk_buff *skb)
 {
+	const struct iphdr *iph;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return false;
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    ntohs(iph->tot_len) > skb->len ||
+	    ntohs(iph->tot_len) < iph->ihl * 4)
+		return false;
+	skb->protocol = htons(ETH_P_IP);
+	return !pskb_trim(skb, ntohs(iph->tot_len));
+}
+
+static bool vtun_inner_rx6(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return false;
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->version != 6 ||
+	    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len)
+		return false;
+	skb->protocol = htons(ETH_P_IPV6);
+	return !pskb_trim(skb, ntohs(ip6h->payload_len) + sizeof(*ip6h));
+}
+
+/* The inner packet announced by @nexthdr must be a whole IP packet. */
+static enum vtun_drop vtun_inner_rx(struct sk_buff *skb, int nexthdr)
+{
+	bool ok;
+
 	skb_reset_network_header(skb);
-	if (nexthdr == IPPROTO_IPIP) {
-		const struct iphdr *iph;
+	if (nexthdr == IPPROTO_IPIP)
+		ok = vtun_inner_rx4(skb);
+	else if (nexthdr == IPPROTO_IPV6)
+		ok = vtun_inner_rx6(skb);
+	else
+		return VTUN_DROP_RX_BAD_INNER;
+	return ok ? VTUN_DROP_MAX : VTUN_DROP_RX_MALFORMED;
+}
 
-		if (!pskb_may_pull(skb, sizeof(*iph)))
-			return false;
-		iph = ip_hdr(skb);
-		if (iph->version != 4 || iph->ihl < 5 ||
-		    ntohs(iph->tot_len) > skb->len ||
-		    ntohs(iph->tot_len) < iph->ihl * 4)
-			return false;
+/* GRE (RFC 2784/2890) as Linux sends it: no key, no routing. */
+static enum vtun_drop vtun_gre_rx(struct sk_buff *skb)
+{
+	const struct gre_base_hdr *greh;
+	unsigned int hlen = sizeof(*greh);
+	__be16 proto;
+
+	if (!pskb_may_pull(skb, hlen))
+		return VTUN_DROP_RX_MALFORMED;
+	greh = (const struct gre_base_hdr *)skb->data;
+	if (greh->flags & (GRE_VERSION | GRE_ROUTING | GRE_KEY))
+		return VTUN_DROP_RX_BAD_INNER;
+	if (greh->flags & GRE_CSUM) {
+		if (csum_fold(skb_checksum(skb, 0, skb->len, 0)))
+			return VTUN_DROP_RX_MALFORMED;
+		hlen += 4;
+	}
+	if (greh->flags & GRE_SEQ)
+		hlen += 4;
+	proto = greh->protocol;
+	if (!pskb_may_pull(skb, hlen))
+		return VTUN_DROP_RX_MALFORMED;
+	__skb_pull(skb, hlen);
+	if (proto == htons(ETH_P_IP))
+		return vtun_inner_rx(skb, IPPROTO_IPIP);
+	if (proto == htons(ETH_P_IPV6))
+		return vtun_inner_rx(skb, IPPROTO_IPV6);
+	return VTUN_DROP_RX_BAD_INNER;
+}
+
+/*
+ * Transport mode: the payload follows the received IP header again, which
+ * now announces it, as XFRM's transport input does.
+ */
+static enum vtun_drop vtun_transport_rx(struct sk_buff *skb, int nexthdr)
+{
+	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
+	unsigned int hlen = cb->hlen;
+
+	memmove(skb->data - hlen, skb_network_header(skb), hlen);
+	__skb_push(skb, hlen);
+	skb_reset_network_header(skb);
+	skb_network_header(skb)[cb->nhoff] = nexthdr;
+	if (ip_hdr(skb)->version == 4) {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
 		skb->protocol = htons(ETH_P_IP);
-		return !pskb_trim(skb, ntohs(iph->tot_len));
-	}
-	if (nexthdr == IPPROTO_IPV6) {
-		const struct ipv6hdr *ip6h;
-
-		if (!pskb_may_pull(skb, sizeof(*ip6h)))
-			return false;
-		ip6h = ipv6_hdr(skb);
-		if (ip6h->version != 6 ||
-		    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len)
-			return false;
+	} else {
+		ipv6_hdr(skb)->payload_len = htons(skb->len -
+						   sizeof(struct ipv6hdr));
 		skb->protocol = htons(ETH_P_IPV6);
-		return !pskb_trim(skb, ntohs(ip6h->payload_len) + sizeof(*ip6h));
 	}
-	return false;
+	return VTUN_DROP_MAX;
+}
+
+/* What the decrypted payload must be depends on the tunnel's mode. */
+static enum vtun_drop vtun_payload_rx(struct sk_buff *skb, struct vtun_dev *vd,
+				      int nexthdr)
+{
+	const struct vtun_params *p;
+	u8 mode, gre;
+
+	rcu_read_lock();
+	p = rcu_dereference(vd->params);
+	mode = p->mode;
+	gre = p->gre;
+	rcu_read_unlock();
+	if (mode == VTUN_MODE_TUNNEL)
+		return vtun_inner_rx(skb, nexthdr);
+	if (!gre)
+		return vtun_transport_rx(skb, nexthdr);
+	if (nexthdr != IPPROTO_GRE)
+		return VTUN_DROP_RX_BAD_INNER;
+	return vtun_gre_rx(skb);
 }
 
 static u8 vtun_inner_tos(struct sk_buff *skb)
@@ -127,8 +217,8 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 		reason = vtun_replay_drop(sa, v);
 		goto drop;
 	}
-	reason = VTUN_DROP_RX_MALFORMED;
-	if (!vtun_inner_rx_valid(skb, nexthdr))
+	reason = vtun_payload_rx(skb, vd, nexthdr);
+	if (reason != VTUN_DROP_MAX)
 		goto drop;
 	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
 	reason = VTUN_DROP_RX_ECN;
@@ -186,8 +276,11 @@ static __be32 vtun_rx_spi(const u8 *hdr, const struct vtun_rx_proto *rp)
 	return *(const __be32 *)(hdr + rp->spi_off);
 }
 
-/* Called with skb->data at the ESP or AH header. Returns -EINVAL if not ours. */
-static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
+/*
+ * Called with skb->data at the ESP or AH header; @nhoff locates the next
+ * header field of the outer IP header. Returns -EINVAL if not ours.
+ */
+static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos, u16 nhoff,
 			  const struct vtun_rx_proto *rp)
 {
 	enum vtun_replay_verdict v;
@@ -219,32 +312,44 @@ static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
 	}
 	VTUN_ESP_CB(skb)->seq = seq;
 	VTUN_ESP_CB(skb)->outer_tos = outer_tos;
+	VTUN_ESP_CB(skb)->hlen = skb->data - skb_network_header(skb);
+	VTUN_ESP_CB(skb)->nhoff = nhoff;
 	err = rp->input(skb, sa, seq, vtun_rx_done);
 	if (err != -EINPROGRESS)
 		vtun_rx_done(skb, err);
 	return 0;
 }
 
+static int vtun_ipsec4_rcv(struct sk_buff *skb, const struct vtun_rx_proto *rp)
+{
+	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos,
+			      offsetof(struct iphdr, protocol), rp);
+}
+
+static int vtun_ipsec6_rcv(struct sk_buff *skb, const struct vtun_rx_proto *rp)
+{
+	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
+			      IP6CB(skb)->nhoff, rp);
+}
+
 static int vtun_esp4_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_esp);
+	return vtun_ipsec4_rcv(skb, &vtun_rx_esp);
 }
 
 static int vtun_esp6_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			      &vtun_rx_esp);
+	return vtun_ipsec6_rcv(skb, &vtun_rx_esp);
 }
 
 static int vtun_ah4_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_ah);
+	return vtun_ipsec4_rcv(skb, &vtun_rx_ah);
 }
 
 static int vtun_ah6_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			      &vtun_rx_ah);
+	return vtun_ipsec6_rcv(skb, &vtun_rx_ah);
 }
 
 /* Packets XFRM resumes after its own processing are never ours. */

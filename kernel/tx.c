@@ -9,6 +9,7 @@
 #include <net/dsfield.h>
 #include <linux/ip.h>
 #include <net/esp.h>
+#include <net/gre.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
@@ -30,6 +31,9 @@ struct vtun_outer {
 	u8 tos;
 	u8 ttl;
 	bool df;
+	/* Transport mode: the packet's own IP header, put back after ESP. */
+	u8 hlen;
+	u8 hdr[MAX_IPOPTLEN + sizeof(struct iphdr)];
 };
 
 static struct dst_entry *vtun_route4(struct vtun_dev *vd,
@@ -62,12 +66,17 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 {
 	struct flowi6 fl6 = {
 		.daddr = p->remote.v6,
-		.saddr = p->local.v6,
 		.flowi6_oif = p->underlay,
 		.flowi6_proto = IPPROTO_ESP,
 	};
 	struct dst_entry *dst;
 
+	/*
+	 * With an underlay, no source address makes the lookup strict about
+	 * the device, as IPv4's is: routes through vtun itself never match.
+	 */
+	if (!p->underlay)
+		fl6.saddr = p->local.v6;
 	o->daddr.v6 = p->remote.v6;
 	dst = dst_cache_get_ip6(&vd->dst_cache, &o->saddr.v6);
 	if (dst)
@@ -75,6 +84,8 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 	dst = ip6_dst_lookup_flow(vd->net, NULL, &fl6, NULL);
 	if (IS_ERR(dst))
 		return NULL;
+	if (p->underlay && !ipv6_addr_any(&p->local.v6))
+		fl6.saddr = p->local.v6;
 	o->saddr.v6 = fl6.saddr;
 	dst_cache_set_ip6(&vd->dst_cache, dst, &fl6.saddr);
 	return dst;
@@ -103,11 +114,21 @@ static unsigned int vtun_outer_hlen(const struct vtun_params *p)
 				       sizeof(struct iphdr);
 }
 
+/* Headers in front of the IPsec header that the inner packet does not have. */
+static unsigned int vtun_encap_hlen(const struct vtun_params *p)
+{
+	if (p->mode == VTUN_MODE_TUNNEL)
+		return vtun_outer_hlen(p);
+	if (p->gre)
+		return vtun_outer_hlen(p) + sizeof(struct gre_base_hdr);
+	return 0;
+}
+
 /* Largest inner packet whose IPsec encapsulation fits the path MTU. */
 static int vtun_inner_mtu(const struct vtun_params *p, struct vtun_sa *sa,
 			  unsigned int path_mtu)
 {
-	int room = path_mtu - vtun_outer_hlen(p);
+	int room = path_mtu - vtun_encap_hlen(p);
 
 	if (sa->proto == VTUN_PROTO_AH)
 		return room - vtun_ah_hlen(sa, p->family);
@@ -125,6 +146,11 @@ static unsigned int vtun_ipsec_hlen(const struct vtun_params *p,
 	return sizeof(struct ip_esp_hdr) + sa->ivlen + 4;
 }
 
+static bool vtun_transport(const struct vtun_params *p)
+{
+	return p->mode == VTUN_MODE_TRANSPORT && !p->gre;
+}
+
 static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
 			      struct vtun_outer *o)
 {
@@ -133,7 +159,8 @@ static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
 
 	o->tos = INET_ECN_encapsulate(p->copy_tos ? inner_tos : 0, inner_tos);
 	o->ttl = p->ttl;
-	switch (p->df) {
+	/* Transport mode sends the packet's own header, DF bit included. */
+	switch (vtun_transport(p) ? VTUN_DF_INHERIT : p->df) {
 	case VTUN_DF_SET:
 		o->df = true;
 		break;
@@ -242,15 +269,81 @@ out:
 	vtun_sa_put(sa);
 }
 
+static void vtun_push_gre(struct sk_buff *skb)
+{
+	struct gre_base_hdr *greh = skb_push(skb, sizeof(*greh));
+
+	greh->flags = 0;
+	greh->protocol = skb->protocol;
+}
+
+/*
+ * Transport mode: take the packet's own IP header off, to be put back in
+ * front of the ESP header. Returns the protocol it announced.
+ */
+static u8 vtun_transport_pull(struct sk_buff *skb, struct vtun_outer *o)
+{
+	u8 nexthdr;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		o->hlen = ip_hdrlen(skb);
+		nexthdr = ip_hdr(skb)->protocol;
+	} else {
+		o->hlen = sizeof(struct ipv6hdr);
+		nexthdr = ipv6_hdr(skb)->nexthdr;
+	}
+	memcpy(o->hdr, skb->data, o->hlen);
+	__skb_pull(skb, o->hlen);
+	return nexthdr;
+}
+
+static void vtun_transport_push(struct sk_buff *skb, struct vtun_outer *o,
+				u8 proto)
+{
+	memcpy(skb_push(skb, o->hlen), o->hdr, o->hlen);
+	skb_reset_network_header(skb);
+	if (skb->protocol == htons(ETH_P_IP)) {
+		ip_hdr(skb)->protocol = proto;
+		ip_hdr(skb)->tot_len = htons(skb->len);
+	} else {
+		ipv6_hdr(skb)->nexthdr = proto;
+		ipv6_hdr(skb)->payload_len = htons(skb->len -
+						   sizeof(struct ipv6hdr));
+	}
+}
+
+/* What ESP protects, by mode; returns the ESP next header. */
+static u8 vtun_encap_payload(struct sk_buff *skb, const struct vtun_params *p,
+			     struct vtun_outer *o)
+{
+	if (vtun_transport(p))
+		return vtun_transport_pull(skb, o);
+	if (p->gre) {
+		vtun_push_gre(skb);
+		return IPPROTO_GRE;
+	}
+	return skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP : IPPROTO_IPV6;
+}
+
+static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
+			    struct vtun_outer *o, u8 proto)
+{
+	if (o->hlen)
+		vtun_transport_push(skb, o, proto);
+	else if (p->family == AF_INET)
+		vtun_push_outer4(skb, o, proto);
+	else
+		vtun_push_outer6(skb, o, proto);
+}
+
 static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 				 const struct vtun_params *p,
 				 struct vtun_sa *sa, struct vtun_outer *o)
 {
-	u8 nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
-							 IPPROTO_IPV6;
 	bool ah = sa->proto == VTUN_PROTO_AH;
 	unsigned int len = skb->len;
 	int nfrags, err;
+	u8 nexthdr;
 	u64 seq;
 
 	seq = atomic64_inc_return(&sa->seq);
@@ -261,16 +354,14 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	skb_dst_set(skb, o->dst);
 	o->dst = NULL;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
-			 vtun_outer_hlen(p) + vtun_ipsec_hlen(p, sa)))
+			 vtun_encap_hlen(p) + vtun_ipsec_hlen(p, sa)))
 		return VTUN_DROP_TX_ERROR;
+	nexthdr = vtun_encap_payload(skb, p, o);
 	nfrags = ah ? vtun_ah_prepare(skb, sa, seq, nexthdr, p->family) :
 		      vtun_esp_prepare(skb, sa, seq, nexthdr);
 	if (nfrags < 0)
 		return VTUN_DROP_TX_ERROR;
-	if (p->family == AF_INET)
-		vtun_push_outer4(skb, o, ah ? IPPROTO_AH : IPPROTO_ESP);
-	else
-		vtun_push_outer6(skb, o, ah ? IPPROTO_AH : IPPROTO_ESP);
+	vtun_push_outer(skb, p, o, ah ? IPPROTO_AH : IPPROTO_ESP);
 
 	VTUN_ESP_CB(skb)->len = len;
 	err = ah ? vtun_ah_output(skb, sa, seq, vtun_tx_output) :
@@ -280,17 +371,42 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	return VTUN_DROP_MAX;
 }
 
-static bool vtun_inner_valid(struct sk_buff *skb)
+/* Transport mode without GRE protects traffic between the gateways only. */
+static bool vtun_transport_valid(struct sk_buff *skb,
+				 const struct vtun_params *p)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		return p->family == AF_INET && iph->daddr == p->remote.v4 &&
+		       (!p->local.v4 || iph->saddr == p->local.v4) &&
+		       pskb_network_may_pull(skb, ip_hdrlen(skb));
+	}
+	return p->family == AF_INET6 &&
+	       ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &p->remote.v6) &&
+	       (ipv6_addr_any(&p->local.v6) ||
+		ipv6_addr_equal(&ipv6_hdr(skb)->saddr, &p->local.v6));
+}
+
+static bool vtun_inner_valid(struct sk_buff *skb, const struct vtun_params *p)
 {
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
-		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
-		       ip_hdr(skb)->version == 4;
+		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
+		    ip_hdr(skb)->version != 4)
+			return false;
+		break;
 	case htons(ETH_P_IPV6):
-		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
-		       ipv6_hdr(skb)->version == 6;
+		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		    ipv6_hdr(skb)->version != 6)
+			return false;
+		break;
+	default:
+		return false;
 	}
-	return false;
+	if (vtun_transport(p))
+		return vtun_transport_valid(skb, p);
+	return true;
 }
 
 netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -308,7 +424,7 @@ netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!sa)
 		goto drop;
 	reason = VTUN_DROP_TX_BAD_INNER;
-	if (!vtun_inner_valid(skb))
+	if (!vtun_inner_valid(skb, p))
 		goto drop;
 	reason = VTUN_DROP_TX_NO_ROUTE;
 	if (!vtun_route(vd, p, &o))

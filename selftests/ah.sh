@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# AH (RFC 4302) tunnel mode: SA configuration rules; vtun against Linux
+# AH (RFC 4302), tunnel and transport mode: SA configuration rules; vtun against Linux
 # XFRM AH and against vtun with hmac(sha1), sha256, sha384 and sha512 over
 # IPv4 and IPv6, outer and inner (ping both ways, TCP bytes verified); the
 # header length on the wire; ESN across 2^32 against XFRM; replayed,
 # forged (payload and immutable header) and truncated packets counted,
 # foreign SPIs left to XFRM; TTL / hop limit, DSCP and flow label changed
-# in flight still verify; ICMP errors about AH packets set the path MTU.
+# in flight still verify; ICMP errors about AH packets set the path MTU;
+# transport mode against XFRM transport-mode AH, IPv4 and IPv6.
 # vtun-timeout: 600
 
 . "$(dirname "$0")/lib.sh"
@@ -212,6 +213,59 @@ check "ah pmtu: 1252-byte inner packet fits" \
 check_err "ah pmtu: 1253-byte inner packet: frag needed, mtu 1252" "1252" \
 	ns_exec "$A" ping -c 2 -i 0.3 -W 2 -M do -s 1225 "${OV4[1]}"
 topo_reset
+
+# --- Transport mode against XFRM transport-mode AH ------------------------
+
+VA() { ns_exec "$A" "$VTUNCTL" "$@"; }
+
+# ah_transport FAMILY ALG: A vtun in transport mode, B XFRM transport SAs
+ah_transport() {
+	local fam=$1 alg=$2 l r ma mb w
+	local -a x
+	l=$(outer_addr 0 "$fam")
+	r=$(outer_addr 1 "$fam")
+	for w in $(alg_xfrm "$alg") $(xfrm_align "$fam"); do x+=("$w"); done
+	topo_underlay || return
+	# Neighbours by hand: B's transport policies would catch ND.
+	ma=$(ip netns exec "$A" cat /sys/class/net/ul0/address)
+	mb=$(ip netns exec "$B" cat /sys/class/net/ul0/address)
+	ip -n "$A" neigh replace "${UL6[1]}" lladdr "$mb" dev ul0 nud permanent &&
+	ip -n "$B" neigh replace "${UL6[0]}" lladdr "$ma" dev ul0 nud permanent &&
+	VA link add vtun0 local "$l" remote "$r" underlay ul0 mode transport &&
+	# shellcheck disable=SC2046
+	VA sa add vtun0 dir out spi "$SPI_AB" proto ah $(alg_vtun "$alg") &&
+	# shellcheck disable=SC2046
+	VA sa add vtun0 dir in spi "$SPI_BA" proto ah $(alg_vtun "$alg") &&
+	ip -n "$A" link set vtun0 up &&
+	ip -n "$A" route add "$r" dev vtun0 src "$l" &&
+	ip -n "$B" xfrm state add src "$r" dst "$l" proto ah spi "$SPI_BA" \
+		mode transport "${x[@]}" &&
+	ip -n "$B" xfrm state add src "$l" dst "$r" proto ah spi "$SPI_AB" \
+		mode transport "${x[@]}" &&
+	ip -n "$B" xfrm policy add src "$r" dst "$l" dir out \
+		tmpl src "$r" dst "$l" proto ah mode transport &&
+	ip -n "$B" xfrm policy add src "$l" dst "$r" dir in \
+		tmpl src "$l" dst "$r" proto ah mode transport
+}
+
+for t in "4 sha256" "6 sha1"; do
+	read -r fam alg <<<"$t"
+	tag="ah transport vtun-xfrm $alg v$fam"
+	if ! ah_transport "$fam" "$alg"; then
+		fail "$tag: configure"
+		topo_reset
+		continue
+	fi
+	peer=$(outer_addr 1 "$fam")
+	check "$tag: ping A->B gateway" ns_exec "$A" ping -q -c 2 -i 0.2 -W 2 "$peer"
+	check "$tag: ping B->A gateway" \
+		ns_exec "$B" ping -q -c 2 -i 0.2 -W 2 "$(outer_addr 0 "$fam")"
+	check "$tag: TCP A->B bytes verified" python3 "$VTUN_TOP/selftests/tcpcheck.py" \
+		transfer "$B" "$A" "$peer" 5001 65536
+	check "$tag: carried by vtun's AH SAs" \
+		test "$(sa_stat "$A" in packets)" -ge 4 -a "$(sa_stat "$A" out packets)" -ge 4
+	topo_reset
+done
 
 # --- ESN across 2^32 against XFRM ----------------------------------------
 

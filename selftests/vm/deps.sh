@@ -15,7 +15,7 @@ HOST_PKGS="build-essential pkg-config libmnl-dev libssl-dev qemu-system-x86
 busybox-static cpio xz-utils zstd kmod iproute2 rsync nftables iperf3 tcpdump
 wireguard-tools strongswan strongswan-swanctl dwarves sparse bc flex bison
 libelf-dev python3 python3-yaml python3-jsonschema iputils-ping
-socat"
+socat bird2"
 
 log() { echo "deps: $*" >&2; }
 

@@ -52,8 +52,6 @@ enum vtun_encap {
 	VTUN_ENCAP_UDP,
 };
 
-#define VTUN_PROXY_ID_MAX	65535
-
 enum {
 	IFLA_VTUN_LOCAL = 1,
 	IFLA_VTUN_REMOTE,

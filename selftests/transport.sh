@@ -1,0 +1,254 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Transport mode: ESP between the two gateway addresses, IPv4 and IPv6,
+# against Linux XFRM transport-mode SAs and against vtun; traffic for the
+# peer gateway routed into the device is protected while the outer lookup
+# stays in the underlay. GRE inside transport mode: against an XFRM
+# transport SA protecting a GRE device, inner IPv4 and IPv6, and an OSPF
+# adjacency (BIRD) that forms across it and installs the peer's routes.
+# vtun-timeout: 900
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+
+vtun_load || skip_all "cannot load vtun"
+need_modules veth esp4 esp6 xfrm_user ip_gre ip6_gre
+
+ALGS_RUN=${TRANSPORT_ALGS:-$ALG_NAMES}
+GRE4=(10.255.0.1 10.255.0.2)
+GRE6=(fd00:255::1 fd00:255::2)
+
+vt() { local ns=$1; shift; ns_exec "$ns" "$VTUNCTL" "$@"; }
+
+# Static neighbours: XFRM transport policies between the gateways would
+# otherwise also catch IPv6 neighbour discovery.
+static_neigh() {
+	local i mac
+	for i in 0 1; do
+		mac=$(ip -n "${NS[$i]}" -j link show ul0 |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+		ip -n "${NS[$((1 - i))]}" neigh replace "${UL6[$i]}" lladdr "$mac" \
+			dev ul0 nud permanent
+	done
+}
+
+# vtun_transport NS I FAMILY ALG [gre]: vtun0 in transport mode at site I
+vtun_transport() {
+	local ns=$1 i=$2 fam=$3 alg=$4 gre=${5:-off} out in l r
+	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
+	l=$(outer_addr "$i" "$fam")
+	r=$(outer_addr $((1 - i)) "$fam")
+	# shellcheck disable=SC2046
+	vt "$ns" link add vtun0 local "$l" remote "$r" underlay ul0 \
+		mode transport gre "$gre" &&
+	vt "$ns" sa add vtun0 dir out spi "$out" proto esp $(alg_vtun "$alg") &&
+	vt "$ns" sa add vtun0 dir in spi "$in" proto esp $(alg_vtun "$alg") &&
+	ip -n "$ns" link set vtun0 up
+}
+
+# xfrm_transport NS I FAMILY ALG [PROTO]: XFRM transport SAs and policies
+# between the gateways at site I, for PROTO (default: any)
+xfrm_transport() {
+	local ns=$1 i=$2 fam=$3 alg=$4 out in l r w sel=()
+	local -a a
+	[ -n "${5:-}" ] && sel=(proto "$5")
+	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
+	l=$(outer_addr "$i" "$fam")
+	r=$(outer_addr $((1 - i)) "$fam")
+	for w in $(alg_xfrm "$alg"); do
+		[ "$w" = '""' ] && w=
+		a+=("$w")
+	done
+	ip -n "$ns" xfrm state add src "$l" dst "$r" proto esp spi "$out" \
+		mode transport reqid 1 "${a[@]}" &&
+	ip -n "$ns" xfrm state add src "$r" dst "$l" proto esp spi "$in" \
+		mode transport reqid 1 "${a[@]}" &&
+	ip -n "$ns" xfrm policy add src "$l" dst "$r" "${sel[@]}" dir out \
+		tmpl src "$l" dst "$r" proto esp mode transport reqid 1 &&
+	ip -n "$ns" xfrm policy add src "$r" dst "$l" "${sel[@]}" dir in \
+		tmpl src "$r" dst "$l" proto esp mode transport reqid 1
+}
+
+# route_peer NS I FAMILY: the peer gateway's address routed into vtun0
+route_peer() {
+	local l r
+	l=$(outer_addr "$2" "$3")
+	r=$(outer_addr $((1 - $2)) "$3")
+	ip -n "$1" route add "$r" dev vtun0 src "$l"
+}
+
+gw_ping() {
+	ns_exec "$1" ping -q -c 2 -i 0.2 -W 2 "$(outer_addr $((1 - $2)) "$3")" >/dev/null
+}
+
+gw_tcp() { # NS_SRV I_SRV NS_CLI FAMILY BYTES
+	python3 "$VTUN_TOP/selftests/tcpcheck.py" transfer "$1" "$3" \
+		"$(outer_addr "$2" "$4")" 5001 "$5"
+}
+
+sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
+	vt "$1" -j sa show vtun0 | python3 -c '
+import json, sys
+print(sum(s["stats"]["packets"] for s in json.load(sys.stdin) if s["dir"] == sys.argv[1]))' "$2"
+}
+
+xfrm_packets() { # NS SPI: packets XFRM counted on the state with SPI
+	ip -n "$1" -s xfrm state | python3 -c '
+import re, sys
+for st in re.split(r"\n(?=src )", sys.stdin.read()):
+    m = re.search(r"spi (0x[0-9a-f]+)", st)
+    if m and int(m.group(1), 16) == int(sys.argv[1], 16):
+        print(re.search(r"lifetime current:\s*\d+\(bytes\), (\d+)\(packets\)", st).group(1))' "$2"
+}
+
+drop() { # NS REASON
+	vt "$1" -j show vtun0 | python3 -c '
+import json, sys; print(json.load(sys.stdin)[0]["drops"][sys.argv[1]])' "$2"
+}
+
+NS=()
+transport_pair() { # PEER ALG FAMILY
+	local peer=$1 alg=$2 fam=$3 tag="transport vtun-$1 $2 v$3"
+	topo_underlay || { fail "$tag: underlay"; return; }
+	NS=("$A" "$B")
+	static_neigh
+	if ! vtun_transport "$A" 0 "$fam" "$alg" || ! route_peer "$A" 0 "$fam"; then
+		fail "$tag: configure A"; topo_reset; return
+	fi
+	if [ "$peer" = xfrm ]; then
+		xfrm_transport "$B" 1 "$fam" "$alg"
+	else
+		vtun_transport "$B" 1 "$fam" "$alg" && route_peer "$B" 1 "$fam"
+	fi || { fail "$tag: configure B"; topo_reset; return; }
+	check "$tag: ping A->B gateway" gw_ping "$A" 0 "$fam"
+	check "$tag: ping B->A gateway" gw_ping "$B" 1 "$fam"
+	check "$tag: TCP A->B bytes verified" gw_tcp "$B" 1 "$A" "$fam" 65536
+	check "$tag: TCP B->A bytes verified" gw_tcp "$A" 0 "$B" "$fam" 65536
+	check "$tag: protected outbound" test "$(sa_packets "$A" out)" -ge 4
+	check "$tag: protected inbound" test "$(sa_packets "$A" in)" -ge 4
+	if [ "$peer" = xfrm ]; then
+		check "$tag: XFRM decrypted them" \
+			test "$(xfrm_packets "$B" "$SPI_AB")" -ge 4
+	fi
+	topo_reset
+}
+
+for alg in $ALGS_RUN; do
+	for fam in 4 6; do
+		transport_pair xfrm "$alg" "$fam"
+	done
+done
+transport_pair vtun gcm128-16 4
+transport_pair vtun chacha 6
+
+# Only traffic between the gateways; the outer lookup never loops.
+topo_underlay
+NS=("$A" "$B")
+vtun_transport "$A" 0 4 gcm128-16
+route_peer "$A" 0 4
+xfrm_transport "$B" 1 4 gcm128-16
+ip -n "$A" route add 10.99.0.1 dev vtun0
+before=$(drop "$A" tx-bad-inner)
+ns_exec "$A" ping -q -c 3 -i 0.2 -W 1 10.99.0.1 >/dev/null 2>&1
+check "other destinations: tx-bad-inner" \
+	test "$(drop "$A" tx-bad-inner)" -ge $((before + 3))
+check_eq "no loop through the device" 0 "$(drop "$A" tx-no-route)"
+vt "$A" link set vtun0 underlay none
+ns_exec "$A" ping -q -c 1 -W 1 "${UL4[1]}" >/dev/null 2>&1
+check "without an underlay a looping route is refused as tx-no-route" \
+	test "$(drop "$A" tx-no-route)" -ge 1
+check_err "gre needs transport mode" "gre: requires transport mode" \
+	vt "$A" link set vtun0 mode tunnel gre on
+topo_reset
+
+# GRE inside transport mode, against XFRM transport + a GRE device.
+gre_site_xfrm() { # FAMILY
+	local l=$(outer_addr 1 "$1") r=$(outer_addr 0 "$1") kind=gre
+	[ "$1" = 6 ] && kind=ip6gre
+	xfrm_transport "$B" 1 "$1" gcm128-16 gre &&
+	ip -n "$B" link add gre1 type "$kind" local "$l" remote "$r" ttl 64 &&
+	ip -n "$B" link set gre1 multicast on up \
+		mtu "$(ns_exec "$A" cat /sys/class/net/vtun0/mtu)" &&
+	ip -n "$B" addr add "${GRE4[1]}/30" dev gre1 &&
+	ip -n "$B" addr add "${GRE6[1]}/64" dev gre1 nodad
+}
+
+gre_site_vtun() {
+	vtun_transport "$A" 0 "$1" gcm128-16 on &&
+	ip -n "$A" addr add "${GRE4[0]}/30" dev vtun0 &&
+	ip -n "$A" addr add "${GRE6[0]}/64" dev vtun0 nodad
+}
+
+bird_conf() { # ROUTER-ID IFACE
+	cat <<-EOC
+	router id $1;
+	protocol device { scan time 1; }
+	protocol kernel { ipv4 { import none; export all; }; }
+	protocol ospf v2 {
+		ipv4 { import all; export none; };
+		area 0 {
+			interface "$2" { type ptp; hello 1; dead 4; };
+			interface "stub0" { stub yes; };
+		};
+	}
+	EOC
+}
+
+start_bird() { # NS I IFACE
+	local dir=$TMP/bird-$2
+	mkdir -p "$dir"
+	bird_conf "${GRE4[$2]}" "$3" >"$dir/bird.conf"
+	ip -n "$1" link add stub0 type dummy &&
+	ip -n "$1" addr add "10.9.$2.1/24" dev stub0 &&
+	ip -n "$1" link set stub0 up &&
+	ns_exec "$1" bird -c "$dir/bird.conf" -s "$dir/ctl" -P "$dir/pid"
+}
+
+ospf_route() { # NS I: the other site's stub network learned by OSPF
+	ip -n "$1" route show "10.9.$((1 - $2)).0/24" | grep -q "proto bird"
+}
+
+gre_pair() { # FAMILY
+	local tag="gre-in-transport vtun-xfrm outer v$1"
+	topo_underlay || { fail "$tag: underlay"; return; }
+	NS=("$A" "$B")
+	static_neigh
+	if ! gre_site_vtun "$1" || ! gre_site_xfrm "$1"; then
+		fail "$tag: configure"; topo_reset; return
+	fi
+	check "$tag: ping inner v4 A->B" ns_exec "$A" ping -q -c 2 -i 0.2 -W 2 "${GRE4[1]}"
+	check "$tag: ping inner v4 B->A" ns_exec "$B" ping -q -c 2 -i 0.2 -W 2 "${GRE4[0]}"
+	check "$tag: ping inner v6 A->B" ns_exec "$A" ping -q -c 2 -i 0.2 -W 2 "${GRE6[1]}"
+	check "$tag: TCP inner v4 bytes verified" python3 \
+		"$VTUN_TOP/selftests/tcpcheck.py" transfer "$B" "$A" "${GRE4[1]}" 5001 65536
+	check "$tag: XFRM decrypted GRE" test "$(xfrm_packets "$B" "$SPI_AB")" -ge 4
+	if [ "$1" = 4 ]; then
+		start_bird "$A" 0 vtun0 && start_bird "$B" 1 gre1 ||
+			fail "$tag: start BIRD"
+		check "$tag: OSPF route to B's network installed at A" \
+			retry 60 ospf_route "$A" 0
+		check "$tag: OSPF route to A's network installed at B" \
+			retry 30 ospf_route "$B" 1
+		check "$tag: OSPF route at A points into vtun0" \
+			sh -c "ip -n $A route show 10.9.1.0/24 | grep -q 'dev vtun0'"
+		check "$tag: stub to stub across the tunnel" ns_exec "$A" \
+			ping -q -c 2 -i 0.2 -W 2 -I 10.9.0.1 10.9.1.1
+	fi
+	# A plain tunnel-mode peer sends IP, not GRE: refused by name.
+	ip -n "$B" xfrm state flush
+	ip -n "$B" xfrm policy flush
+	ip -n "$B" link del gre1
+	site_vtun "$B" 1 "$1" gcm128-16 seq 100000 >/dev/null 2>&1
+	ns_exec "$B" ping -q -c 1 -W 1 "${OV4[0]}" >/dev/null 2>&1
+	check "$tag: tunnel-mode payload counted as rx-bad-inner" \
+		test "$(drop "$A" rx-bad-inner)" -ge 1
+	topo_reset
+}
+
+TMP=$(mktemp -d /tmp/vtun-transport.XXXXXX)
+defer rm -rf "$TMP"
+gre_pair 4
+gre_pair 6
+
+tap_done
