@@ -209,9 +209,9 @@ check "ah pmtu: ICMP frag needed about an AH packet sets the path MTU" \
 	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1300"'
 # 1300 - 20 (IPv4) - 28 (AH with a 16-byte ICV) = 1252 for the inner packet
 check "ah pmtu: 1252-byte inner packet fits" \
-	ns_exec "$A" ping -q -c 1 -W 2 -M do -s 1224 "${OV4[1]}"
+	ns_exec "$A" ping -q -c 1 -W 2 -M "do" -s 1224 "${OV4[1]}"
 check_err "ah pmtu: 1253-byte inner packet: frag needed, mtu 1252" "1252" \
-	ns_exec "$A" ping -c 2 -i 0.3 -W 2 -M do -s 1225 "${OV4[1]}"
+	ns_exec "$A" ping -c 2 -i 0.3 -W 2 -M "do" -s 1225 "${OV4[1]}"
 topo_reset
 
 # --- Transport mode against XFRM transport-mode AH ------------------------
@@ -219,6 +219,7 @@ topo_reset
 VA() { ns_exec "$A" "$VTUNCTL" "$@"; }
 
 # ah_transport FAMILY ALG: A vtun in transport mode, B XFRM transport SAs
+# shellcheck disable=SC2046
 ah_transport() {
 	local fam=$1 alg=$2 l r ma mb w
 	local -a x
@@ -232,9 +233,7 @@ ah_transport() {
 	ip -n "$A" neigh replace "${UL6[1]}" lladdr "$mb" dev ul0 nud permanent &&
 	ip -n "$B" neigh replace "${UL6[0]}" lladdr "$ma" dev ul0 nud permanent &&
 	VA link add vtun0 local "$l" remote "$r" underlay ul0 mode transport &&
-	# shellcheck disable=SC2046
 	VA sa add vtun0 dir out spi "$SPI_AB" proto ah $(alg_vtun "$alg") &&
-	# shellcheck disable=SC2046
 	VA sa add vtun0 dir in spi "$SPI_BA" proto ah $(alg_vtun "$alg") &&
 	ip -n "$A" link set vtun0 up &&
 	ip -n "$A" route add "$r" dev vtun0 src "$l" &&
