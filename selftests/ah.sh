@@ -221,11 +221,12 @@ VA() { ns_exec "$A" "$VTUNCTL" "$@"; }
 # ah_transport FAMILY ALG: A vtun in transport mode, B XFRM transport SAs
 # shellcheck disable=SC2046
 ah_transport() {
-	local fam=$1 alg=$2 l r ma mb w
-	local -a x
+	local fam=$1 alg=$2 l r ma mb
 	l=$(outer_addr 0 "$fam")
 	r=$(outer_addr 1 "$fam")
-	for w in $(alg_xfrm "$alg") $(xfrm_align "$fam"); do x+=("$w"); done
+	xfrm_alg_args "$alg"
+	# shellcheck disable=SC2207
+	XFRM_ALG+=($(xfrm_align "$fam"))
 	topo_underlay || return
 	# Neighbours by hand: B's transport policies would catch ND.
 	ma=$(ip netns exec "$A" cat /sys/class/net/ul0/address)
@@ -238,9 +239,9 @@ ah_transport() {
 	ip -n "$A" link set vtun0 up &&
 	ip -n "$A" route add "$r" dev vtun0 src "$l" &&
 	ip -n "$B" xfrm state add src "$r" dst "$l" proto ah spi "$SPI_BA" \
-		mode transport "${x[@]}" &&
+		mode transport "${XFRM_ALG[@]}" &&
 	ip -n "$B" xfrm state add src "$l" dst "$r" proto ah spi "$SPI_AB" \
-		mode transport "${x[@]}" &&
+		mode transport "${XFRM_ALG[@]}" &&
 	ip -n "$B" xfrm policy add src "$r" dst "$l" dir out \
 		tmpl src "$r" dst "$l" proto ah mode transport &&
 	ip -n "$B" xfrm policy add src "$l" dst "$r" dir in \

@@ -41,6 +41,16 @@ ALG_NAMES="gcm128-16 gcm128-8 gcm128-12 gcm256 chacha cbc128-sha1 cbc256-sha256 
 alg_vtun() { echo "${ALGS[$1]%%|*}"; }
 alg_xfrm() { echo "${ALGS[$1]#*|}"; }
 
+# xfrm_alg_args ALG: ip xfrm words of ALG into the array XFRM_ALG
+xfrm_alg_args() {
+	local w
+	XFRM_ALG=()
+	for w in $(alg_xfrm "$1"); do
+		[ "$w" = '""' ] && w=
+		XFRM_ALG+=("$w")
+	done
+}
+
 # topo_reset: delete the namespaces of the previous topology.
 topo_reset() {
 	local ns
@@ -92,21 +102,17 @@ site_vtun() {
 
 # site_xfrm NS I FAMILY ALG [state options...]: xfrm interface at site I
 site_xfrm() {
-	local ns=$1 i=$2 fam=$3 alg=$4 out in l r sel w
-	local -a a
+	local ns=$1 i=$2 fam=$3 alg=$4 out in l r sel
 	shift 4
 	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
 	l=$(outer_addr "$i" "$fam")
 	r=$(outer_addr $((1 - i)) "$fam")
-	for w in $(alg_xfrm "$alg"); do
-		[ "$w" = '""' ] && w=
-		a+=("$w")
-	done
+	xfrm_alg_args "$alg"
 	ip -n "$ns" link add xfrm0 type xfrm dev ul0 if_id 42 &&
 	ip -n "$ns" xfrm state add src "$l" dst "$r" proto "$SITE_PROTO" spi "$out" \
-		mode tunnel reqid 1 if_id 42 flag af-unspec "${a[@]}" "$@" &&
+		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" &&
 	ip -n "$ns" xfrm state add src "$r" dst "$l" proto "$SITE_PROTO" spi "$in" \
-		mode tunnel reqid 1 if_id 42 flag af-unspec "${a[@]}" "$@" || return
+		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" || return
 	for sel in "0.0.0.0/0" "::/0"; do
 		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir out \
 			if_id 42 tmpl src "$l" dst "$r" proto "$SITE_PROTO" mode tunnel \

@@ -50,20 +50,16 @@ vtun_transport() {
 # xfrm_transport NS I FAMILY ALG [PROTO]: XFRM transport SAs and policies
 # between the gateways at site I, for PROTO (default: any)
 xfrm_transport() {
-	local ns=$1 i=$2 fam=$3 alg=$4 out in l r w sel=()
-	local -a a
+	local ns=$1 i=$2 fam=$3 alg=$4 out in l r sel=()
 	[ -n "${5:-}" ] && sel=(proto "$5")
 	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
 	l=$(outer_addr "$i" "$fam")
 	r=$(outer_addr $((1 - i)) "$fam")
-	for w in $(alg_xfrm "$alg"); do
-		[ "$w" = '""' ] && w=
-		a+=("$w")
-	done
+	xfrm_alg_args "$alg"
 	ip -n "$ns" xfrm state add src "$l" dst "$r" proto esp spi "$out" \
-		mode transport reqid 1 "${a[@]}" &&
+		mode transport reqid 1 "${XFRM_ALG[@]}" &&
 	ip -n "$ns" xfrm state add src "$r" dst "$l" proto esp spi "$in" \
-		mode transport reqid 1 "${a[@]}" &&
+		mode transport reqid 1 "${XFRM_ALG[@]}" &&
 	ip -n "$ns" xfrm policy add src "$l" dst "$r" "${sel[@]}" dir out \
 		tmpl src "$l" dst "$r" proto esp mode transport reqid 1 &&
 	ip -n "$ns" xfrm policy add src "$r" dst "$l" "${sel[@]}" dir in \
