@@ -9,6 +9,7 @@
 #include <linux/version.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#include <net/inet_sock.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 /*
@@ -49,5 +50,16 @@ static inline void vtun_set_lltx(struct net_device *dev)
 #define VTUN_CRYPTO_CB_ARG void *base, int err
 #define vtun_crypto_cb_data(base) (base)
 #endif
+
+/* Undo setup_udp_tunnel_sock() on a socket given back to its owner. */
+static inline void vtun_udp_sk_restore(struct sock *sk)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+	inet_sk(sk)->mc_loop = 1;
+#else
+	inet_set_bit(MC_LOOP, sk);
+#endif
+	inet_dec_convert_csum(sk);
+}
 
 #endif /* _VTUN_COMPAT_H */

@@ -21,6 +21,7 @@
 #include "device.h"
 #include "sa.h"
 #include "tx.h"
+#include "udp.h"
 
 /*
  * Worst-case encapsulation overhead beyond the outer IP header: UDP for
@@ -63,32 +64,12 @@ static unsigned int vtun_overhead(struct vtun_dev *vd,
 
 void vtun_count_drop(struct vtun_dev *vd, enum vtun_drop reason)
 {
-	struct vtun_pcpu_drops *d = get_cpu_ptr(vd->drops);
-
-	u64_stats_update_begin(&d->syncp);
-	u64_stats_inc(&d->count[reason]);
-	u64_stats_update_end(&d->syncp);
-	put_cpu_ptr(vd->drops);
+	vtun_counters_add(vd->drops, reason, 1);
 }
 
 void vtun_read_drops(struct vtun_dev *vd, u64 drops[VTUN_DROP_MAX])
 {
-	int cpu, i;
-
-	memset(drops, 0, sizeof(u64) * VTUN_DROP_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct vtun_pcpu_drops *d = per_cpu_ptr(vd->drops, cpu);
-		u64 v[VTUN_DROP_MAX];
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&d->syncp);
-			for (i = 0; i < VTUN_DROP_MAX; i++)
-				v[i] = u64_stats_read(&d->count[i]);
-		} while (u64_stats_fetch_retry(&d->syncp, start));
-		for (i = 0; i < VTUN_DROP_MAX; i++)
-			drops[i] += v[i];
-	}
+	vtun_counters_read(vd->drops, VTUN_DROP_MAX, drops);
 }
 
 static void vtun_get_stats64(struct net_device *dev,
@@ -116,7 +97,7 @@ static int vtun_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	vd->drops = netdev_alloc_pcpu_stats(struct vtun_pcpu_drops);
+	vd->drops = vtun_counters_alloc(VTUN_DROP_MAX);
 	if (!vd->drops)
 		goto err_tstats;
 	err = gro_cells_init(&vd->gro_cells, dev);
@@ -143,6 +124,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 	struct vtun_dev *vd = netdev_priv(dev);
 
 	vtun_sa_flush(vd);
+	vtun_udp_uninit(vd);
 	gro_cells_destroy(&vd->gro_cells);
 	dst_cache_destroy(&vd->dst_cache);
 	list_del_init(&vd->net_list);
@@ -188,6 +170,7 @@ static void vtun_setup(struct net_device *dev)
 	vd->dev = dev;
 	INIT_LIST_HEAD(&vd->net_list);
 	INIT_LIST_HEAD(&vd->sas);
+	vtun_udp_setup(vd);
 }
 
 /* MTU of the device that reaches the remote gateway through the underlay. */
@@ -259,6 +242,11 @@ static const struct nla_policy vtun_link_policy[IFLA_VTUN_MAX + 1] = {
 	[IFLA_VTUN_COPY_TOS]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_VTUN_TTL]		= { .type = NLA_U8 },
 	[IFLA_VTUN_DF]		= NLA_POLICY_MAX(NLA_U8, VTUN_DF_CLEAR),
+	[IFLA_VTUN_ENCAP]	= NLA_POLICY_MAX(NLA_U8, VTUN_ENCAP_UDP),
+	[IFLA_VTUN_ENCAP_SPORT]	= { .type = NLA_U16 },
+	[IFLA_VTUN_ENCAP_DPORT]	= { .type = NLA_U16 },
+	[IFLA_VTUN_ENCAP_FD]	= { .type = NLA_S32 },
+	[IFLA_VTUN_KEEPALIVE]	= { .type = NLA_U16 },
 };
 
 static sa_family_t vtun_attr_family(const struct nlattr *attr)
@@ -380,7 +368,7 @@ static int vtun_parse_params(struct net *net, struct vtun_params *p,
 				    "gre: requires transport mode");
 		return -EINVAL;
 	}
-	return 0;
+	return vtun_udp_parse(p, data, extack);
 }
 
 static int vtun_newlink(struct net *src_net, struct net_device *dev,
@@ -389,6 +377,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 {
 	struct vtun_net *vn = net_generic(src_net, vtun_net_id);
 	struct vtun_dev *vd = netdev_priv(dev);
+	struct vtun_udp_change chg;
 	struct vtun_params *p;
 	int err;
 
@@ -396,21 +385,30 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	if (!p)
 		return -ENOMEM;
 	p->df = VTUN_DF_INHERIT;
+	p->encap_sport = VTUN_ENCAP_PORT;
+	p->encap_dport = VTUN_ENCAP_PORT;
+	p->keepalive = VTUN_KEEPALIVE_DEFAULT;
+	vd->net = src_net;
 	if (data) {
-		err = vtun_parse_params(src_net, p, data, extack);
+		err = vtun_parse_params(src_net, p, data, extack) ?:
+		      vtun_udp_prepare(vd, p, data, &chg, extack);
 		if (err) {
 			kfree(p);
 			return err;
 		}
+	} else {
+		chg = (struct vtun_udp_change){ };
 	}
-	vd->net = src_net;
 	rcu_assign_pointer(vd->params, p);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 
 	/* On failure the destructor frees the parameters. */
 	err = register_netdevice(dev);
-	if (err)
+	if (err) {
+		vtun_udp_abort(&chg);
 		return err;
+	}
+	vtun_udp_commit(vd, NULL, p, &chg);
 	list_add(&vd->net_list, &vn->devs);
 	return 0;
 }
@@ -421,6 +419,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 {
 	struct vtun_dev *vd = netdev_priv(dev);
 	struct vtun_params *old = rtnl_dereference(vd->params), *p;
+	struct vtun_udp_change chg;
 	int err;
 
 	if (!data)
@@ -428,12 +427,15 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	p = kmemdup(old, sizeof(*old), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	err = vtun_parse_params(vd->net, p, data, extack);
+	err = vtun_parse_params(vd->net, p, data, extack) ?:
+	      vtun_sa_check_encap(vd, p, data[IFLA_VTUN_ENCAP], extack) ?:
+	      vtun_udp_prepare(vd, p, data, &chg, extack);
 	if (err) {
 		kfree(p);
 		return err;
 	}
 	rcu_assign_pointer(vd->params, p);
+	vtun_udp_commit(vd, old, p, &chg);
 	kfree_rcu(old, rcu);
 	dst_cache_reset(&vd->dst_cache);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
@@ -450,7 +452,8 @@ static size_t vtun_get_size(const struct net_device *dev)
 	return 2 * nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL, REMOTE */
 	       nla_total_size(sizeof(u32)) +			/* UNDERLAY */
 	       nla_total_size(VTUN_ZONE_MAX_LEN) +		/* ZONE */
-	       5 * nla_total_size(sizeof(u8));			/* MODE..DF */
+	       6 * nla_total_size(sizeof(u8)) +		/* MODE..DF, ENCAP */
+	       3 * nla_total_size(sizeof(u16));		/* ports, KEEPALIVE */
 }
 
 static const struct vtun_param_attrs vtun_ifla_attrs = {
@@ -458,7 +461,9 @@ static const struct vtun_param_attrs vtun_ifla_attrs = {
 	.underlay = IFLA_VTUN_UNDERLAY, .zone = IFLA_VTUN_ZONE,
 	.mode = IFLA_VTUN_MODE, .gre = IFLA_VTUN_GRE,
 	.copy_tos = IFLA_VTUN_COPY_TOS, .ttl = IFLA_VTUN_TTL,
-	.df = IFLA_VTUN_DF,
+	.df = IFLA_VTUN_DF, .encap = IFLA_VTUN_ENCAP,
+	.encap_sport = IFLA_VTUN_ENCAP_SPORT,
+	.encap_dport = IFLA_VTUN_ENCAP_DPORT, .keepalive = IFLA_VTUN_KEEPALIVE,
 };
 
 int vtun_put_params(struct sk_buff *skb, const struct vtun_params *p,
@@ -479,7 +484,11 @@ int vtun_put_params(struct sk_buff *skb, const struct vtun_params *p,
 	    nla_put_u8(skb, a->gre, p->gre) ||
 	    nla_put_u8(skb, a->copy_tos, p->copy_tos) ||
 	    nla_put_u8(skb, a->ttl, p->ttl) ||
-	    nla_put_u8(skb, a->df, p->df))
+	    nla_put_u8(skb, a->df, p->df) ||
+	    nla_put_u8(skb, a->encap, p->encap) ||
+	    nla_put_u16(skb, a->encap_sport, p->encap_sport) ||
+	    nla_put_u16(skb, a->encap_dport, p->encap_dport) ||
+	    nla_put_u16(skb, a->keepalive, p->keepalive))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -520,6 +529,7 @@ static int __net_init vtun_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&vn->devs);
 	hash_init(vn->spi_table);
+	INIT_LIST_HEAD(&vn->udp_socks);
 	return 0;
 }
 

@@ -9,7 +9,11 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/in6.h>
 #include <net/rtnetlink.h>
+#include <linux/seqlock.h>
+#include <linux/timer.h>
 #include <uapi/linux/vtun.h>
+
+#include "counters.h"
 
 /* One counter per drop reason, in the order of the "drops" attribute set. */
 enum vtun_drop {
@@ -35,11 +39,6 @@ enum vtun_drop {
 #define VTUN_DROP_FIRST_RX VTUN_DROP_RX_MALFORMED
 #define vtun_drop_attr(reason) ((reason) + VTUN_A_DROPS_TX_NO_SA)
 
-struct vtun_pcpu_drops {
-	u64_stats_t count[VTUN_DROP_MAX];
-	struct u64_stats_sync syncp;
-};
-
 union vtun_addr {
 	__be32 v4;
 	struct in6_addr v6;
@@ -57,10 +56,26 @@ struct vtun_params {
 	u8 copy_tos;
 	u8 ttl;
 	u8 df;
+	u8 encap;
+	u16 encap_sport;
+	u16 encap_dport;
+	u16 keepalive;
 	struct rcu_head rcu;
 };
 
 struct vtun_sa;
+struct vtun_udp_sock;
+
+/* ESP in UDP state of a device (udp.c). */
+struct vtun_natt {
+	struct vtun_udp_sock __rcu *sock;	/* changed under RTNL */
+	struct list_head sock_node;	/* the socket's users, under RTNL */
+	seqlock_t peer_lock;
+	union vtun_addr peer;		/* learned from authenticated packets */
+	__be16 peer_port;
+	bool peer_learned;
+	struct timer_list keepalive;
+};
 
 struct vtun_dev {
 	struct net_device *dev;
@@ -68,11 +83,12 @@ struct vtun_dev {
 	struct net *net;
 	struct list_head net_list;
 	struct vtun_params __rcu *params;
-	struct vtun_pcpu_drops __percpu *drops;
+	struct vtun_counters __percpu *drops;
 	struct vtun_sa __rcu *tx_sa;	/* newest outbound SA */
 	struct list_head sas;		/* all SAs, under RTNL */
 	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;	/* route to the remote gateway */
+	struct vtun_natt natt;		/* ESP in UDP */
 };
 
 #define VTUN_SPI_HASH_BITS 10
@@ -81,6 +97,7 @@ struct vtun_dev {
 struct vtun_net {
 	struct list_head devs;
 	DECLARE_HASHTABLE(spi_table, VTUN_SPI_HASH_BITS);
+	struct list_head udp_socks;	/* ESP in UDP sockets vtun opened */
 };
 
 struct vtun_net *vtun_net(struct net *net);
@@ -88,6 +105,7 @@ struct vtun_net *vtun_net(struct net *net);
 /* Attribute types under which the parameters are reported. */
 struct vtun_param_attrs {
 	int local, remote, underlay, zone, mode, gre, copy_tos, ttl, df;
+	int encap, encap_sport, encap_dport, keepalive;
 };
 
 extern struct rtnl_link_ops vtun_link_ops;

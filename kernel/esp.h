@@ -24,6 +24,7 @@ struct vtun_esp_cb {
 		};
 	};
 	u8 outer_tos;
+	bool udp;		/* arrived in UDP; its header is in front */
 };
 
 #define VTUN_ESP_CB(skb) ((struct vtun_esp_cb *)(skb)->cb)

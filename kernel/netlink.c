@@ -11,6 +11,7 @@
 #include "device.h"
 #include "sa.h"
 #include "selector.h"
+#include "udp.h"
 #include "netlink-gen.h"
 
 static const struct vtun_param_attrs vtun_dev_attrs = {
@@ -18,7 +19,9 @@ static const struct vtun_param_attrs vtun_dev_attrs = {
 	.underlay = VTUN_A_DEV_UNDERLAY, .zone = VTUN_A_DEV_ZONE,
 	.mode = VTUN_A_DEV_MODE, .gre = VTUN_A_DEV_GRE,
 	.copy_tos = VTUN_A_DEV_COPY_TOS, .ttl = VTUN_A_DEV_TTL,
-	.df = VTUN_A_DEV_DF,
+	.df = VTUN_A_DEV_DF, .encap = VTUN_A_DEV_ENCAP,
+	.encap_sport = VTUN_A_DEV_ENCAP_SPORT,
+	.encap_dport = VTUN_A_DEV_ENCAP_DPORT, .keepalive = VTUN_A_DEV_KEEPALIVE,
 };
 
 /* Resolve VTUN_A_IFINDEX to a vtun device; holds it until post_doit. */
@@ -111,7 +114,8 @@ static int vtun_put_dev(struct sk_buff *skb, struct vtun_dev *vd, u32 portid,
 	if (nla_put_u32(skb, VTUN_A_DEV_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, VTUN_A_DEV_IFNAME, dev->name) ||
 	    nla_put_u32(skb, VTUN_A_DEV_MTU, READ_ONCE(dev->mtu)) ||
-	    vtun_put_params(skb, rcu_dereference(vd->params), &vtun_dev_attrs)) {
+	    vtun_put_params(skb, rcu_dereference(vd->params), &vtun_dev_attrs) ||
+	    vtun_udp_put_peer(skb, vd, rcu_dereference(vd->params))) {
 		rcu_read_unlock();
 		goto cancel;
 	}

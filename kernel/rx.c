@@ -24,6 +24,7 @@
 #include "esp.h"
 #include "rx.h"
 #include "sa.h"
+#include "udp.h"
 
 /* Above the stack's own ESP (0) and xfrm interfaces (10). */
 #define VTUN_XFRM_PRIORITY 50
@@ -205,18 +206,23 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	enum vtun_replay_verdict v;
 	enum vtun_drop reason;
 	u8 outer_tos = cb->outer_tos;
+	bool newest;
 
 	if (nexthdr < 0) {
 		reason = vtun_decrypt_drop(sa, nexthdr);
 		goto drop;
 	}
 	spin_lock_bh(&sa->replay_lock);
+	newest = cb->seq > sa->replay.top;
 	v = vtun_replay_advance(&sa->replay, cb->seq);
 	spin_unlock_bh(&sa->replay_lock);
 	if (v != VTUN_REPLAY_OK) {
 		reason = vtun_replay_drop(sa, v);
 		goto drop;
 	}
+	/* Only the newest authenticated packet may move the peer. */
+	if (cb->udp && newest)
+		vtun_udp_learn(vd, skb);
 	reason = vtun_payload_rx(skb, vd, nexthdr);
 	if (reason != VTUN_DROP_MAX)
 		goto drop;
@@ -276,31 +282,43 @@ static __be32 vtun_rx_spi(const u8 *hdr, const struct vtun_rx_proto *rp)
 	return *(const __be32 *)(hdr + rp->spi_off);
 }
 
+/* Offset of the next header field that announced the ESP or AH header. */
+static u16 vtun_outer_nhoff(struct sk_buff *skb)
+{
+	if (ip_hdr(skb)->version == 4)
+		return offsetof(struct iphdr, protocol);
+	return IP6CB(skb)->nhoff;
+}
+
+/* ESP in UDP exactly when the device is configured for it. */
+static bool vtun_encap_expected(struct vtun_sa *sa, bool udp)
+{
+	return udp == vtun_encap_udp(rcu_dereference(sa->vd->params));
+}
+
 /*
- * Called with skb->data at the ESP or AH header; @nhoff locates the next
- * header field of the outer IP header. Returns -EINVAL if not ours.
+ * ESP or AH for one of our inbound SAs, with skb->data at its header.
+ * Consumes the packet and the SA reference.
  */
-static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos, u16 nhoff,
-			  const struct vtun_rx_proto *rp)
+static void vtun_ipsec_input(struct sk_buff *skb, struct vtun_sa *sa,
+			     u8 outer_tos, bool udp,
+			     const struct vtun_rx_proto *rp)
 {
 	enum vtun_replay_verdict v;
-	struct vtun_sa *sa;
 	__be32 seq_low;
 	int err;
 	u64 seq;
 
-	if (!pskb_may_pull(skb, rp->hdrlen))
-		return -EINVAL;
-	sa = vtun_sa_lookup_in(dev_net(skb->dev), vtun_rx_spi(skb->data, rp),
-			       rp->proto);
-	if (!sa)
-		return -EINVAL;
-
-	if (!rp->len_ok(skb, sa)) {
+	BUILD_BUG_ON(sizeof(struct vtun_esp_cb) > sizeof_field(struct sk_buff, cb));
+	/*
+	 * Too short for the SA's transform, or in UDP for a device not
+	 * configured for it (or the reverse): no window lookup for it.
+	 */
+	if (!rp->len_ok(skb, sa) || !vtun_encap_expected(sa, udp)) {
 		vtun_count_drop(sa->vd, VTUN_DROP_RX_MALFORMED);
 		kfree_skb(skb);
 		vtun_sa_put(sa);
-		return 0;
+		return;
 	}
 	seq_low = *(__be32 *)(skb->data + rp->spi_off + 4);
 	v = vtun_replay_check(&sa->replay, ntohl(seq_low), &seq);
@@ -308,48 +326,61 @@ static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos, u16 nhoff,
 		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));
 		kfree_skb(skb);
 		vtun_sa_put(sa);
-		return 0;
+		return;
 	}
 	VTUN_ESP_CB(skb)->seq = seq;
 	VTUN_ESP_CB(skb)->outer_tos = outer_tos;
 	VTUN_ESP_CB(skb)->hlen = skb->data - skb_network_header(skb);
-	VTUN_ESP_CB(skb)->nhoff = nhoff;
+	VTUN_ESP_CB(skb)->nhoff = vtun_outer_nhoff(skb);
+	VTUN_ESP_CB(skb)->udp = udp;
 	err = rp->input(skb, sa, seq, vtun_rx_done);
 	if (err != -EINPROGRESS)
 		vtun_rx_done(skb, err);
+}
+
+/* ESP, plain or from ESP in UDP. */
+void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
+		    bool udp)
+{
+	vtun_ipsec_input(skb, sa, outer_tos, udp, &vtun_rx_esp);
+}
+
+/* Called with skb->data at the ESP or AH header. Returns -EINVAL if not ours. */
+static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
+			  const struct vtun_rx_proto *rp)
+{
+	struct vtun_sa *sa;
+
+	if (!pskb_may_pull(skb, rp->hdrlen))
+		return -EINVAL;
+	sa = vtun_sa_lookup_in(dev_net(skb->dev), vtun_rx_spi(skb->data, rp),
+			       rp->proto);
+	if (!sa)
+		return -EINVAL;
+	vtun_ipsec_input(skb, sa, outer_tos, false, rp);
 	return 0;
-}
-
-static int vtun_ipsec4_rcv(struct sk_buff *skb, const struct vtun_rx_proto *rp)
-{
-	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos,
-			      offsetof(struct iphdr, protocol), rp);
-}
-
-static int vtun_ipsec6_rcv(struct sk_buff *skb, const struct vtun_rx_proto *rp)
-{
-	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			      IP6CB(skb)->nhoff, rp);
 }
 
 static int vtun_esp4_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec4_rcv(skb, &vtun_rx_esp);
+	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_esp);
 }
 
 static int vtun_esp6_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec6_rcv(skb, &vtun_rx_esp);
+	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
+			      &vtun_rx_esp);
 }
 
 static int vtun_ah4_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec4_rcv(skb, &vtun_rx_ah);
+	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_ah);
 }
 
 static int vtun_ah6_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec6_rcv(skb, &vtun_rx_ah);
+	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
+			      &vtun_rx_ah);
 }
 
 /* Packets XFRM resumes after its own processing are never ours. */

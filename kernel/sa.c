@@ -18,6 +18,7 @@
 #include "esp.h"
 #include "netlink-gen.h"
 #include "sa.h"
+#include "udp.h"
 
 static u32 vtun_spi_hash(__be32 spi, u8 proto)
 {
@@ -68,32 +69,12 @@ void vtun_sa_put(struct vtun_sa *sa)
 
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
 {
-	struct vtun_sa_pcpu *s = get_cpu_ptr(sa->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_add(&s->count[c], n);
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(sa->stats);
+	vtun_counters_add(sa->stats, c, n);
 }
 
 static void vtun_sa_read_stats(struct vtun_sa *sa, u64 v[VTUN_SA_COUNTER_MAX])
 {
-	int cpu, i;
-
-	memset(v, 0, sizeof(u64) * VTUN_SA_COUNTER_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct vtun_sa_pcpu *s = per_cpu_ptr(sa->stats, cpu);
-		u64 c[VTUN_SA_COUNTER_MAX];
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-				c[i] = u64_stats_read(&s->count[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-			v[i] += c[i];
-	}
+	vtun_counters_read(sa->stats, VTUN_SA_COUNTER_MAX, v);
 }
 
 static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
@@ -193,7 +174,7 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	sa->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
 					  VTUN_PROTO_ESP;
 	sa->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
-	sa->stats = netdev_alloc_pcpu_stats(struct vtun_sa_pcpu);
+	sa->stats = vtun_counters_alloc(VTUN_SA_COUNTER_MAX);
 	err = -ENOMEM;
 	if (!sa->stats)
 		goto err;
@@ -227,23 +208,36 @@ static bool vtun_sa_spi_taken(struct vtun_dev *vd, struct vtun_sa *sa)
 	return false;
 }
 
-/* ESP in UDP (link attribute "encap udp") is set on the link. */
-static bool vtun_link_encap_udp(const struct vtun_params *p)
-{
-	/* Completed where the link attribute lands: p->encap == VTUN_ENCAP_UDP */
-	return false;
-}
-
 /* AH authenticates the outer addresses, so it cannot traverse NAT. */
 static bool vtun_sa_encap_ok(struct vtun_dev *vd, struct vtun_sa *sa,
 			     struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	if (sa->proto != VTUN_PROTO_AH ||
-	    !vtun_link_encap_udp(rtnl_dereference(vd->params)))
+	    !vtun_encap_udp(rtnl_dereference(vd->params)))
 		return true;
 	NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_PROTO],
 			    "proto: AH cannot traverse NAT (the link has encap udp)");
 	return false;
+}
+
+/* The other way round: no ESP in UDP on a device that has AH SAs. */
+int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
+			const struct nlattr *attr,
+			struct netlink_ext_ack *extack)
+{
+	struct vtun_sa *sa;
+
+	ASSERT_RTNL();
+	if (!vtun_encap_udp(p))
+		return 0;
+	list_for_each_entry(sa, &vd->sas, dev_node) {
+		if (sa->proto == VTUN_PROTO_AH) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "encap: AH cannot traverse NAT (the device has AH SAs)");
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)

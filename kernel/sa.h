@@ -8,6 +8,7 @@
 #include <crypto/aead.h>
 #include <crypto/hash.h>
 
+#include "counters.h"
 #include "replay.h"
 
 struct vtun_dev;
@@ -21,11 +22,6 @@ enum vtun_sa_counter {
 	VTUN_SA_AUTH_FAILED,
 	VTUN_SA_BAD_TRAILER,
 	VTUN_SA_COUNTER_MAX
-};
-
-struct vtun_sa_pcpu {
-	u64_stats_t count[VTUN_SA_COUNTER_MAX];
-	struct u64_stats_sync syncp;
 };
 
 struct vtun_sa {
@@ -50,7 +46,7 @@ struct vtun_sa {
 	spinlock_t replay_lock;	/* inbound: serializes window updates */
 	struct vtun_replay replay;
 
-	struct vtun_sa_pcpu __percpu *stats;
+	struct vtun_counters __percpu *stats;
 
 	/* For reports only: names and lengths, never keys. */
 	char aead_alg[64];
@@ -66,6 +62,10 @@ void vtun_sa_put(struct vtun_sa *sa);
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n);
 void vtun_sa_flush(struct vtun_dev *vd);
 
+struct vtun_params;
+int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
+			const struct nlattr *attr,
+			struct netlink_ext_ack *extack);
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info);

@@ -22,12 +22,15 @@
 #include "esp.h"
 #include "sa.h"
 #include "tx.h"
+#include "udp.h"
 
 /* Outer header fields decided before the inner header is encrypted. */
 struct vtun_outer {
 	struct dst_entry *dst;
 	union vtun_addr saddr;
 	union vtun_addr daddr;
+	__be16 dport;		/* ESP in UDP */
+	u8 proto;
 	u8 tos;
 	u8 ttl;
 	bool df;
@@ -41,14 +44,13 @@ static struct dst_entry *vtun_route4(struct vtun_dev *vd,
 				     struct vtun_outer *o)
 {
 	struct flowi4 fl4 = {
-		.daddr = p->remote.v4,
+		.daddr = o->daddr.v4,
 		.saddr = p->local.v4,
 		.flowi4_oif = p->underlay,
 		.flowi4_proto = IPPROTO_ESP,
 	};
 	struct rtable *rt;
 
-	o->daddr.v4 = p->remote.v4;
 	rt = dst_cache_get_ip4(&vd->dst_cache, &o->saddr.v4);
 	if (rt)
 		return &rt->dst;
@@ -65,7 +67,7 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 				     struct vtun_outer *o)
 {
 	struct flowi6 fl6 = {
-		.daddr = p->remote.v6,
+		.daddr = o->daddr.v6,
 		.flowi6_oif = p->underlay,
 		.flowi6_proto = IPPROTO_ESP,
 	};
@@ -77,7 +79,6 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 	 */
 	if (!p->underlay)
 		fl6.saddr = p->local.v6;
-	o->daddr.v6 = p->remote.v6;
 	dst = dst_cache_get_ip6(&vd->dst_cache, &o->saddr.v6);
 	if (dst)
 		return dst;
@@ -95,6 +96,8 @@ static struct dst_entry *vtun_route6(struct vtun_dev *vd,
 static bool vtun_route(struct vtun_dev *vd, const struct vtun_params *p,
 		       struct vtun_outer *o)
 {
+	vtun_udp_peer(vd, p, &o->daddr, &o->dport);
+	o->proto = vtun_encap_udp(p) ? IPPROTO_UDP : IPPROTO_ESP;
 	if (p->family == AF_INET)
 		o->dst = vtun_route4(vd, p, o);
 	else if (p->family == AF_INET6)
@@ -118,7 +121,7 @@ static unsigned int vtun_outer_hlen(const struct vtun_params *p)
 static unsigned int vtun_encap_hlen(const struct vtun_params *p)
 {
 	if (p->mode == VTUN_MODE_TUNNEL)
-		return vtun_outer_hlen(p);
+		return vtun_outer_hlen(p) + vtun_udp_hlen(p);
 	if (p->gre)
 		return vtun_outer_hlen(p) + sizeof(struct gre_base_hdr);
 	return 0;
@@ -203,8 +206,7 @@ static bool vtun_too_big(struct sk_buff *skb, const struct vtun_params *p,
 	return true;
 }
 
-static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o,
-			     u8 proto)
+static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
 {
 	struct iphdr *iph = skb_push(skb, sizeof(*iph));
 
@@ -214,7 +216,7 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o,
 	iph->tos = o->tos;
 	iph->frag_off = o->df ? htons(IP_DF) : 0;
 	iph->ttl = o->ttl ?: ip4_dst_hoplimit(skb_dst(skb));
-	iph->protocol = proto;
+	iph->protocol = o->proto;
 	iph->saddr = o->saddr.v4;
 	iph->daddr = o->daddr.v4;
 	iph->tot_len = htons(skb->len);
@@ -223,19 +225,29 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o,
 	ip_select_ident(dev_net(skb_dst(skb)->dev), skb, NULL);
 }
 
-static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o,
-			     u8 proto)
+static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
 {
 	struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
 
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6h, o->tos, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = proto;
+	ip6h->nexthdr = o->proto;
 	ip6h->hop_limit = o->ttl ?: ip6_dst_hoplimit(skb_dst(skb));
 	ip6h->saddr = o->saddr.v6;
 	ip6h->daddr = o->daddr.v6;
 	skb->protocol = htons(ETH_P_IPV6);
+}
+
+static int vtun_local_out(struct net *net, struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		return ip_local_out(net, NULL, skb);
+	}
+	vtun_udp_csum6(skb);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	return ip6_local_out(net, NULL, skb);
 }
 
 /* Encryption is done (or failed): hand the packet to the underlay. */
@@ -245,7 +257,6 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	struct vtun_sa *sa = cb->sa;
 	struct vtun_dev *vd = sa->vd;
 	unsigned int len = cb->len;
-	struct net *net = vd->net;
 
 	if (unlikely(err)) {
 		vtun_count_drop(vd, VTUN_DROP_TX_ERROR);
@@ -254,13 +265,7 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	}
 	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
 	vtun_sa_count(sa, VTUN_SA_BYTES, len);
-	if (skb->protocol == htons(ETH_P_IP)) {
-		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		err = ip_local_out(net, NULL, skb);
-	} else {
-		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-		err = ip6_local_out(net, NULL, skb);
-	}
+	err = vtun_local_out(vd->net, skb);
 	if (likely(net_xmit_eval(err) == 0))
 		dev_sw_netstats_tx_add(vd->dev, 1, len);
 	else
@@ -297,16 +302,15 @@ static u8 vtun_transport_pull(struct sk_buff *skb, struct vtun_outer *o)
 	return nexthdr;
 }
 
-static void vtun_transport_push(struct sk_buff *skb, struct vtun_outer *o,
-				u8 proto)
+static void vtun_transport_push(struct sk_buff *skb, struct vtun_outer *o)
 {
 	memcpy(skb_push(skb, o->hlen), o->hdr, o->hlen);
 	skb_reset_network_header(skb);
 	if (skb->protocol == htons(ETH_P_IP)) {
-		ip_hdr(skb)->protocol = proto;
+		ip_hdr(skb)->protocol = o->proto;
 		ip_hdr(skb)->tot_len = htons(skb->len);
 	} else {
-		ipv6_hdr(skb)->nexthdr = proto;
+		ipv6_hdr(skb)->nexthdr = o->proto;
 		ipv6_hdr(skb)->payload_len = htons(skb->len -
 						   sizeof(struct ipv6hdr));
 	}
@@ -326,14 +330,18 @@ static u8 vtun_encap_payload(struct sk_buff *skb, const struct vtun_params *p,
 }
 
 static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
-			    struct vtun_outer *o, u8 proto)
+			    struct vtun_outer *o)
 {
-	if (o->hlen)
-		vtun_transport_push(skb, o, proto);
-	else if (p->family == AF_INET)
-		vtun_push_outer4(skb, o, proto);
+	if (o->hlen) {
+		vtun_transport_push(skb, o);
+		return;
+	}
+	if (vtun_encap_udp(p))
+		vtun_udp_push(skb, p, o->dport);
+	if (p->family == AF_INET)
+		vtun_push_outer4(skb, o);
 	else
-		vtun_push_outer6(skb, o, proto);
+		vtun_push_outer6(skb, o);
 }
 
 static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
@@ -361,7 +369,9 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 		      vtun_esp_prepare(skb, sa, seq, nexthdr);
 	if (nfrags < 0)
 		return VTUN_DROP_TX_ERROR;
-	vtun_push_outer(skb, p, o, ah ? IPPROTO_AH : IPPROTO_ESP);
+	if (ah)
+		o->proto = IPPROTO_AH;
+	vtun_push_outer(skb, p, o);
 
 	VTUN_ESP_CB(skb)->len = len;
 	err = ah ? vtun_ah_output(skb, sa, seq, vtun_tx_output) :
@@ -451,4 +461,31 @@ drop:
 	vtun_count_drop(vd, reason);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
+}
+
+/* A NAT keepalive (RFC 3948 2.3): one 0xFF byte to the peer's UDP port. */
+void vtun_xmit_keepalive(struct vtun_dev *vd, const struct vtun_params *p)
+{
+	unsigned int hroom = sizeof(struct ipv6hdr) + sizeof(struct udphdr);
+	struct vtun_outer o = { };
+	struct sk_buff *skb;
+
+	if (!vtun_route(vd, p, &o))
+		return;
+	hroom += LL_RESERVED_SPACE(o.dst->dev);
+	skb = alloc_skb(hroom + 1, GFP_ATOMIC);
+	if (!skb) {
+		dst_release(o.dst);
+		return;
+	}
+	skb_reserve(skb, hroom);
+	skb_put_u8(skb, 0xff);
+	skb_dst_set(skb, o.dst);
+	vtun_udp_push(skb, p, o.dport);
+	o.ttl = p->ttl;
+	if (p->family == AF_INET)
+		vtun_push_outer4(skb, &o);
+	else
+		vtun_push_outer6(skb, &o);
+	vtun_local_out(vd->net, skb);
 }

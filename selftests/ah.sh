@@ -61,6 +61,11 @@ sa = json.load(sys.stdin)[0]
 print(sa["proto"], sa["auth-alg"], sa["auth-trunc-bits"], sa.get("enc-alg"))')"
 check "ah config: hmac(sha512) truncated to 384 bits, ESN" \
 	V sa add vtun0 dir out spi 0x502 proto ah auth "hmac(sha512)" "$K64" 384 esn on
+V link add vtun1 remote 192.0.2.3 encap udp
+check_err "ah config: no AH SA on a device with ESP in UDP" "AH cannot traverse NAT" \
+	V sa add vtun1 dir in spi 0x600 proto ah auth "hmac(sha256)" "$K32"
+check_err "ah config: no ESP in UDP on a device with AH SAs" "AH cannot traverse NAT" \
+	V link set vtun0 encap udp
 
 # --- Interoperability ----------------------------------------------------
 

@@ -7,6 +7,8 @@ usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP/AH from SRC_IP)
        pkt.py inject IFACE FILE INDEX MODE [SEQ]
        pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
                                            at least MINLEN bytes)
+       pkt.py keepalive IFACE SRC_IP      (the next 1-byte IPv4 UDP datagram
+                                           from SRC_IP: ports and payload)
 MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
       garbage (new SEQ, random body) | badspi (unknown SPI) |
       ipid (new SEQ, IPv4 identification changed: immutable for AH) |
@@ -55,6 +57,24 @@ def outer(iface, src, minlen):
             break
     df = 1 if frame[20] & 0x40 else 0
     print(f"ttl={frame[22]} tos={frame[15]:#04x} df={df}", flush=True)
+
+
+def keepalive(iface, src):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    s.settimeout(10)
+    want = socket.inet_aton(src)
+    print("ready", flush=True)
+    while True:
+        frame = s.recv(65535)
+        if (len(frame) >= 43 and frame[12:14] == b"\x08\x00"
+                and frame[23] == 17 and frame[26:30] == want):
+            udp = 14 + (frame[14] & 0x0F) * 4
+            sport, dport, ulen = struct.unpack_from("!HHH", frame, udp)
+            if ulen == 9:
+                break
+    print(f"sport={sport} dport={dport} payload={frame[udp + 8]:02x}",
+          flush=True)
 
 
 def ip_checksum(hdr):
@@ -117,6 +137,8 @@ def inject(iface, path, index, mode, seq):
 def main():
     if sys.argv[1] == "capture":
         capture(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "keepalive":
+        keepalive(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "outer":
         outer(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "inject":

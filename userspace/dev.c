@@ -106,9 +106,38 @@ static uint8_t get_u8(const struct nlattr *attr)
 	return mnl_attr_validate(attr, MNL_TYPE_U8) ? 0 : mnl_attr_get_u8(attr);
 }
 
+static uint16_t get_u16(const struct nlattr *attr)
+{
+	return mnl_attr_validate(attr, MNL_TYPE_U16) ? 0 : mnl_attr_get_u16(attr);
+}
+
 static uint32_t get_u32(const struct nlattr *attr)
 {
 	return mnl_attr_validate(attr, MNL_TYPE_U32) ? 0 : mnl_attr_get_u32(attr);
+}
+
+/* Text: "encap udp encap-sport 4500 ... peer ADDR peer-port N". */
+static void print_encap(const struct nlattr **tb)
+{
+	char abuf[INET6_ADDRSTRLEN];
+	uint8_t encap = tb[VTUN_A_DEV_ENCAP] ? get_u8(tb[VTUN_A_DEV_ENCAP]) : 0;
+
+	if (!tb[VTUN_A_DEV_ENCAP] && !tb[VTUN_A_DEV_PEER])
+		return;
+	printf("   ");
+	if (tb[VTUN_A_DEV_ENCAP])
+		printf(" encap %s", vtun_encap_name(encap));
+	if (encap && tb[VTUN_A_DEV_ENCAP_SPORT])
+		printf(" encap-sport %u", get_u16(tb[VTUN_A_DEV_ENCAP_SPORT]));
+	if (encap && tb[VTUN_A_DEV_ENCAP_DPORT])
+		printf(" encap-dport %u", get_u16(tb[VTUN_A_DEV_ENCAP_DPORT]));
+	if (encap && tb[VTUN_A_DEV_KEEPALIVE])
+		printf(" keepalive %u", get_u16(tb[VTUN_A_DEV_KEEPALIVE]));
+	if (tb[VTUN_A_DEV_PEER])
+		printf(" peer %s", addr_str(tb[VTUN_A_DEV_PEER], abuf, sizeof(abuf)));
+	if (tb[VTUN_A_DEV_PEER_PORT])
+		printf(" peer-port %u", get_u16(tb[VTUN_A_DEV_PEER_PORT]));
+	putchar('\n');
 }
 
 static void print_dev(const struct nlattr **tb)
@@ -146,6 +175,19 @@ static void print_dev(const struct nlattr **tb)
 			json_uint("ttl", ttl);
 		if (tb[VTUN_A_DEV_DF])
 			json_string("df", vtun_df_name(get_u8(tb[VTUN_A_DEV_DF])));
+		if (tb[VTUN_A_DEV_ENCAP])
+			json_string("encap", vtun_encap_name(get_u8(tb[VTUN_A_DEV_ENCAP])));
+		if (tb[VTUN_A_DEV_ENCAP_SPORT])
+			json_uint("encap-sport", get_u16(tb[VTUN_A_DEV_ENCAP_SPORT]));
+		if (tb[VTUN_A_DEV_ENCAP_DPORT])
+			json_uint("encap-dport", get_u16(tb[VTUN_A_DEV_ENCAP_DPORT]));
+		if (tb[VTUN_A_DEV_KEEPALIVE])
+			json_uint("keepalive", get_u16(tb[VTUN_A_DEV_KEEPALIVE]));
+		if (tb[VTUN_A_DEV_PEER])
+			json_string("peer", addr_str(tb[VTUN_A_DEV_PEER],
+						     abuf, sizeof(abuf)));
+		if (tb[VTUN_A_DEV_PEER_PORT])
+			json_uint("peer-port", get_u16(tb[VTUN_A_DEV_PEER_PORT]));
 		if (tb[VTUN_A_DEV_MTU])
 			json_uint("mtu", get_u32(tb[VTUN_A_DEV_MTU]));
 	} else {
@@ -178,6 +220,7 @@ static void print_dev(const struct nlattr **tb)
 		if (tb[VTUN_A_DEV_DF])
 			printf(" df %s", vtun_df_name(get_u8(tb[VTUN_A_DEV_DF])));
 		putchar('\n');
+		print_encap(tb);
 	}
 	/* JSON always has the counters; text only with -s. */
 	if (opt.json || opt.stats) {

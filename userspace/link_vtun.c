@@ -40,6 +40,11 @@ static unsigned int get_u8(const struct rtattr *rta)
 	return RTA_PAYLOAD(rta) >= 1 ? *(const unsigned char *)RTA_DATA(rta) : 0;
 }
 
+static unsigned int get_u16(const struct rtattr *rta)
+{
+	return RTA_PAYLOAD(rta) >= 2 ? *(const __u16 *)RTA_DATA(rta) : 0;
+}
+
 static void print_addr(const char *key, const struct rtattr *rta)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -106,6 +111,18 @@ static void vtun_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	if (tb[IFLA_VTUN_DF])
 		print_string(PRINT_ANY, "df", "df %s ",
 			     vtun_df_name(get_u8(tb[IFLA_VTUN_DF])));
+	if (tb[IFLA_VTUN_ENCAP])
+		print_string(PRINT_ANY, "encap", "encap %s ",
+			     vtun_encap_name(get_u8(tb[IFLA_VTUN_ENCAP])));
+	if (tb[IFLA_VTUN_ENCAP_SPORT])
+		print_uint(PRINT_ANY, "encap_sport", "encap-sport %u ",
+			   get_u16(tb[IFLA_VTUN_ENCAP_SPORT]));
+	if (tb[IFLA_VTUN_ENCAP_DPORT])
+		print_uint(PRINT_ANY, "encap_dport", "encap-dport %u ",
+			   get_u16(tb[IFLA_VTUN_ENCAP_DPORT]));
+	if (tb[IFLA_VTUN_KEEPALIVE])
+		print_uint(PRINT_ANY, "keepalive", "keepalive %u ",
+			   get_u16(tb[IFLA_VTUN_KEEPALIVE]));
 }
 
 __attribute__((visibility("default")))

@@ -20,6 +20,9 @@ static const char *const df_names[] = {
 	[VTUN_DF_INHERIT] = "inherit", [VTUN_DF_SET] = "set",
 	[VTUN_DF_CLEAR] = "clear",
 };
+static const char *const encap_names[] = {
+	[VTUN_ENCAP_NONE] = "none", [VTUN_ENCAP_UDP] = "udp",
+};
 static const char *const dir_names[] = {
 	[VTUN_DIR_IN] = "in", [VTUN_DIR_OUT] = "out",
 };
@@ -32,6 +35,7 @@ static const char *const proto_names[] = {
 
 const char *vtun_mode_name(unsigned int mode) { return NAME_OF(mode_names, mode); }
 const char *vtun_df_name(unsigned int df) { return NAME_OF(df_names, df); }
+const char *vtun_encap_name(unsigned int encap) { return NAME_OF(encap_names, encap); }
 const char *vtun_dir_name(unsigned int dir) { return NAME_OF(dir_names, dir); }
 const char *vtun_proto_name(unsigned int proto) { return NAME_OF(proto_names, proto); }
 
@@ -52,8 +56,10 @@ void vtun_link_opts_usage(FILE *f, const char *in)
 		"%s[ underlay DEV | none ] [ zone NAME ]\n"
 		"%s[ mode { tunnel | transport } ] [ gre { on | off } ]\n"
 		"%s[ copy-tos { on | off } ] [ ttl { 1..255 | inherit } ]\n"
-		"%s[ df { inherit | set | clear } ]\n",
-		in, in, in, in, in);
+		"%s[ df { inherit | set | clear } ]\n"
+		"%s[ encap { udp | none } ] [ encap-sport PORT ] [ encap-dport PORT ]\n"
+		"%s[ keepalive SECONDS ]\n",
+		in, in, in, in, in, in, in);
 }
 
 static int lookup(const char *arg, const char *const *names, int n)
@@ -153,6 +159,14 @@ int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
 			type = IFLA_VTUN_TTL;
 		else if (!strcmp(kw, "df"))
 			type = IFLA_VTUN_DF;
+		else if (!strcmp(kw, "encap"))
+			type = IFLA_VTUN_ENCAP;
+		else if (!strcmp(kw, "encap-sport"))
+			type = IFLA_VTUN_ENCAP_SPORT;
+		else if (!strcmp(kw, "encap-dport"))
+			type = IFLA_VTUN_ENCAP_DPORT;
+		else if (!strcmp(kw, "keepalive"))
+			type = IFLA_VTUN_KEEPALIVE;
 		else {
 			fprintf(stderr, "Error: unknown vtun link option \"%s\"\n", kw);
 			return -1;
@@ -235,6 +249,32 @@ int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
 			}
 			err = put_u8(put, ctx, type, v);
 			break;
+		case IFLA_VTUN_ENCAP:
+			v = lookup(arg, encap_names, N(encap_names));
+			if (v < 0) {
+				fprintf(stderr, "Error: encap is \"udp\" or \"none\", not \"%s\"\n",
+					arg);
+				return -1;
+			}
+			err = put_u8(put, ctx, type, v);
+			break;
+		case IFLA_VTUN_ENCAP_SPORT:
+		case IFLA_VTUN_ENCAP_DPORT:
+		case IFLA_VTUN_KEEPALIVE: {
+			uint16_t u16;
+			char *end;
+			long n;
+
+			n = strtol(arg, &end, 10);
+			if (!*arg || *end || n < 0 || n > 65535) {
+				fprintf(stderr, "Error: \"%s\" is 0..65535, not \"%s\"\n",
+					kw, arg);
+				return -1;
+			}
+			u16 = n;
+			err = put(ctx, type, &u16, sizeof(u16));
+			break;
+		}
 		}
 	}
 	if (err)

@@ -15,7 +15,8 @@ typedef int (*vtun_put_attr_fn)(void *ctx, unsigned short type,
 
 /*
  * Parse "local ADDR remote ADDR underlay DEV zone NAME mode M gre on|off
- * copy-tos on|off ttl N|inherit df D" (any subset, any order). Prints a
+ * copy-tos on|off ttl N|inherit df D encap udp|none encap-sport N
+ * encap-dport N keepalive N" (any subset, any order). Prints a
  * message and returns -1 on a bad or unknown keyword.
  */
 int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
@@ -26,6 +27,7 @@ void vtun_link_opts_usage(FILE *f, const char *indent);
 
 const char *vtun_mode_name(unsigned int mode);
 const char *vtun_df_name(unsigned int df);
+const char *vtun_encap_name(unsigned int encap);
 const char *vtun_dir_name(unsigned int dir);
 const char *vtun_proto_name(unsigned int proto);
 
