@@ -16,6 +16,7 @@
 #include <net/netns/generic.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "device.h"
 #include "sa.h"
@@ -49,11 +50,16 @@ unsigned int vtun_addr_len(sa_family_t family)
 	return 0;
 }
 
-static unsigned int vtun_overhead(const struct vtun_params *p)
+static unsigned int vtun_overhead(struct vtun_dev *vd,
+				  const struct vtun_params *p)
 {
 	unsigned int ip = p->family == AF_INET6 ? sizeof(struct ipv6hdr) :
 						  sizeof(struct iphdr);
+	struct vtun_sa *sa = rtnl_dereference(vd->tx_sa);
 
+	/* AH: its header and padded ICV, and GRE (no NAT traversal). */
+	if (sa && sa->proto == VTUN_PROTO_AH)
+		return ip + 4 + vtun_ah_hlen(sa, p->family);
 	return ip + VTUN_ESP_OVERHEAD;
 }
 
@@ -217,7 +223,7 @@ static void vtun_update_mtu(struct vtun_dev *vd, const struct vtun_params *p,
 			    bool derive)
 {
 	struct net_device *dev = vd->dev;
-	unsigned int overhead = vtun_overhead(p);
+	unsigned int overhead = vtun_overhead(vd, p);
 	int mtu = derive ? vtun_path_mtu(vd->net, p) - overhead : dev->mtu;
 
 	dev->max_mtu = IP_MAX_MTU - overhead;
@@ -425,6 +431,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 		return -ENOMEM;
 	err = vtun_parse_params(vd->net, p, data, extack) ?:
 	      vtun_proxy_id_check_mode(vd, p, data[IFLA_VTUN_MODE], extack) ?:
+	      vtun_sa_check_encap(vd, p, data[IFLA_VTUN_ENCAP], extack) ?:
 	      vtun_udp_prepare(vd, p, data, &chg, extack);
 	if (err) {
 		kfree(p);

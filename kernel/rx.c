@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Receive: ESP for SPIs vtun owns is taken off the XFRM protocol chain,
- * checked against replay, decrypted, and delivered on the device. ESP for
- * any other SPI goes on to the next handler (the stack's own XFRM)
- * untouched.
+ * Receive: ESP and AH for SPIs vtun owns are taken off the XFRM protocol
+ * chain, checked against replay, decrypted or verified, and delivered on
+ * the device. ESP and AH for any other SPI go on to the next handler (the
+ * stack's own XFRM) untouched.
  */
 
 #include <linux/icmp.h>
@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "ah.h"
 #include "device.h"
 #include "esp.h"
 #include "rx.h"
@@ -243,7 +244,48 @@ drop:
 	vtun_sa_put(sa);
 }
 
-/* Offset of the next header field that announced the ESP header. */
+/* How ESP and AH differ on receive. */
+struct vtun_rx_proto {
+	u8 proto;		/* VTUN_PROTO_* */
+	u8 ipproto;
+	u8 hdrlen;		/* fixed part of the header */
+	u8 spi_off;		/* offset of the SPI; the sequence number follows */
+	bool (*len_ok)(struct sk_buff *skb, struct vtun_sa *sa);
+	int (*input)(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
+		     vtun_esp_done_t done);
+};
+
+/* Too short to hold IV, trailer and ICV: no window lookup for it. */
+static bool vtun_esp_len_ok(struct sk_buff *skb, struct vtun_sa *sa)
+{
+	return skb->len >= sizeof(struct ip_esp_hdr) + sa->ivlen + 2 +
+			   sa->icvlen;
+}
+
+static const struct vtun_rx_proto vtun_rx_esp = {
+	.proto = VTUN_PROTO_ESP,
+	.ipproto = IPPROTO_ESP,
+	.hdrlen = sizeof(struct ip_esp_hdr),
+	.spi_off = offsetof(struct ip_esp_hdr, spi),
+	.len_ok = vtun_esp_len_ok,
+	.input = vtun_esp_decrypt,
+};
+
+static const struct vtun_rx_proto vtun_rx_ah = {
+	.proto = VTUN_PROTO_AH,
+	.ipproto = IPPROTO_AH,
+	.hdrlen = VTUN_AH_FIXED_LEN,
+	.spi_off = offsetof(struct ip_auth_hdr, spi),
+	.len_ok = vtun_ah_len_ok,
+	.input = vtun_ah_input,
+};
+
+static __be32 vtun_rx_spi(const u8 *hdr, const struct vtun_rx_proto *rp)
+{
+	return *(const __be32 *)(hdr + rp->spi_off);
+}
+
+/* Offset of the next header field that announced the ESP or AH header. */
 static u16 vtun_outer_nhoff(struct sk_buff *skb)
 {
 	if (ip_hdr(skb)->version == 4)
@@ -258,30 +300,31 @@ static bool vtun_encap_expected(struct vtun_sa *sa, bool udp)
 }
 
 /*
- * ESP for one of our inbound SAs, plain or from ESP in UDP, with skb->data
- * at the ESP header. Consumes the packet and the SA reference.
+ * ESP or AH for one of our inbound SAs, with skb->data at its header.
+ * Consumes the packet and the SA reference.
  */
-void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
-		    bool udp)
+static void vtun_ipsec_input(struct sk_buff *skb, struct vtun_sa *sa,
+			     u8 outer_tos, bool udp,
+			     const struct vtun_rx_proto *rp)
 {
-	struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
 	enum vtun_replay_verdict v;
+	__be32 seq_low;
 	int err;
 	u64 seq;
 
 	BUILD_BUG_ON(sizeof(struct vtun_esp_cb) > sizeof_field(struct sk_buff, cb));
 	/*
-	 * Too short to hold IV, trailer and ICV, or in UDP for a device not
+	 * Too short for the SA's transform, or in UDP for a device not
 	 * configured for it (or the reverse): no window lookup for it.
 	 */
-	if (skb->len < sizeof(*esph) + sa->ivlen + 2 + sa->icvlen ||
-	    !vtun_encap_expected(sa, udp)) {
+	if (!rp->len_ok(skb, sa) || !vtun_encap_expected(sa, udp)) {
 		vtun_count_drop(sa->vd, VTUN_DROP_RX_MALFORMED);
 		kfree_skb(skb);
 		vtun_sa_put(sa);
 		return;
 	}
-	v = vtun_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
+	seq_low = *(__be32 *)(skb->data + rp->spi_off + 4);
+	v = vtun_replay_check(&sa->replay, ntohl(seq_low), &seq);
 	if (v != VTUN_REPLAY_OK) {
 		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));
 		kfree_skb(skb);
@@ -293,34 +336,54 @@ void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
 	VTUN_ESP_CB(skb)->hlen = skb->data - skb_network_header(skb);
 	VTUN_ESP_CB(skb)->nhoff = vtun_outer_nhoff(skb);
 	VTUN_ESP_CB(skb)->udp = udp;
-	err = vtun_esp_decrypt(skb, sa, seq, vtun_rx_done);
+	err = rp->input(skb, sa, seq, vtun_rx_done);
 	if (err != -EINPROGRESS)
 		vtun_rx_done(skb, err);
 }
 
-/* Called with skb->data at the ESP header. Returns -EINVAL if not ours. */
-static int vtun_esp_rcv(struct sk_buff *skb, u8 outer_tos)
+/* ESP, plain or from ESP in UDP. */
+void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
+		    bool udp)
+{
+	vtun_ipsec_input(skb, sa, outer_tos, udp, &vtun_rx_esp);
+}
+
+/* Called with skb->data at the ESP or AH header. Returns -EINVAL if not ours. */
+static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
+			  const struct vtun_rx_proto *rp)
 {
 	struct vtun_sa *sa;
 
-	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr)))
+	if (!pskb_may_pull(skb, rp->hdrlen))
 		return -EINVAL;
-	sa = vtun_sa_lookup_in(dev_net(skb->dev), ip_esp_hdr(skb)->spi,
-			       VTUN_PROTO_ESP);
+	sa = vtun_sa_lookup_in(dev_net(skb->dev), vtun_rx_spi(skb->data, rp),
+			       rp->proto);
 	if (!sa)
 		return -EINVAL;
-	vtun_esp_input(skb, sa, outer_tos, false);
+	vtun_ipsec_input(skb, sa, outer_tos, false, rp);
 	return 0;
 }
 
 static int vtun_esp4_rcv(struct sk_buff *skb)
 {
-	return vtun_esp_rcv(skb, ip_hdr(skb)->tos);
+	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_esp);
 }
 
 static int vtun_esp6_rcv(struct sk_buff *skb)
 {
-	return vtun_esp_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)));
+	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
+			      &vtun_rx_esp);
+}
+
+static int vtun_ah4_rcv(struct sk_buff *skb)
+{
+	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_ah);
+}
+
+static int vtun_ah6_rcv(struct sk_buff *skb)
+{
+	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
+			      &vtun_rx_ah);
 }
 
 /* Packets XFRM resumes after its own processing are never ours. */
@@ -335,12 +398,13 @@ static int vtun_xfrm_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
-static bool vtun_owns_spi(struct net *net, const struct ip_esp_hdr *esph)
+static bool vtun_owns_spi(struct net *net, const u8 *hdr,
+			  const struct vtun_rx_proto *rp)
 {
 	struct vtun_sa *sa;
 
 	rcu_read_lock();
-	sa = vtun_sa_lookup_in(net, esph->spi, VTUN_PROTO_ESP);
+	sa = vtun_sa_lookup_in(net, vtun_rx_spi(hdr, rp), rp->proto);
 	rcu_read_unlock();
 	if (!sa)
 		return false;
@@ -349,35 +413,56 @@ static bool vtun_owns_spi(struct net *net, const struct ip_esp_hdr *esph)
 }
 
 /* ICMP errors about our outer packets update the underlay PMTU. */
-static int vtun_esp4_err(struct sk_buff *skb, u32 info)
+static int vtun_ipsec4_err(struct sk_buff *skb, u32 info,
+			   const struct vtun_rx_proto *rp)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
-	const struct ip_esp_hdr *esph = (void *)(skb->data + (iph->ihl << 2));
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, esph))
+	if (!vtun_owns_spi(net, skb->data + (iph->ihl << 2), rp))
 		return -ENOENT;
 	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
 	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
-		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
+		ipv4_update_pmtu(skb, net, info, 0, rp->ipproto);
 	else if (icmp_hdr(skb)->type == ICMP_REDIRECT)
-		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+		ipv4_redirect(skb, net, 0, rp->ipproto);
 	return 0;
 }
 
-static int vtun_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
-			 u8 type, u8 code, int offset, __be32 info)
+static int vtun_ipsec6_err(struct sk_buff *skb, u8 type, int offset,
+			   __be32 info, const struct vtun_rx_proto *rp)
 {
-	const struct ip_esp_hdr *esph = (void *)(skb->data + offset);
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, esph))
+	if (!vtun_owns_spi(net, skb->data + offset, rp))
 		return -ENOENT;
 	if (type == ICMPV6_PKT_TOOBIG)
 		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
 	else if (type == NDISC_REDIRECT)
 		ip6_redirect(skb, net, 0, 0, sock_net_uid(net, NULL));
 	return 0;
+}
+
+static int vtun_esp4_err(struct sk_buff *skb, u32 info)
+{
+	return vtun_ipsec4_err(skb, info, &vtun_rx_esp);
+}
+
+static int vtun_ah4_err(struct sk_buff *skb, u32 info)
+{
+	return vtun_ipsec4_err(skb, info, &vtun_rx_ah);
+}
+
+static int vtun_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			 u8 type, u8 code, int offset, __be32 info)
+{
+	return vtun_ipsec6_err(skb, type, offset, info, &vtun_rx_esp);
+}
+
+static int vtun_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			u8 type, u8 code, int offset, __be32 info)
+{
+	return vtun_ipsec6_err(skb, type, offset, info, &vtun_rx_ah);
 }
 
 static struct xfrm4_protocol vtun_esp4_protocol __read_mostly = {
@@ -396,6 +481,22 @@ static struct xfrm6_protocol vtun_esp6_protocol __read_mostly = {
 	.priority	= VTUN_XFRM_PRIORITY,
 };
 
+static struct xfrm4_protocol vtun_ah4_protocol __read_mostly = {
+	.handler	= vtun_ah4_rcv,
+	.input_handler	= vtun_xfrm_input,
+	.cb_handler	= vtun_xfrm_cb,
+	.err_handler	= vtun_ah4_err,
+	.priority	= VTUN_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol vtun_ah6_protocol __read_mostly = {
+	.handler	= vtun_ah6_rcv,
+	.input_handler	= vtun_xfrm_input,
+	.cb_handler	= vtun_xfrm_cb,
+	.err_handler	= vtun_ah6_err,
+	.priority	= VTUN_XFRM_PRIORITY,
+};
+
 int vtun_rx_init(void)
 {
 	int err;
@@ -405,12 +506,28 @@ int vtun_rx_init(void)
 		return err;
 	err = xfrm6_protocol_register(&vtun_esp6_protocol, IPPROTO_ESP);
 	if (err)
-		xfrm4_protocol_deregister(&vtun_esp4_protocol, IPPROTO_ESP);
+		goto err_esp6;
+	err = xfrm4_protocol_register(&vtun_ah4_protocol, IPPROTO_AH);
+	if (err)
+		goto err_ah4;
+	err = xfrm6_protocol_register(&vtun_ah6_protocol, IPPROTO_AH);
+	if (err)
+		goto err_ah6;
+	return 0;
+
+err_ah6:
+	xfrm4_protocol_deregister(&vtun_ah4_protocol, IPPROTO_AH);
+err_ah4:
+	xfrm6_protocol_deregister(&vtun_esp6_protocol, IPPROTO_ESP);
+err_esp6:
+	xfrm4_protocol_deregister(&vtun_esp4_protocol, IPPROTO_ESP);
 	return err;
 }
 
 void vtun_rx_exit(void)
 {
+	xfrm6_protocol_deregister(&vtun_ah6_protocol, IPPROTO_AH);
+	xfrm4_protocol_deregister(&vtun_ah4_protocol, IPPROTO_AH);
 	xfrm6_protocol_deregister(&vtun_esp6_protocol, IPPROTO_ESP);
 	xfrm4_protocol_deregister(&vtun_esp4_protocol, IPPROTO_ESP);
 }

@@ -12,12 +12,14 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "device.h"
 #include "esp.h"
 #include "netlink-gen.h"
 #include "netlink.h"
 #include "sa.h"
+#include "udp.h"
 
 static u32 vtun_spi_hash(__be32 spi, u8 proto)
 {
@@ -53,6 +55,8 @@ static void vtun_sa_free_rcu(struct rcu_head *rcu)
 	/* Freeing the transform zeroizes its key schedule. */
 	if (!IS_ERR_OR_NULL(sa->aead))
 		crypto_free_aead(sa->aead);
+	if (!IS_ERR_OR_NULL(sa->ahash))
+		crypto_free_ahash(sa->ahash);
 	free_percpu(sa->stats);
 	dev_put(sa->vd->dev);
 	kfree_sensitive(sa);
@@ -188,16 +192,13 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	err = -ENOMEM;
 	if (!sa->stats)
 		goto err;
-	if (sa->proto != VTUN_PROTO_ESP) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_PROTO],
-				    "proto: only esp is supported");
-		err = -EOPNOTSUPP;
-		goto err;
-	}
 	err = vtun_sa_init_replay(sa, tb, extack);
 	if (err)
 		goto err;
-	err = vtun_esp_init(sa, tb, extack);
+	if (sa->proto == VTUN_PROTO_AH)
+		err = vtun_ah_init(sa, tb, extack);
+	else
+		err = vtun_esp_init(sa, tb, extack);
 	if (err)
 		goto err;
 	return sa;
@@ -221,6 +222,38 @@ static bool vtun_sa_spi_taken(struct vtun_dev *vd, struct vtun_sa *sa)
 	return false;
 }
 
+/* AH authenticates the outer addresses, so it cannot traverse NAT. */
+static bool vtun_sa_encap_ok(struct vtun_dev *vd, struct vtun_sa *sa,
+			     struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	if (sa->proto != VTUN_PROTO_AH ||
+	    !vtun_encap_udp(rtnl_dereference(vd->params)))
+		return true;
+	NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_PROTO],
+			    "proto: AH cannot traverse NAT (the link has encap udp)");
+	return false;
+}
+
+/* The other way round: no ESP in UDP on a device that has AH SAs. */
+int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
+			const struct nlattr *attr,
+			struct netlink_ext_ack *extack)
+{
+	struct vtun_sa *sa;
+
+	ASSERT_RTNL();
+	if (!vtun_encap_udp(p))
+		return 0;
+	list_for_each_entry(sa, &vd->sas, dev_node) {
+		if (sa->proto == VTUN_PROTO_AH) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "encap: AH cannot traverse NAT (the device has AH SAs)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 {
 	struct nlattr *tb[VTUN_A_SA_MAX + 1];
@@ -238,6 +271,9 @@ int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 	rtnl_lock();
 	err = -ENODEV;
 	if (vd->dev->reg_state != NETREG_REGISTERED)
+		goto err_unlock;
+	err = -EINVAL;
+	if (!vtun_sa_encap_ok(vd, sa, tb, info->extack))
 		goto err_unlock;
 	err = -EEXIST;
 	if (vtun_sa_spi_taken(vd, sa)) {
@@ -321,7 +357,8 @@ static int vtun_sa_put_alg(struct sk_buff *skb, struct vtun_sa *sa)
 	if (sa->aead_alg[0])
 		return nla_put_string(skb, VTUN_A_SA_AEAD_ALG, sa->aead_alg) ||
 		       nla_put_u32(skb, VTUN_A_SA_ICV_BITS, sa->icv_bits);
-	return nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg) ||
+	return (sa->enc_alg[0] &&
+		nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg)) ||
 	       nla_put_string(skb, VTUN_A_SA_AUTH_ALG, sa->auth_alg) ||
 	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits);
 }

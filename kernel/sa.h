@@ -6,6 +6,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <crypto/aead.h>
+#include <crypto/hash.h>
 
 #include "counters.h"
 #include "replay.h"
@@ -37,8 +38,9 @@ struct vtun_sa {
 	bool esn;
 
 	struct crypto_aead *aead;
+	struct crypto_ahash *ahash;	/* AH */
 	u8 ivlen;
-	u8 icvlen;
+	u8 icvlen;		/* AH: the truncated ICV, without padding */
 	u8 blocksize;		/* padding alignment, at least 4 */
 
 	atomic64_t seq;		/* outbound: last sequence number sent */
@@ -66,6 +68,10 @@ void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n);
 void vtun_sa_flush(struct vtun_dev *vd);
 void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id);
 
+struct vtun_params;
+int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
+			const struct nlattr *attr,
+			struct netlink_ext_ack *extack);
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info);

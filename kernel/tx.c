@@ -17,6 +17,7 @@
 #include <net/ip6_tunnel.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "device.h"
 #include "esp.h"
 #include "sa.h"
@@ -116,7 +117,7 @@ static unsigned int vtun_outer_hlen(const struct vtun_params *p)
 				       sizeof(struct iphdr);
 }
 
-/* Headers in front of the ESP header that the inner packet does not have. */
+/* Headers in front of the IPsec header that the inner packet does not have. */
 static unsigned int vtun_encap_hlen(const struct vtun_params *p)
 {
 	if (p->mode == VTUN_MODE_TUNNEL)
@@ -126,14 +127,26 @@ static unsigned int vtun_encap_hlen(const struct vtun_params *p)
 	return 0;
 }
 
-/* Largest inner packet whose ESP encapsulation fits the path MTU. */
+/* Largest inner packet whose IPsec encapsulation fits the path MTU. */
 static int vtun_inner_mtu(const struct vtun_params *p, struct vtun_sa *sa,
 			  unsigned int path_mtu)
 {
-	int room = path_mtu - vtun_encap_hlen(p) - sizeof(struct ip_esp_hdr) -
-		   sa->ivlen - sa->icvlen;
+	int room = path_mtu - vtun_encap_hlen(p);
 
+	if (sa->proto == VTUN_PROTO_AH)
+		return room - vtun_ah_hlen(sa, p->family);
+	room -= sizeof(struct ip_esp_hdr) + sa->ivlen + sa->icvlen;
 	return round_down(room, sa->blocksize) - 2;
+}
+
+/* Room for the IPsec header in front of the inner packet. */
+static unsigned int vtun_ipsec_hlen(const struct vtun_params *p,
+				    struct vtun_sa *sa)
+{
+	if (sa->proto == VTUN_PROTO_AH)
+		return vtun_ah_hlen(sa, p->family);
+	/* ESN: the high bits go in front of the ESP header while encrypting. */
+	return sizeof(struct ip_esp_hdr) + sa->ivlen + 4;
 }
 
 static bool vtun_transport(const struct vtun_params *p)
@@ -208,6 +221,8 @@ static void vtun_push_outer4(struct sk_buff *skb, struct vtun_outer *o)
 	iph->daddr = o->daddr.v4;
 	iph->tot_len = htons(skb->len);
 	skb->protocol = htons(ETH_P_IP);
+	/* Before the ICV: AH authenticates the identification. */
+	ip_select_ident(dev_net(skb_dst(skb)->dev), skb, NULL);
 }
 
 static void vtun_push_outer6(struct sk_buff *skb, struct vtun_outer *o)
@@ -228,7 +243,6 @@ static int vtun_local_out(struct net *net, struct sk_buff *skb)
 {
 	if (skb->protocol == htons(ETH_P_IP)) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		ip_select_ident(net, skb, NULL);
 		return ip_local_out(net, NULL, skb);
 	}
 	vtun_udp_csum6(skb);
@@ -293,10 +307,10 @@ static void vtun_transport_push(struct sk_buff *skb, struct vtun_outer *o)
 	memcpy(skb_push(skb, o->hlen), o->hdr, o->hlen);
 	skb_reset_network_header(skb);
 	if (skb->protocol == htons(ETH_P_IP)) {
-		ip_hdr(skb)->protocol = IPPROTO_ESP;
+		ip_hdr(skb)->protocol = o->proto;
 		ip_hdr(skb)->tot_len = htons(skb->len);
 	} else {
-		ipv6_hdr(skb)->nexthdr = IPPROTO_ESP;
+		ipv6_hdr(skb)->nexthdr = o->proto;
 		ipv6_hdr(skb)->payload_len = htons(skb->len -
 						   sizeof(struct ipv6hdr));
 	}
@@ -334,6 +348,7 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 				 const struct vtun_params *p,
 				 struct vtun_sa *sa, struct vtun_outer *o)
 {
+	bool ah = sa->proto == VTUN_PROTO_AH;
 	unsigned int len = skb->len;
 	int nfrags, err;
 	u8 nexthdr;
@@ -347,17 +362,20 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	skb_dst_set(skb, o->dst);
 	o->dst = NULL;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
-			 vtun_encap_hlen(p) + sizeof(struct ip_esp_hdr) +
-			 sa->ivlen + 4))
+			 vtun_encap_hlen(p) + vtun_ipsec_hlen(p, sa)))
 		return VTUN_DROP_TX_ERROR;
 	nexthdr = vtun_encap_payload(skb, p, o);
-	nfrags = vtun_esp_prepare(skb, sa, seq, nexthdr);
+	nfrags = ah ? vtun_ah_prepare(skb, sa, seq, nexthdr, p->family) :
+		      vtun_esp_prepare(skb, sa, seq, nexthdr);
 	if (nfrags < 0)
 		return VTUN_DROP_TX_ERROR;
+	if (ah)
+		o->proto = IPPROTO_AH;
 	vtun_push_outer(skb, p, o);
 
 	VTUN_ESP_CB(skb)->len = len;
-	err = vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
+	err = ah ? vtun_ah_output(skb, sa, seq, vtun_tx_output) :
+		   vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
 	if (err != -EINPROGRESS)
 		vtun_tx_output(skb, err);
 	return VTUN_DROP_MAX;

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Capture ESP frames on an interface and send altered copies back onto
-the wire, for replay and forgery tests. Run inside the namespace.
+"""Capture ESP or AH frames on an interface and send altered copies back
+onto the wire, for replay and forgery tests. Run inside the namespace.
 
-usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP from SRC_IP)
+usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP/AH from SRC_IP)
        pkt.py inject IFACE FILE INDEX MODE [SEQ]
        pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
                                            at least MINLEN bytes)
        pkt.py keepalive IFACE SRC_IP      (the next 1-byte IPv4 UDP datagram
                                            from SRC_IP: ports and payload)
 MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
-      garbage (new SEQ, random body) | badspi (unknown SPI)
+      garbage (new SEQ, random body) | badspi (unknown SPI) |
+      ipid (new SEQ, IPv4 identification changed: immutable for AH) |
+      fragneeded (ICMP "fragmentation needed", next-hop MTU SEQ, back to
+      the sender, quoting its IP header and 8 bytes)
 """
 
 import os
@@ -31,7 +34,7 @@ def capture(iface, src, count, path):
         frame = s.recv(65535)
         if len(frame) < 34 or frame[12:14] != b"\x08\x00":
             continue
-        if frame[23] == 50 and frame[26:30] == want:
+        if frame[23] in (50, 51) and frame[26:30] == want:
             frames.append(frame)
     with open(path, "w") as f:
         for frame in frames:
@@ -75,7 +78,7 @@ def keepalive(iface, src):
 
 
 def ip_checksum(hdr):
-    total = sum(struct.unpack("!10H", hdr))
+    total = sum(struct.unpack(f"!{len(hdr) // 2}H", hdr))
     total = (total >> 16) + (total & 0xFFFF)
     total += total >> 16
     return (~total) & 0xFFFF
@@ -89,21 +92,37 @@ def fix_ip(frame):
     return frame[:14] + bytes(ip) + frame[34:]
 
 
+def frag_needed(frame, mtu):
+    quote = frame[14:42]
+    icmp = bytearray(struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quote)
+    struct.pack_into("!H", icmp, 2, ip_checksum(bytes(icmp)))
+    ip = bytearray(frame[14:34])
+    ip[8:10] = b"\x40\x01"  # TTL 64, ICMP
+    ip[12:20] = frame[30:34] + frame[26:30]
+    return fix_ip(frame[6:12] + frame[0:6] + frame[12:14] + bytes(ip) +
+                  bytes(icmp))
+
+
 def alter(frame, mode, seq):
     esp = 34  # Ethernet + 20-byte IPv4 header
+    spi = esp + 4 if frame[23] == 51 else esp  # AH: SPI after 4 bytes
     f = bytearray(frame)
     if mode == "replay":
         return bytes(f)
-    if mode in ("forge", "garbage"):
-        struct.pack_into("!I", f, esp + 4, seq)
+    if mode == "fragneeded":
+        return frag_needed(frame, seq)
+    if mode in ("forge", "garbage", "ipid"):
+        struct.pack_into("!I", f, spi + 4, seq)
         if mode == "forge":
-            f[esp + 24] ^= 0x01
+            f[esp + 24 if spi == esp else -1] ^= 0x01
+        elif mode == "ipid":
+            f[19] ^= 0x01
         else:
-            f[esp + 8:] = os.urandom(len(f) - esp - 8)
+            f[spi + 8:] = os.urandom(len(f) - spi - 8)
     elif mode == "truncate":
         f = f[:esp + 12]
     elif mode == "badspi":
-        struct.pack_into("!I", f, esp, 0x7EADBEEF)
+        struct.pack_into("!I", f, spi, 0x7EADBEEF)
     return fix_ip(bytes(f))
 
 

@@ -64,8 +64,8 @@ bad "64-bit initial sequence number without ESN" "seq: above 2^32-1 needs esn" \
 	dir out spi 0x2002 proto esp $GCM seq 0x100000000
 bad "AEAD and cipher together" "aead excludes enc and auth" \
 	dir in spi 0x1002 proto esp $GCM enc "cbc(aes)" "$K16"
-bad "AH" "proto: only esp is supported" \
-	dir in spi 0x1002 proto ah auth "hmac(sha256)" "$K32" 128
+bad "AH with a cipher" "enc-alg: not allowed with proto ah" \
+	dir in spi 0x1002 proto ah enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 128
 bad "reserved SPI" "" dir in spi 255 proto esp $GCM
 for w in 0 32 64 128 256 512 1024 2048 4096; do
 	check "replay window $w accepted" V sa add vtun0 dir in spi $((0x3000 + w)) \

@@ -14,6 +14,9 @@ OV6=(fd00::1 fd00::2)
 SPI_AB=0x1001	# traffic from A to B
 SPI_BA=0x2001	# traffic from B to A
 
+# IPsec protocol of the sites' SAs: esp, or ah with an AH algorithm.
+SITE_PROTO=esp
+
 # Algorithms as "vtunctl words|ip xfrm words"; keys are fixed test keys.
 K16=0x00112233445566778899aabbccddeeff
 K20=${K16}01020304
@@ -90,9 +93,9 @@ site_vtun() {
 	ip netns exec "$ns" "$VTUNCTL" link add vtun0 \
 		local "$(outer_addr "$i" "$fam")" \
 		remote "$(outer_addr $((1 - i)) "$fam")" &&
-	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir out spi "$out" proto esp \
+	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir out spi "$out" proto "$SITE_PROTO" \
 		$(alg_vtun "$alg") "$@" &&
-	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir in spi "$in" proto esp \
+	ip netns exec "$ns" "$VTUNCTL" sa add vtun0 dir in spi "$in" proto "$SITE_PROTO" \
 		$(alg_vtun "$alg") "$@" &&
 	site_overlay "$ns" "$i" vtun0
 }
@@ -106,16 +109,16 @@ site_xfrm() {
 	r=$(outer_addr $((1 - i)) "$fam")
 	xfrm_alg_args "$alg"
 	ip -n "$ns" link add xfrm0 type xfrm dev ul0 if_id 42 &&
-	ip -n "$ns" xfrm state add src "$l" dst "$r" proto esp spi "$out" \
+	ip -n "$ns" xfrm state add src "$l" dst "$r" proto "$SITE_PROTO" spi "$out" \
 		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" &&
-	ip -n "$ns" xfrm state add src "$r" dst "$l" proto esp spi "$in" \
+	ip -n "$ns" xfrm state add src "$r" dst "$l" proto "$SITE_PROTO" spi "$in" \
 		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" || return
 	for sel in "0.0.0.0/0" "::/0"; do
 		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir out \
-			if_id 42 tmpl src "$l" dst "$r" proto esp mode tunnel \
+			if_id 42 tmpl src "$l" dst "$r" proto "$SITE_PROTO" mode tunnel \
 			reqid 1 &&
 		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir in \
-			if_id 42 tmpl src "$r" dst "$l" proto esp mode tunnel \
+			if_id 42 tmpl src "$r" dst "$l" proto "$SITE_PROTO" mode tunnel \
 			reqid 1 || return
 	done
 	site_overlay "$ns" "$i" xfrm0

@@ -27,6 +27,7 @@ static void sa_usage(FILE *f)
 		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
 		"SPI := 256..4294967295, decimal or 0x hex\n"
 		"ALG := kernel crypto name, e.g. rfc4106(gcm(aes)), cbc(aes), hmac(sha256)\n"
+		"ah takes auth only: hmac(sha1|sha256|sha384|sha512)\n"
 		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n");
 }
 
