@@ -398,13 +398,14 @@ static int vtun_xfrm_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
+/* An ICMP error quotes a packet we sent: its SPI is an outbound SA's. */
 static bool vtun_owns_spi(struct net *net, const u8 *hdr,
 			  const struct vtun_rx_proto *rp)
 {
 	struct vtun_sa *sa;
 
 	rcu_read_lock();
-	sa = vtun_sa_lookup_in(net, vtun_rx_spi(hdr, rp), rp->proto);
+	sa = vtun_sa_lookup(net, vtun_rx_spi(hdr, rp), rp->proto, VTUN_DIR_OUT);
 	rcu_read_unlock();
 	if (!sa)
 		return false;

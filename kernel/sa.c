@@ -21,22 +21,31 @@
 #include "sa.h"
 #include "udp.h"
 
-static u32 vtun_spi_hash(__be32 spi, u8 proto)
+static u32 vtun_spi_hash(__be32 spi, u8 proto, u8 dir)
 {
-	return (__force u32)spi ^ proto;
+	return (__force u32)spi ^ proto ^ (dir << 8);
 }
 
-struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
+/*
+ * Inbound SAs by SPI receive; outbound ones are found for ICMP errors
+ * about the packets they sent.
+ */
+struct vtun_sa *vtun_sa_lookup(struct net *net, __be32 spi, u8 proto, u8 dir)
 {
 	struct vtun_net *vn = vtun_net(net);
 	struct vtun_sa *sa;
 
 	hash_for_each_possible_rcu(vn->spi_table, sa, spi_node,
-				   vtun_spi_hash(spi, proto))
-		if (sa->spi == spi && sa->proto == proto &&
+				   vtun_spi_hash(spi, proto, dir))
+		if (sa->spi == spi && sa->proto == proto && sa->dir == dir &&
 		    refcount_inc_not_zero(&sa->refcnt))
 			return sa;
 	return NULL;
+}
+
+struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
+{
+	return vtun_sa_lookup(net, spi, proto, VTUN_DIR_IN);
 }
 
 struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd)
@@ -104,8 +113,7 @@ static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 
 static void vtun_sa_unlink(struct vtun_sa *sa)
 {
-	if (sa->dir == VTUN_DIR_IN)
-		hash_del_rcu(&sa->spi_node);
+	hash_del_rcu(&sa->spi_node);
 	list_del(&sa->dev_node);
 	vtun_sa_update_tx(sa->vd, sa->proxy_id);
 	vtun_sa_put(sa);
@@ -216,8 +224,9 @@ static bool vtun_sa_spi_taken(struct vtun_dev *vd, struct vtun_sa *sa)
 	if (sa->dir == VTUN_DIR_OUT)
 		return vtun_sa_find(vd, VTUN_DIR_OUT, sa->spi);
 	hash_for_each_possible(vn->spi_table, other, spi_node,
-			       vtun_spi_hash(sa->spi, sa->proto))
-		if (other->spi == sa->spi && other->proto == sa->proto)
+			       vtun_spi_hash(sa->spi, sa->proto, sa->dir))
+		if (other->spi == sa->spi && other->proto == sa->proto &&
+		    other->dir == sa->dir)
 			return true;
 	return false;
 }
@@ -285,10 +294,9 @@ int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 	if (err)
 		goto err_unlock;
 	list_add_tail(&sa->dev_node, &vd->sas);
-	if (sa->dir == VTUN_DIR_IN)
-		hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
-			     vtun_spi_hash(sa->spi, sa->proto));
-	else
+	hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
+		     vtun_spi_hash(sa->spi, sa->proto, sa->dir));
+	if (sa->dir == VTUN_DIR_OUT)
 		vtun_sa_update_tx(vd, sa->proxy_id);
 	rtnl_unlock();
 	return 0;

@@ -26,7 +26,7 @@ enum vtun_sa_counter {
 };
 
 struct vtun_sa {
-	struct hlist_node spi_node;	/* inbound: namespace SPI table */
+	struct hlist_node spi_node;	/* namespace SPI table */
 	struct list_head dev_node;	/* the device's SAs, under RTNL */
 	struct vtun_dev *vd;
 	refcount_t refcnt;
@@ -61,6 +61,7 @@ struct vtun_sa {
 	u32 auth_trunc_bits;
 };
 
+struct vtun_sa *vtun_sa_lookup(struct net *net, __be32 spi, u8 proto, u8 dir);
 struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto);
 struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd);
 void vtun_sa_put(struct vtun_sa *sa);

@@ -200,9 +200,9 @@ check "ah mutable v6: packets were rewritten" test "$(mangled "$A")" -gt 0
 topo_reset
 
 # --- ICMP errors about AH packets set the path MTU ------------------------
-# vtun claims ICMP errors by its inbound SPIs, so both directions use one.
+# The error quotes A's packet: vtun claims it by A's outbound SPI.
 
-SPI_BA=$SPI_AB pair vtun sha256 4
+pair vtun sha256 4
 ns_exec "$B" $PKT capture ul0 "${UL4[0]}" 1 "$CAP" &
 cap=$!
 sleep 1
