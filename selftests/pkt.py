@@ -41,38 +41,41 @@ def capture(iface, src, count, path):
             f.write(frame.hex() + "\n")
 
 
+def wait_ipv4(iface, src, proto, minlen, accept=lambda frame: True):
+    """Print "ready", then return the first IPv4 frame on IFACE from SRC of
+    protocol PROTO, at least MINLEN bytes long, that ACCEPT takes."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    s.settimeout(10)
+    want = socket.inet_aton(src)
+    print("ready", flush=True)
+    while True:
+        frame = s.recv(65535)
+        if (len(frame) >= minlen and frame[12:14] == b"\x08\x00"
+                and frame[23] == proto and frame[26:30] == want
+                and accept(frame)):
+            return frame
+
+
 def outer(iface, src, minlen):
     """Wait for one IPv4 ESP packet from SRC of at least MINLEN bytes (to
     tell the test's packet from others the stack sends); print its outer
     header fields."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.bind((iface, 0))
-    s.settimeout(10)
-    want = socket.inet_aton(src)
-    print("ready", flush=True)
-    while True:
-        frame = s.recv(65535)
-        if (len(frame) >= max(34, minlen) and frame[12:14] == b"\x08\x00"
-                and frame[23] == 50 and frame[26:30] == want):
-            break
+    frame = wait_ipv4(iface, src, 50, max(34, minlen))
     df = 1 if frame[20] & 0x40 else 0
     print(f"ttl={frame[22]} tos={frame[15]:#04x} df={df}", flush=True)
 
 
+def udp_offset(frame):
+    return 14 + (frame[14] & 0x0F) * 4
+
+
 def keepalive(iface, src):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.bind((iface, 0))
-    s.settimeout(10)
-    want = socket.inet_aton(src)
-    print("ready", flush=True)
-    while True:
-        frame = s.recv(65535)
-        if (len(frame) >= 43 and frame[12:14] == b"\x08\x00"
-                and frame[23] == 17 and frame[26:30] == want):
-            udp = 14 + (frame[14] & 0x0F) * 4
-            sport, dport, ulen = struct.unpack_from("!HHH", frame, udp)
-            if ulen == 9:
-                break
+    """Wait for a NAT keepalive (one byte of UDP payload) from SRC."""
+    frame = wait_ipv4(iface, src, 17, 43, lambda f: struct.unpack_from(
+        "!H", f, udp_offset(f) + 4)[0] == 9)
+    udp = udp_offset(frame)
+    sport, dport = struct.unpack_from("!HH", frame, udp)
     print(f"sport={sport} dport={dport} payload={frame[udp + 8]:02x}",
           flush=True)
 
