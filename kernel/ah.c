@@ -116,6 +116,8 @@ int vtun_ah_init(struct vtun_sa *sa, struct nlattr **tb,
 	strscpy(sa->auth_alg, alg->name, sizeof(sa->auth_alg));
 	sa->auth_trunc_bits = bits;
 	sa->icvlen = bits / 8;
+	sa->ah_align8 = tb[VTUN_A_SA_AH_ALIGN8] &&
+			nla_get_u8(tb[VTUN_A_SA_AH_ALIGN8]);
 	return 0;
 }
 

@@ -8,7 +8,10 @@
 #include "esp.h"
 #include "sa.h"
 
-/* AH header: 12 bytes, then the ICV padded to 4 (IPv4) or 8 (IPv6) bytes. */
+/*
+ * AH header: 12 bytes, then the ICV padded to 4 (IPv4) or 8 (IPv6, or
+ * IPv4 with ah-align8 as Linux XFRM sends by default) bytes.
+ */
 #define VTUN_AH_FIXED_LEN 12
 
 static inline unsigned int vtun_ah_hlen(const struct vtun_sa *sa,
@@ -16,7 +19,8 @@ static inline unsigned int vtun_ah_hlen(const struct vtun_sa *sa,
 {
 	unsigned int len = VTUN_AH_FIXED_LEN + sa->icvlen;
 
-	return family == AF_INET6 ? ALIGN(len, 8) : ALIGN(len, 4);
+	return family == AF_INET6 || sa->ah_align8 ? ALIGN(len, 8) :
+						     ALIGN(len, 4);
 }
 
 int vtun_ah_init(struct vtun_sa *sa, struct nlattr **tb,

@@ -24,7 +24,7 @@ const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX 
 	[VTUN_A_PROXY_ID_REMOTE_PORT_MAX] = { .type = NLA_U16, },
 };
 
-const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1] = {
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1] = {
 	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -41,6 +41,7 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1] = {
 	[VTUN_A_SA_SEQ] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
 	[VTUN_A_SA_PROXY_ID] = { .type = NLA_U16, },
+	[VTUN_A_SA_AH_ALIGN8] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {

@@ -13,7 +13,7 @@
 
 /* Common nested types */
 extern const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1];
-extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PROXY_ID + 1];
+extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1];
 extern const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1];
 
 int vtun_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,

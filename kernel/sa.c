@@ -203,8 +203,12 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	err = vtun_sa_init_replay(sa, tb, extack);
 	if (err)
 		goto err;
+	err = -EINVAL;
 	if (sa->proto == VTUN_PROTO_AH)
 		err = vtun_ah_init(sa, tb, extack);
+	else if (tb[VTUN_A_SA_AH_ALIGN8])
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_AH_ALIGN8],
+				    "ah-align8: only for proto ah");
 	else
 		err = vtun_esp_init(sa, tb, extack);
 	if (err)
@@ -368,7 +372,9 @@ static int vtun_sa_put_alg(struct sk_buff *skb, struct vtun_sa *sa)
 	return (sa->enc_alg[0] &&
 		nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg)) ||
 	       nla_put_string(skb, VTUN_A_SA_AUTH_ALG, sa->auth_alg) ||
-	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits);
+	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits) ||
+	       (sa->proto == VTUN_PROTO_AH &&
+		nla_put_u8(skb, VTUN_A_SA_AH_ALIGN8, sa->ah_align8));
 }
 
 /* Keys are write-only: never put here. */

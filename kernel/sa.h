@@ -36,6 +36,7 @@ struct vtun_sa {
 	u8 dir;
 	u8 proto;
 	bool esn;
+	bool ah_align8;		/* AH over IPv4: pad the ICV to 8 bytes */
 
 	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;	/* AH */

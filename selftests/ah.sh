@@ -61,6 +61,13 @@ sa = json.load(sys.stdin)[0]
 print(sa["proto"], sa["auth-alg"], sa["auth-trunc-bits"], sa.get("enc-alg"))')"
 check "ah config: hmac(sha512) truncated to 384 bits, ESN" \
 	V sa add vtun0 dir out spi 0x502 proto ah auth "hmac(sha512)" "$K64" 384 esn on
+check_err "ah config: align8 is for AH only" "ah-align8: only for proto ah" \
+	V sa add vtun0 dir out spi 0x503 proto esp aead "rfc4106(gcm(aes))" "$K20" 128 align8 on
+V sa add vtun0 dir out spi 0x504 proto ah auth "hmac(sha256)" "$K32" align8 on
+check_eq "ah config: align8 reported" "True False" "$(V -j sa show vtun0 | python3 -c '
+import json, sys
+sas = {s["spi"]: s for s in json.load(sys.stdin)}
+print(sas[0x504]["ah-align8"], sas[0x502]["ah-align8"])')"
 V link add vtun1 remote 192.0.2.3 encap udp
 check_err "ah config: no AH SA on a device with ESP in UDP" "AH cannot traverse NAT" \
 	V sa add vtun1 dir in spi 0x600 proto ah auth "hmac(sha256)" "$K32"
@@ -147,6 +154,17 @@ ns_exec "$B" ping -q -c 3 -i 0.2 -W 1 "${OV4[0]}" >/dev/null
 check "ah vtun-xfrm sha512: XFRM's 8-byte padded IPv4 AH verified" \
 	test "$(sa_stat "$A" in packets)" -ge 3
 topo_reset
+# With align8 on, vtun pads as XFRM does by default: both ways work.
+for alg in sha256 sha512; do
+	if topo_underlay && site_vtun "$A" 0 4 "$alg" align8 on &&
+	   site_xfrm "$B" 1 4 "$alg"; then
+		traffic "ah vtun-xfrm $alg align8, XFRM default padding" 4 6
+	else
+		fail "ah vtun-xfrm $alg align8: configure"
+	fi
+	topo_reset
+done
+
 
 # --- The wire, forgery, replay, mutable fields (B: XFRM sends to vtun) ---
 

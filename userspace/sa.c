@@ -27,7 +27,8 @@ static void sa_usage(FILE *f)
 		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
 		"SPI := 256..4294967295, decimal or 0x hex\n"
 		"ALG := kernel crypto name, e.g. rfc4106(gcm(aes)), cbc(aes), hmac(sha256)\n"
-		"ah takes auth only: hmac(sha1|sha256|sha384|sha512)\n"
+		"ah takes auth only: hmac(sha1|sha256|sha384|sha512), and\n"
+		"  [ align8 { on | off } ]: pad its ICV to 8 bytes over IPv4 as Linux XFRM does\n"
 		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n");
 }
 
@@ -53,6 +54,7 @@ struct sa_args {
 	uint32_t icv_bits, trunc_bits, replay_window;
 	bool has_icv, has_trunc, has_replay;
 	int esn;		/* -1: not given */
+	int ah_align8;		/* -1: not given */
 	uint64_t seq;
 	bool has_seq;
 	uint32_t proxy_id;
@@ -145,7 +147,7 @@ static int take_bits(struct sa_args *a, int argc, char **argv,
 static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
 {
 	memset(a, 0, sizeof(*a));
-	a->dir = a->proto = a->esn = -1;
+	a->dir = a->proto = a->esn = a->ah_align8 = -1;
 
 	while (argc > 0) {
 		const char *kw = argv[0];
@@ -229,17 +231,19 @@ static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
 				sa_usage_error(a, "invalid replay-window", argv[1]);
 			a->has_replay = true;
 			used = 2;
-		} else if (!strcmp(kw, "esn")) {
+		} else if (!strcmp(kw, "esn") || !strcmp(kw, "align8")) {
+			int *v = kw[0] == 'e' ? &a->esn : &a->ah_align8;
+
 			if (argc < 2)
 				sa_usage_error(a, "argument is missing after", kw);
-			if (a->esn >= 0)
+			if (*v >= 0)
 				sa_usage_error(a, "duplicate", kw);
 			if (!strcmp(argv[1], "on"))
-				a->esn = 1;
+				*v = 1;
 			else if (!strcmp(argv[1], "off"))
-				a->esn = 0;
+				*v = 0;
 			else
-				sa_usage_error(a, "esn is \"on\" or \"off\", not", argv[1]);
+				sa_usage_error(a, "expected \"on\" or \"off\", not", argv[1]);
 			used = 2;
 		} else if (!strcmp(kw, "seq")) {
 			if (argc < 2)
@@ -311,6 +315,8 @@ static void put_sa(struct nlmsghdr *nlh, const struct sa_args *a)
 		mnl_attr_put_u32(nlh, VTUN_A_SA_REPLAY_WINDOW, a->replay_window);
 	if (a->esn >= 0)
 		mnl_attr_put_u8(nlh, VTUN_A_SA_ESN, a->esn);
+	if (a->ah_align8 >= 0)
+		mnl_attr_put_u8(nlh, VTUN_A_SA_AH_ALIGN8, a->ah_align8);
 	if (a->has_seq)
 		mnl_attr_put_u64(nlh, VTUN_A_SA_SEQ, a->seq);
 	if (a->has_proxy_id)
@@ -457,6 +463,12 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 			json_bool("esn", esn);
 		else
 			printf(" esn %s", esn ? "on" : "off");
+	}
+	if (sa_u8(tb[VTUN_A_SA_AH_ALIGN8], &esn)) {
+		if (opt.json)
+			json_bool("ah-align8", esn);
+		else
+			printf(" align8 %s", esn ? "on" : "off");
 	}
 	if (tb[VTUN_A_SA_SEQ] && !mnl_attr_validate(tb[VTUN_A_SA_SEQ], MNL_TYPE_U64)) {
 		uint64_t seq = mnl_attr_get_u64(tb[VTUN_A_SA_SEQ]);
