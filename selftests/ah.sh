@@ -98,12 +98,6 @@ traffic() {
 	check "$tag inner v$1: TCP A->B bytes verified" overlay_tcp "$B" 1 "$A" "$1" 65536
 }
 
-# drops NS REASON: the device's drop counter for REASON
-drops() {
-	ip netns exec "$1" "$VTUNCTL" -j show vtun0 |
-		python3 -c "import json,sys; print(json.load(sys.stdin)[0]['drops']['$2'])"
-}
-
 # sa_stat NS DIR KEY: a counter of the device's SA in direction DIR
 sa_stat() {
 	ip netns exec "$1" "$VTUNCTL" -j -s sa show vtun0 |
@@ -182,10 +176,10 @@ print(f[23], f[35], int.from_bytes(f[38:42], 'big'))")"
 # expect_drop DESC REASON MODE INDEX [SEQ]: inject towards A, REASON grows
 expect_drop() {
 	local before
-	before=$(drops "$A" "$2")
+	before=$(drop "$A" "$2")
 	ns_exec "$B" $PKT inject ul0 "$CAP" "$4" "$3" "${5:-0}"
 	sleep 0.3
-	check_eq "ah $1: counted as $2" "$((before + 1))" "$(drops "$A" "$2")"
+	check_eq "ah $1: counted as $2" "$((before + 1))" "$(drop "$A" "$2")"
 }
 
 expect_drop "replayed packet" rx-replay replay 19
@@ -195,10 +189,10 @@ expect_drop "truncated packet" rx-malformed truncate 10
 check_eq "ah: auth failures counted on the SA" 2 "$(sa_stat "$A" in auth-failed)"
 nostates() { ip netns exec "$A" awk '$1 == "XfrmInNoStates" { print $2 }' /proc/net/xfrm_stat; }
 before=$(nostates)
-malformed=$(drops "$A" rx-malformed)
+malformed=$(drop "$A" rx-malformed)
 ns_exec "$B" $PKT inject ul0 "$CAP" 10 badspi
 sleep 0.3
-check_eq "ah: foreign SPI not counted by vtun" "$malformed" "$(drops "$A" rx-malformed)"
+check_eq "ah: foreign SPI not counted by vtun" "$malformed" "$(drop "$A" rx-malformed)"
 check_eq "ah: foreign SPI went on to XFRM (XfrmInNoStates)" "$((before + 1))" "$(nostates)"
 check "ah: forged sequence numbers did not move the window" \
 	test "$(sa_stat "$A" in seq)" -lt 1000

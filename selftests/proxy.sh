@@ -33,12 +33,6 @@ NETB=(10.2.1.0/24 10.2.2.0/24 fd02:1::/64)
 HOSTA=(10.1.1.1 10.1.2.1 fd01:1::1)
 HOSTB=(10.2.1.1 10.2.2.1 fd02:1::1)
 
-# drop REASON [DEV]: a drop counter of a vtun device at A
-drop() {
-	VA -j show "${2:-vtun0}" |
-		python3 -c "import json,sys; print(json.load(sys.stdin)[0]['drops']['$1'])"
-}
-
 # vsa DIR SPI: packets of a vtun SA at A
 vsa() {
 	VA -j sa show vtun0 | python3 -c "import json,sys
@@ -118,24 +112,24 @@ check "TCP over pair 2" python3 "$VTUN_TOP/selftests/tcpcheck.py" transfer \
 # B sends 10.2.2.x -> 10.1.1.x through proxy ID 1's SA: a spoofed source.
 ip -n "$B" xfrm policy add src 10.2.2.0/24 dst 10.1.1.0/24 dir out \
 	tmpl src "$LB" dst "$LA" proto esp mode tunnel reqid 1
-before=$(drop rx-selector-mismatch) vin=$(vsa in $((0x2001)))
+before=$(drop "$A" rx-selector-mismatch) vin=$(vsa in $((0x2001)))
 xin=$(xsa "$LB" "$LA" $((0x2001)))
 check_fail "spoofed inner source is not delivered" ns_exec "$B" ping -q -c 3 \
 	-i 0.2 -W 1 -I 10.2.2.1 10.1.1.1
 check_eq "spoofed packets went through proxy ID 1's SA" $((xin + 3)) \
 	"$(xsa "$LB" "$LA" $((0x2001)))"
 check_eq "spoofed packets counted as rx-selector-mismatch" $((before + 3)) \
-	"$(drop rx-selector-mismatch)"
+	"$(drop "$A" rx-selector-mismatch)"
 check_eq "spoofed packets not counted as received on the SA" "$vin" \
 	"$(vsa in $((0x2001)))"
 ip -n "$B" xfrm policy del src 10.2.2.0/24 dst 10.1.1.0/24 dir out
 
 # Traffic outside every selector, crossing pairs or to no pair at all.
-before=$(drop tx-no-proxy-id)
+before=$(drop "$A" tx-no-proxy-id)
 ns_exec "$A" ping -q -c 2 -i 0.2 -W 1 -I 10.1.2.1 10.2.1.1 >/dev/null 2>&1
 ns_exec "$A" ping -q -c 2 -i 0.2 -W 1 -I 10.1.1.1 10.2.9.1 >/dev/null 2>&1
 check "unmatched packets counted as tx-no-proxy-id" \
-	test "$(drop tx-no-proxy-id)" -ge $((before + 4))
+	test "$(drop "$A" tx-no-proxy-id)" -ge $((before + 4))
 check_eq "unmatched packets used no SA" 6 "$(vsa out $((0x1001)))"
 
 # Match order is insertion order: a broader later proxy ID loses.
@@ -144,9 +138,9 @@ check "broader proxy ID added" VA proxy-id add vtun0 id 6 local 10.1.1.0/24 \
 check "first match still carries its pair" ns_exec "$A" ping -q -c 1 -W 2 \
 	-I 10.1.1.1 10.2.1.1
 check_eq "first match's SA used" 7 "$(vsa out $((0x1001)))"
-before=$(drop tx-no-sa)
+before=$(drop "$A" tx-no-sa)
 ns_exec "$A" ping -q -c 1 -W 1 -I 10.1.1.1 10.2.9.1 >/dev/null 2>&1
-check_eq "broader proxy ID matches the rest (no SA)" $((before + 1)) "$(drop tx-no-sa)"
+check_eq "broader proxy ID matches the rest (no SA)" $((before + 1)) "$(drop "$A" tx-no-sa)"
 VA proxy-id del vtun0 id 6
 
 # Acquire: a proxy ID without an outbound SA, 40 packets in 2 s.
@@ -155,13 +149,13 @@ VA proxy-id add vtun0 id 4 local 10.1.4.0/24 remote 10.2.4.0/24 proto icmp
 ip netns exec "$A" "$VTUNCTL" -j events >"$EV" 2>&1 &
 evpid=$!
 sleep 1
-before=$(drop tx-no-sa)
+before=$(drop "$A" tx-no-sa)
 ns_exec "$A" ping -q -c 40 -i 0.05 -W 1 -I 10.1.4.1 10.2.4.1 >/dev/null 2>&1
 sleep 0.5
 kill -TERM $evpid
 check "events exits cleanly on SIGTERM" wait $evpid
 check "packets without an outbound SA counted as tx-no-sa" \
-	test "$(drop tx-no-sa)" -ge $((before + 40))
+	test "$(drop "$A" tx-no-sa)" -ge $((before + 40))
 n=$(grep -c '"event":"acquire"' "$EV")
 check "acquire events are rate-limited (got $n for 40 packets)" \
 	test "$n" -ge 1 -a "$n" -le 4
@@ -177,10 +171,10 @@ VA proxy-id add vtun0 id 5 local 10.1.5.0/24 remote 10.2.5.0/24 proto udp \
 udp() { ns_exec "$A" python3 -c "import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('10.1.5.1', $1)); s.sendto(b'x', ('10.2.5.1', 53))"; }
-before=$(drop tx-no-proxy-id)
+before=$(drop "$A" tx-no-proxy-id)
 udp 999
 check_eq "UDP outside the port range: tx-no-proxy-id" $((before + 1)) \
-	"$(drop tx-no-proxy-id)"
+	"$(drop "$A" tx-no-proxy-id)"
 timeout 20 ip netns exec "$A" "$VTUNCTL" events count 1 >"$EV" 2>&1 &
 evpid=$!
 sleep 1
@@ -244,9 +238,9 @@ check_eq "its SAs are gone" "" "$(VA -j sa show vtun0 | python3 -c 'import json,
 print(*[s["spi"] for s in json.load(sys.stdin) if s["proxy-id"] == 2])')"
 check_eq "other SAs stay" 4 "$(VA -j sa show vtun0 | python3 -c 'import json,sys
 print(len(json.load(sys.stdin)))')"
-before=$(drop tx-no-proxy-id)
+before=$(drop "$A" tx-no-proxy-id)
 ns_exec "$A" ping -q -c 1 -W 1 -I 10.1.2.1 10.2.2.1 >/dev/null 2>&1
-check_eq "its traffic is unmatched now" $((before + 1)) "$(drop tx-no-proxy-id)"
+check_eq "its traffic is unmatched now" $((before + 1)) "$(drop "$A" tx-no-proxy-id)"
 check "remaining pairs still work" ns_exec "$A" ping -q -c 1 -W 2 -I 10.1.1.1 10.2.1.1
 
 # Transport mode and proxy IDs exclude each other.

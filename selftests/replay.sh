@@ -18,12 +18,6 @@ PKT="python3 $VTUN_TOP/selftests/pkt.py"
 CAP=$(mktemp /tmp/vtun-esp.XXXXXX)
 defer rm -f "$CAP"
 
-# drop NS REASON: the device's drop counter for REASON
-drop() {
-	ip netns exec "$1" "$VTUNCTL" -j show vtun0 |
-		python3 -c "import json,sys; print(json.load(sys.stdin)[0]['drops']['$2'])"
-}
-
 # sa_seq NS DIR: the SA's sequence number (out: last sent, in: top)
 sa_seq() {
 	ip netns exec "$1" "$VTUNCTL" -j -s sa show vtun0 |

@@ -98,11 +98,6 @@ for st in re.split(r"\n(?=src )", sys.stdin.read()):
         print(re.search(r"lifetime current:\s*\d+\(bytes\), (\d+)\(packets\)", st).group(1))' "$2"
 }
 
-drop() { # NS REASON
-	vt "$1" -j show vtun0 | python3 -c '
-import json, sys; print(json.load(sys.stdin)[0]["drops"][sys.argv[1]])' "$2"
-}
-
 NS=()
 transport_pair() { # PEER ALG FAMILY
 	local peer=$1 alg=$2 fam=$3 tag="transport vtun-$1 $2 v$3"
