@@ -199,7 +199,7 @@ assert set(d["stats"]) == {"rx-packets", "rx-bytes", "tx-packets",
 assert set(d["drops"]) == {"tx-no-sa", "tx-no-proxy-id", "tx-seq-exhausted", "tx-no-route",
     "tx-too-big", "tx-bad-inner", "tx-error", "rx-malformed",
     "rx-auth-failed", "rx-replay", "rx-too-old", "rx-bad-trailer",
-    "rx-selector-mismatch", "rx-ecn", "rx-bad-inner", "rx-error"}, d["drops"]'
+    "rx-selector-mismatch", "rx-ecn", "rx-bad-inner", "rx-error", "rx-no-sa", "rx-bad-outer"}, d["drops"]'
 }
 check "JSON has every counter" has_all_counters "$ns" vtun0
 check "text show -s has counters" \

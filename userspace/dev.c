@@ -43,6 +43,8 @@ static const char *const drops_names[VTUN_A_DROPS_MAX + 1] = {
 	[VTUN_A_DROPS_RX_ECN] = "rx-ecn",
 	[VTUN_A_DROPS_RX_BAD_INNER] = "rx-bad-inner",
 	[VTUN_A_DROPS_RX_ERROR] = "rx-error",
+	[VTUN_A_DROPS_RX_NO_SA] = "rx-no-sa",
+	[VTUN_A_DROPS_RX_BAD_OUTER] = "rx-bad-outer",
 };
 
 /* Print a nest of u64 counters named by @names (text: "label: a 1 b 2"). */
