@@ -415,6 +415,8 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	return 0;
 }
 
+VTUN_NEWLINK_WRAPPER(vtun_newlink)
+
 static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
@@ -518,7 +520,7 @@ struct rtnl_link_ops vtun_link_ops __read_mostly = {
 	.policy		= vtun_link_policy,
 	.setup		= vtun_setup,
 	.validate	= vtun_validate,
-	.newlink	= vtun_newlink,
+	.newlink	= VTUN_NEWLINK(vtun_newlink),
 	.changelink	= vtun_changelink,
 	.dellink	= vtun_dellink,
 	.get_size	= vtun_get_size,
@@ -537,23 +539,21 @@ static int __net_init vtun_net_init(struct net *net)
 }
 
 /* Devices die with the namespace their outer packets live in. */
-static void __net_exit vtun_net_exit_rtnl(struct list_head *net_list,
+static void __net_exit vtun_net_exit_rtnl(struct net *net,
 					  struct list_head *dev_kill_list)
 {
+	struct vtun_net *vn = net_generic(net, vtun_net_id);
 	struct vtun_dev *vd, *tmp;
-	struct net *net;
 
-	list_for_each_entry(net, net_list, exit_list) {
-		struct vtun_net *vn = net_generic(net, vtun_net_id);
-
-		list_for_each_entry_safe(vd, tmp, &vn->devs, net_list)
-			unregister_netdevice_queue(vd->dev, dev_kill_list);
-	}
+	list_for_each_entry_safe(vd, tmp, &vn->devs, net_list)
+		unregister_netdevice_queue(vd->dev, dev_kill_list);
 }
+
+VTUN_PERNET_EXIT_RTNL_WRAPPER(vtun_net_exit_rtnl)
 
 static struct pernet_operations vtun_net_ops = {
 	.init		 = vtun_net_init,
-	.exit_batch_rtnl = vtun_net_exit_rtnl,
+	VTUN_PERNET_EXIT_RTNL(vtun_net_exit_rtnl),
 	.id		 = &vtun_net_id,
 	.size		 = sizeof(struct vtun_net),
 };

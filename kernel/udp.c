@@ -132,7 +132,7 @@ static void vtun_udp_setup_sock(struct vtun_udp_sock *us,
 	};
 
 	us->sk = sock->sk;
-	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
+	vtun_setup_udp_tunnel_sock(sock, &cfg);
 }
 
 /* vtun's own socket for the parameters' family, local address and port. */
@@ -277,7 +277,7 @@ static void vtun_udp_put(struct vtun_udp_sock *us)
 	if (us->sock) {
 		list_del(&us->net_node);
 		/* Clears sk_user_data and waits for readers. */
-		udp_tunnel_sock_release(us->sock);
+		vtun_udp_tunnel_sock_release(us->sock);
 		kfree(us);
 	} else {
 		vtun_udp_detach(us->sk);
@@ -438,7 +438,7 @@ void vtun_udp_abort(struct vtun_udp_change *chg)
 /* RFC 3948 2.3: one 0xFF byte to keep the NAT mapping alive. */
 static void vtun_udp_keepalive(struct timer_list *t)
 {
-	struct vtun_dev *vd = from_timer(vd, t, natt.keepalive);
+	struct vtun_dev *vd = timer_container_of(vd, t, natt.keepalive);
 	const struct vtun_params *p;
 	unsigned long next = 0;
 
