@@ -9,14 +9,19 @@
 #        run.sh --build-only         compile checks only
 #
 # Environment:
-#   KERNELS=6.12          kernels for the full suite (6.1, 6.12, all);
-#                         the others get a compile check only
+#   KERNELS="6.1 6.12"    kernels for the full suite (6.1, 6.12, all);
+#                         the others get a compile check only. Debian's
+#                         newest kernel always gets a compile check.
+#   ALGS_FULL=6.12        kernels that test every algorithm (or all); the
+#                         others a representative subset (topo.sh ALG_QUICK)
 #   TESTS="link vrf"      tests to run (names or paths; space/comma)
 #   TIMEOUT=300           per-test timeout in seconds (guest side)
 #   VM_TIMEOUT=           whole-guest timeout (default: from the tests)
 #   W=1                   kbuild W= level; warnings in vtun fail "build"
 #   V=1                   copy the guest console to stderr as it runs
 #   VM_APPEND=            extra guest kernel command line
+#   VM_FIRST_APPEND=      extra command line for each kernel's first boot
+#                         only (to test the reboot after an early crash)
 #   VTUN_CACHE            cache dir (default /var/cache/vtun)
 #   VTUN_BUILD            module build dirs (default $VTUN_CACHE/build)
 #   VTUN_LOGS             guest logs (default selftests/vm/logs)
@@ -76,7 +81,8 @@ on_exit() {
 	exit 1
 }
 
-# Host packages and guest kernels; sets K61_VER, K612_VER.
+# Host packages and guest kernels; sets K61_VER, K612_VER, KNEW_VER and
+# KNEW_KDIR (Debian's newest kernel, compile only; may be empty).
 prepare_deps() {
 	local out
 	mkdir -p "$LOGS"
@@ -136,10 +142,11 @@ own_warnings() {
 		sed -E "s|^$dst/||" | head -n 30
 }
 
-# build_module NAME KVER: compile vtun; sets KO (empty on failure).
+# build_module NAME KVER [KDIR]: compile vtun; sets KO (empty on failure).
+# With KDIR (not a guest kernel) the module is only compiled.
 build_module() {
 	local name=$1 kver=$2 dst=$BUILD/$2 log=$LOGS/$1/build.log warn
-	local kdir=$CACHE/kernels/$2/usr/src/linux-headers-$2
+	local kdir=${3:-$CACHE/kernels/$2/usr/src/linux-headers-$2}
 	KO=
 	mkdir -p "$LOGS/$name"
 	if [ ! -f "$TOP/Kbuild" ]; then
@@ -163,7 +170,20 @@ build_module() {
 		emit 1 "$name build"
 	fi
 	diag "$name build: $((SECONDS - t0)) s"
-	[ -n "$KO" ] && install_ko "$kver"
+	[ -n "$KO" ] && [ -z "${3:-}" ] && install_ko "$kver"
+	[ -n "$KO" ]
+}
+
+# Compile check against Debian's newest kernel (sid / trixie-backports).
+build_newest() {
+	if [ -z "${KNEW_VER:-}" ]; then
+		emit 1 "newest kernel build" "SKIP deps.sh found no newest Debian kernel"
+		return
+	fi
+	local name
+	name=$(grep -oE '^[0-9]+\.[0-9]+' <<<"$KNEW_VER")
+	diag "$name: Debian's newest kernel, $KNEW_VER (compile only)"
+	build_module "$name" "$KNEW_VER" "$KNEW_KDIR"
 }
 
 # Host tools (the guest runs them from the host root).
@@ -246,6 +266,11 @@ write_env() {
 		printf 'VTUN_TIMEOUT=%q\n' "$TIMEOUT"
 		printf 'VTUN_MODE=%q\n' "$MODE"
 		printf 'VTUN_TESTS=%q\n' "$*"
+		# topo.sh: every algorithm on ALGS_FULL, a subset elsewhere.
+		case " ${ALGS_FULL:-6.12} " in
+		*" $kname "* | *" all "*) ;;
+		*) echo "export VTUN_ALG_SET=quick" ;;
+		esac
 		# Test knobs (ESP_ALGS=..., BENCH_ONLY=...) reach the guest.
 		local v
 		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+)$'); do
@@ -254,14 +279,14 @@ write_env() {
 	} >"$f"
 }
 
-# qemu_cmd IMAGE INITRD ENV DIR: set QEMU to the guest's command line.
+# qemu_cmd IMAGE INITRD ENV DIR [APPEND]: set QEMU to the guest's command line.
 qemu_cmd() {
-	local image=$1 initrd=$2 env=$3 dir=$4
+	local image=$1 initrd=$2 env=$3 dir=$4 append=${VM_APPEND:-}${5:+ $5}
 	QEMU=(qemu-system-x86_64 -accel tcg -cpu max
 		-m "${VM_MEM:-2048}" -smp "${VM_SMP:-2}"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$image" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 quiet mitigations=off ${VM_APPEND:-} VTUN_ENV=$env"
+		-append "console=ttyS0 panic=-1 quiet mitigations=off $append VTUN_ENV=$env"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log")
 }
@@ -288,11 +313,11 @@ watchdog() {
 	done
 }
 
-# start_guest NAME KVER DIR PATH...: start qemu in the background; sets
-# GUEST_PID, NAMES (test names) and LIMIT (test name -> time limit).
+# start_guest NAME KVER DIR APPEND PATH...: start qemu in the background;
+# sets GUEST_PID, NAMES (test names) and LIMIT (test name -> time limit).
 start_guest() {
-	local name=$1 kver=$2 dir=$3 initrd p t vmt=120
-	shift 3
+	local name=$1 kver=$2 dir=$3 append=$4 initrd p t vmt=120
+	shift 4
 	LIMIT=() NAMES=()
 	for p in "$@"; do
 		t=$(script_timeout "$p")
@@ -305,7 +330,7 @@ start_guest() {
 	: >"$dir/console.log"
 	: >"$dir/results.log"
 	rm -f "$dir/watchdog"
-	qemu_cmd "$(kernel_image "$kver")" "$initrd" "$dir/guest.env" "$dir"
+	qemu_cmd "$(kernel_image "$kver")" "$initrd" "$dir/guest.env" "$dir" "$append"
 	printf '%q ' "${QEMU[@]}" >"$dir/qemu.cmd"
 	timeout -k 5 "${VM_TIMEOUT:-$vmt}" "${QEMU[@]}" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
@@ -329,26 +354,42 @@ guest_post_mortem() {
 	diag "$(tail -n 40 "$dir/console.log" | sed 's/^/  /')"
 }
 
-# boot_run NAME KVER PATH...: run the given scripts in one guest.
+# boot_run NAME KVER PATH...: run the given scripts in one guest. A guest
+# that dies before its first test begins (an early boot crash is not the
+# tests' doing, and would fail them all) is booted once more; its console
+# log is kept as console.boot1.log. A crash after that still fails.
 boot_run() {
 	local name=$1 kver=$2 dir=$LOGS/$1 t0=$SECONDS wall0 qrc f0=$FAIL p f s
+	local attempt=1 append noboot
 	local -A LIMIT
 	local NAMES
 	shift 2
-	wall0=$(date +%s.%N)
-	if ! start_guest "$name" "$kver" "$dir" "$@"; then
-		emit 0 "$name boot: cannot build initramfs"
-		return
-	fi
-	tail -n +1 -s 0.2 -f --pid="$GUEST_PID" "$dir/results.log" |
-		awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" \
-			-v n="$N" -v mode="$MODE" -v tests="${NAMES[*]}" \
-			-v counts="$dir/counts" -v t0="$wall0"
-	wait "$GUEST_PID"
-	qrc=$?
-	GUEST_PID=
-	read -r N p f s <"$dir/counts"
-	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	rm -f "$dir/console.boot1.log"
+	while :; do
+		wall0=$(date +%s.%N)
+		append=
+		[ "$attempt" = 1 ] && append=${VM_FIRST_APPEND:-}
+		if ! start_guest "$name" "$kver" "$dir" "$append" "$@"; then
+			emit 0 "$name boot: cannot build initramfs"
+			return
+		fi
+		tail -n +1 -s 0.2 -f --pid="$GUEST_PID" "$dir/results.log" |
+			awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" \
+				-v n="$N" -v mode="$MODE" -v tests="${NAMES[*]}" \
+				-v counts="$dir/counts" -v t0="$wall0" \
+				-v retry="$((attempt == 1))"
+		wait "$GUEST_PID"
+		qrc=$?
+		GUEST_PID=
+		noboot=
+		read -r N p f s noboot <"$dir/counts"
+		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+		[ -n "$noboot" ] || break
+		guest_post_mortem "$name" "$dir" "$qrc"
+		diag "$name: guest died before its first test ($((SECONDS - t0)) s); booting again"
+		mv "$dir/console.log" "$dir/console.boot1.log"
+		attempt=2
+	done
 	guest_post_mortem "$name" "$dir" "$qrc"
 	diag "$name: guest wall time $((SECONDS - t0)) s"
 	[ "$FAIL" = "$f0" ] || diag "$name: guest console log: $dir/console.log"
@@ -370,7 +411,7 @@ parse_args() {
 }
 
 main() {
-	local full=${KERNELS:-6.12} k kver paths=() p
+	local full=${KERNELS:-6.1 6.12} k kver paths=() p
 	parse_args "$@"
 	[ "$full" = all ] && full="6.1 6.12"
 	full=${full//,/ }
@@ -392,6 +433,7 @@ main() {
 		kver_of "$k" >/dev/null || { emit 0 "unknown kernel: $k"; exit 1; }
 	done
 	build_tools
+	[ "$MODE" = tests ] || [ "$MODE" = build ] && build_newest
 	for k in 6.1 6.12; do
 		kver=$(kver_of "$k")
 		case " $full " in

@@ -4,7 +4,9 @@
 # Variables: kernel (name), tests (expected names, space separated),
 # n (number of the last line already printed), mode (tests|script),
 # counts (file to write "n pass fail skip" to at the end), t0 (host time
-# at guest start, seconds since the epoch).
+# at guest start, seconds since the epoch), retry (1: the runner boots
+# again if the guest dies before its first test begins; then report
+# nothing and write "n pass fail skip noboot" instead).
 # Anything the guest did not report counts as a failure.
 
 function emit(ok, desc, directive,    line) {
@@ -93,6 +95,7 @@ function now(    cmd, t) {
 }
 
 /^VTUN-BEGIN / {
+	begun = 1
 	cur = $2; subs = subfail = nklog = 0; taint = ""
 	next
 }
@@ -124,6 +127,10 @@ mode == "script" { print; fflush(); next }
 { diag($0) }
 
 END {
+	if (retry && !begun) {
+		print n, pass, fail, skip, "noboot" > counts
+		exit
+	}
 	if (!booted)
 		emit(0, "boot: guest did not come up")
 	if (cur != "") {
