@@ -2,29 +2,83 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch (from Debian's linux-source), the netlink spec check, and
-# W=1 + sparse builds of the module against each cached Debian kernel.
+# W=1 + sparse (C=1) builds of the module against each cached Debian guest
+# kernel and Debian's newest kernel. One "ok N lint: STAGE" or "not ok"
+# line per stage (TAP-like, without a plan: CI prints it before the test
+# runner's TAP), the findings as "# " lines under it, and a last line
+# "lint: N passed, N failed". Exits non-zero on any finding.
 
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VTUN_CACHE:-/var/cache/vtun}
-src=$("$top/scripts/linux-source.sh")
-status=0
+n=0 passed=0 failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# stage NAME: report the stage whose findings are in $out (empty: clean)
+stage() {
+	n=$((n + 1))
+	if [ -s "$out" ]; then
+		echo "not ok $n lint: $1"
+		sed 's/^/#   /' "$out" | head -n 60
+		failed=$((failed + 1))
+	else
+		echo "ok $n lint: $1"
+		passed=$((passed + 1))
+	fi
+}
 
 cd "$top" || exit 1
+
+# Kernels (and sparse, checkpatch's source) as the test runner has them.
+if kernels=$(bash selftests/vm/deps.sh --print 2>"$out"); then
+	eval "$kernels"
+	: >"$out"
+else
+	stage "deps.sh"
+fi
+src=$("$top/scripts/linux-source.sh")
+
 # compat.h compares kernel versions by design; generated files are the
 # generator's.
-files=$(ls kernel/*.[ch] | grep -v -e netlink-gen -e compat.h)
-perl "$src/scripts/checkpatch.pl" --no-tree --terse --strict \
-	--ignore FILE_PATH_CHANGES -f $files || status=1
-bash scripts/ynl-gen.sh --check || status=1
+files=()
+for f in kernel/*.[ch]; do
+	case $f in
+	*netlink-gen* | */compat.h) ;;
+	*) files+=("$f") ;;
+	esac
+done
+perl "$src/scripts/checkpatch.pl" --no-tree --terse --strict --quiet \
+	--ignore FILE_PATH_CHANGES -f "${files[@]}" 2>&1 | grep -v '^total: ' >"$out"
+stage "checkpatch --strict kernel/ (${#files[@]} files)"
 
-for kdir in "$cache"/kernels/*/usr/src/linux-headers-*-amd64; do
+if bash scripts/ynl-gen.sh --check >"$out" 2>&1; then
+	: >"$out"
+elif [ ! -s "$out" ]; then
+	echo "scripts/ynl-gen.sh --check failed" >"$out"
+fi
+stage "spec-check (generated files match the spec)"
+
+# W=1 C=1 KDIR NAME
+build_lint() {
+	local kdir=$1 build rc
 	build=$(mktemp -d)
 	cp -a Kbuild kernel uapi "$build/"
-	echo "== $(basename "$kdir"): W=1 C=1"
-	make -s -C "$kdir" M="$build" W=1 C=1 modules 2>&1 |
-		grep -E "^$build/.*(warning|error)" && status=1
-	rm -rf "$build"
+	make -s -C "$kdir" M="$build" W=1 C=1 -j"$(nproc)" modules >"$build.log" 2>&1
+	rc=$?
+	grep -E "^$build/.*(warning|error)" "$build.log" | sed "s|^$build/||" >"$out"
+	if [ "$rc" != 0 ] && [ ! -s "$out" ]; then
+		tail -n 20 "$build.log" >"$out"
+	fi
+	rm -rf "$build" "$build.log"
+}
+
+for kdir in "$cache"/kernels/*/usr/src/linux-headers-*-amd64 ${KNEW_KDIR:-}; do
+	[ -d "$kdir" ] || continue
+	build_lint "$kdir"
+	stage "$(basename "$kdir" | sed 's/^linux-headers-//'): W=1 C=1 (sparse)"
 done
-exit $status
+
+echo "lint: $passed passed, $failed failed"
+[ "$failed" = 0 ]
