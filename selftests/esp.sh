@@ -35,11 +35,13 @@ run_pair() {
 	topo_reset
 }
 
+# Each pair has namespaces of its own: run them side by side.
 for alg in $ALGS_RUN; do
 	for outer in 4 6; do
-		run_pair xfrm "$alg" "$outer"
-		run_pair vtun "$alg" "$outer"
+		par_run run_pair xfrm "$alg" "$outer"
+		par_run run_pair vtun "$alg" "$outer"
 	done
 done
+par_wait
 
 tap_done

@@ -40,6 +40,11 @@
 #   diag MSG...                   "# MSG"
 #   defer CMD...                  run CMD at exit (last registered first)
 #   retry SECONDS CMD...          rerun CMD every 0.1 s until it succeeds
+#   par_run CMD...                run CMD (checks in namespaces of its own)
+#                                 in the background, at most VTUN_JOBS
+#                                 (the CPUs) at a time
+#   par_wait                      wait for them and report their results,
+#                                 in par_run order
 #   tap_done                      print the tally, return the exit status
 # Variables: VTUNCTL, VTUN_IKED (userspace tools), KSFT_SKIP=4.
 
@@ -149,6 +154,58 @@ retry() {
 }
 
 defer() { _T_DEFER=("$(printf '%q ' "$@")" "${_T_DEFER[@]}"); }
+
+# Independent checks run side by side: a TCG guest is slow but has more
+# than one CPU. Each job has its own result file, replayed by par_wait.
+VTUN_JOBS=${VTUN_JOBS:-$(nproc)}
+_T_PAR=() _T_PARPID=()
+_t_par_job() { # in a subshell: its own namespaces, deferred commands, output
+	_T_NS=() _T_DEFER=() _T_N=0 _T_FAIL=0
+	_T_OUT=$(mktemp /tmp/vtun-test.XXXXXX)
+	trap _t_cleanup EXIT
+	"$@"
+}
+
+par_run() {
+	local f p n
+	f=$(mktemp /tmp/vtun-par.XXXXXX)
+	_T_PAR+=("$f")
+	(_t_par_job "$@") >"$f" 2>&1 &
+	_T_PARPID+=($!)
+	while :; do
+		n=0
+		for p in "${_T_PARPID[@]}"; do
+			kill -0 "$p" 2>/dev/null && n=$((n + 1))
+		done
+		[ "$n" -lt "$VTUN_JOBS" ] && break
+		wait -n "${_T_PARPID[@]}" 2>/dev/null || sleep 0.1
+	done
+}
+
+par_wait() {
+	local f line re='^(not )?ok [0-9]+ - (.*)$' desc
+	wait "${_T_PARPID[@]}"
+	for f in "${_T_PAR[@]}"; do
+		while IFS= read -r line; do
+			if ! [[ $line =~ $re ]]; then
+				echo "$line"
+				continue
+			fi
+			desc=${BASH_REMATCH[2]}
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				_T_FAIL=$((_T_FAIL + 1))
+				_t_result 0 "$desc"
+			elif [[ $desc == *" # SKIP "* ]]; then
+				_T_SKIP=$((_T_SKIP + 1))
+				_t_result 1 "${desc%% # SKIP *}" "SKIP ${desc#* # SKIP }"
+			else
+				_t_pass "$desc"
+			fi
+		done <"$f"
+		rm -f "$f"
+	done
+	_T_PAR=() _T_PARPID=()
+}
 
 need_modules() {
 	local m rc=0

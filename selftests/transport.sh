@@ -125,13 +125,15 @@ transport_pair() { # PEER ALG FAMILY
 	topo_reset
 }
 
+# Each pair has namespaces of its own: run them side by side.
 for alg in $ALGS_RUN; do
 	for fam in 4 6; do
-		transport_pair xfrm "$alg" "$fam"
+		par_run transport_pair xfrm "$alg" "$fam"
 	done
 done
-transport_pair vtun gcm128-16 4
-transport_pair vtun chacha 6
+par_run transport_pair vtun gcm128-16 4
+par_run transport_pair vtun chacha 6
+par_wait
 
 # Only traffic between the gateways; the outer lookup never loops.
 topo_underlay
