@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make              build the module (against KDIR) and the userspace tools
-# make check        run the test suite in QEMU guests (installs what it needs)
+# make check        the test suite: unit tests, then the selftests in QEMU
+#                   guests on 6.1 and 6.12 (installs what it needs)
 # make demo         show a tunnel carrying traffic between two sites
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
