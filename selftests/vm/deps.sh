@@ -176,7 +176,8 @@ fix_new_kbuild() {
 	local hdr=$NEW_ROOT/$1/usr/src/linux-headers-$1 kb cc bad src f rel
 	[ -f "$root/.host-ready" ] && return
 	kb=$root/usr/lib/linux-kbuild-$base
-	cc=$(sed -n 's/^CC = .*(CROSS_COMPILE)\(gcc-[0-9]*\).*/\1/p' "$hdr/.kernelvariables")
+	cc=$(sed -n 's/^CC = .*(CROSS_COMPILE)\(gcc-[0-9]*\).*/\1/p' \
+		"$hdr/.kernelvariables" 2>/dev/null || true)
 	bad=$(too_new_elfs "$kb")
 	if [ -n "$bad" ] || { [ -n "$cc" ] && ! command -v "x86_64-linux-gnu-$cc" >/dev/null; }; then
 		local series tmp
@@ -257,6 +258,12 @@ extract_vmlinux() {
 }
 
 main() {
+	if [ "${1:-}" = --newest ]; then
+		prepare_new
+		echo "KNEW_VER=$KNEW_VER"
+		echo "KNEW_KDIR=${KNEW_VER:+$NEW_ROOT/$KNEW_VER/usr/src/linux-headers-$KNEW_VER}"
+		return
+	fi
 	install_host_pkgs
 	resolve_61
 	resolve_612
@@ -264,12 +271,16 @@ main() {
 	unpack_kernel "$K612_VER" "$K612_PKGS"
 	extract_vmlinux "$K61_VER"
 	extract_vmlinux "$K612_VER"
-	prepare_new
+	# Its own process, so that a failure there (offline, a Debian change)
+	# costs only the newest kernel's compile check, reported as skipped.
+	if ! new=$(bash "$0" --newest); then
+		log "newest kernel: not prepared"
+		new="KNEW_VER= KNEW_KDIR="
+	fi
 	if [ "${1:-}" = --print ]; then
 		echo "K61_VER=$K61_VER"
 		echo "K612_VER=$K612_VER"
-		echo "KNEW_VER=$KNEW_VER"
-		echo "KNEW_KDIR=${KNEW_VER:+$NEW_ROOT/$KNEW_VER/usr/src/linux-headers-$KNEW_VER}"
+		echo "$new"
 		echo "CACHE=$CACHE"
 	fi
 }
