@@ -132,8 +132,8 @@ site_xfrm() {
 
 # drop NS REASON [DEV]: the drop counter for REASON of DEV (vtun0) in NS
 drop() {
-	ip netns exec "$1" "$VTUNCTL" -j show "${3:-vtun0}" | python3 -c '
-import json, sys; print(json.load(sys.stdin)[0]["drops"][sys.argv[1]])' "$2"
+	ip netns exec "$1" "$VTUNCTL" -j show "${3:-vtun0}" |
+		jq -e --arg r "$2" '.[0].drops[$r]'
 }
 
 # overlay_ping NS I INNER: ping the peer's overlay address from site I

@@ -26,8 +26,7 @@ vt() { local ns=$1; shift; ns_exec "$ns" "$VTUNCTL" "$@"; }
 static_neigh() {
 	local i mac
 	for i in 0 1; do
-		mac=$(ip -n "${NS[$i]}" -j link show ul0 |
-			python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+		mac=$(ip -n "${NS[$i]}" -br link show ul0 | awk '{ print $3 }')
 		ip -n "${NS[$((1 - i))]}" neigh replace "${UL6[$i]}" lladdr "$mac" \
 			dev ul0 nud permanent
 	done
@@ -83,19 +82,18 @@ gw_tcp() { # NS_SRV I_SRV NS_CLI FAMILY BYTES
 		"$(outer_addr "$2" "$4")" 5001 "$5"
 }
 
+# (jq and awk rather than Python: starting Python is slow in a TCG guest)
 sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
-	vt "$1" -j sa show vtun0 | python3 -c '
-import json, sys
-print(sum(s["stats"]["packets"] for s in json.load(sys.stdin) if s["dir"] == sys.argv[1]))' "$2"
+	vt "$1" -j sa show vtun0 |
+		jq --arg d "$2" '[.[] | select(.dir == $d) | .stats.packets] | add // 0'
 }
 
 xfrm_packets() { # NS SPI: packets XFRM counted on the state with SPI
-	ip -n "$1" -s xfrm state | python3 -c '
-import re, sys
-for st in re.split(r"\n(?=src )", sys.stdin.read()):
-    m = re.search(r"spi (0x[0-9a-f]+)", st)
-    if m and int(m.group(1), 16) == int(sys.argv[1], 16):
-        print(re.search(r"lifetime current:\s*\d+\(bytes\), (\d+)\(packets\)", st).group(1))' "$2"
+	ip -n "$1" -s xfrm state | awk -v spi="$(printf '0x%08x' "$2")" '
+		/^src / { mine = 0 }
+		$1 == "proto" { for (i = 1; i < NF; i++) if ($i == "spi") mine = ($(i + 1) == spi) }
+		mine && cur { sub(/.*, */, ""); sub(/\(packets\).*/, ""); print; exit }
+		{ cur = mine && /lifetime current:/ }'
 }
 
 NS=()

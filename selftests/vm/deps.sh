@@ -24,7 +24,7 @@ HOST_PKGS="build-essential pkg-config libmnl-dev libssl-dev qemu-system-x86
 busybox-static cpio xz-utils zstd kmod iproute2 rsync nftables iperf3 tcpdump
 wireguard-tools strongswan strongswan-swanctl dwarves sparse bc flex bison
 libelf-dev python3 python3-yaml python3-jsonschema iputils-ping
-socat bird2"
+socat bird2 jq"
 
 log() { echo "deps: $*" >&2; }
 
