@@ -256,7 +256,7 @@ static bool vtun_monitor_match(const struct vtun_monitor_cfg *cfg, u16 id,
 		if (icmph->type != ICMP_ECHOREPLY ||
 		    icmph->un.echo.id != htons(id))
 			return false;
-			*seq = ntohs(icmph->un.echo.sequence);
+		*seq = ntohs(icmph->un.echo.sequence);
 		return true;
 	}
 	ip6h = ipv6_hdr(skb);
