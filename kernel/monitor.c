@@ -362,12 +362,13 @@ static void vtun_monitor_linkdown(struct vtun_monitor *m, bool on)
 }
 
 /* A number attribute within [min, max] into @v, else an error naming it. */
-#define vtun_monitor_num(tb, type, get, v, min, max, msg, extack) ({	\
+#define vtun_monitor_num(attr, get, v, min, max, msg, extack) ({	\
+	const struct nlattr *__a = (attr);				\
 	int __err = 0;							\
-	if ((tb)[type]) {						\
-		u32 __x = get((tb)[type]);				\
+	if (__a) {							\
+		u32 __x = get(__a);					\
 		if (__x < (min) || __x > (max)) {			\
-			NL_SET_ERR_MSG_ATTR(extack, (tb)[type], msg);	\
+			NL_SET_ERR_MSG_ATTR(extack, __a, msg);		\
 			__err = -ERANGE;				\
 		} else {						\
 			*(v) = __x;					\
@@ -447,22 +448,22 @@ static int vtun_monitor_parse(struct nlattr *nest, struct vtun_monitor_cfg *c,
 		}
 		c->src_auto = false;
 	}
-	err = vtun_monitor_num(tb, VTUN_A_MONITOR_INTERVAL, nla_get_u32,
+	err = vtun_monitor_num(tb[VTUN_A_MONITOR_INTERVAL], nla_get_u32,
 			       &c->interval, VTUN_MON_INTERVAL_MIN,
 			       VTUN_MON_INTERVAL_MAX,
 			       "interval: must be 100 to 10000 ms", extack) ?:
-	      vtun_monitor_num(tb, VTUN_A_MONITOR_THRESHOLD, nla_get_u8,
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_THRESHOLD], nla_get_u8,
 			       &threshold, VTUN_MON_THRESHOLD_MIN,
 			       VTUN_MON_THRESHOLD_MAX,
 			       "threshold: must be 1 to 10 probes", extack) ?:
-	      vtun_monitor_num(tb, VTUN_A_MONITOR_ACTION, nla_get_u8, &action,
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_ACTION], nla_get_u8, &action,
 			       0, VTUN_MONITOR_ACTION_FAIL_OVER,
 			       "action: must be wait-recover (0) or fail-over (1)",
 			       extack) ?:
-	      vtun_monitor_num(tb, VTUN_A_MONITOR_HOLD_DOWN, nla_get_u32,
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_HOLD_DOWN], nla_get_u32,
 			       &c->hold_down, 0, VTUN_MON_HOLD_DOWN_MAX,
 			       "hold-down: must be 0 to 600000 ms", extack) ?:
-	      vtun_monitor_num(tb, VTUN_A_MONITOR_OPTIMIZED, nla_get_u8,
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_OPTIMIZED], nla_get_u8,
 			       &optimized, 0, 1, "optimized: must be 0 or 1",
 			       extack);
 	c->threshold = threshold;
