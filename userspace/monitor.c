@@ -126,7 +126,7 @@ static void put_args(struct nlmsghdr *nlh, int argc, char **argv, bool add)
 		}
 	}
 	if (add && !dst)
-		missarg("dst");
+		usage_error("\"monitor add\" needs \"dst ADDR\"");
 	mnl_attr_nest_end(nlh, nest);
 }
 
