@@ -63,6 +63,7 @@ mon() {
 import json, sys; d = json.load(sys.stdin)[0]
 print(d["carrier"] if sys.argv[1] == "carrier" else d["monitor"][sys.argv[1]])' "$2"
 }
+mon_ge() { [ "$(mon "$1" "$2")" -ge "$3" ]; }
 txp() { VA -j show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats"]["tx-packets"])'; }
 cut() { ip netns exec "$B" nft -f - <<-EOF2
 	table inet cut {
@@ -119,8 +120,7 @@ check_eq "show: defaults and values" \
 	"10.0.0.1 $INTERVAL $THRESHOLD fail-over $HOLD False up" "$(VA -j monitor show vtun0 |
 	python3 -c 'import json,sys; m=json.load(sys.stdin)[0]
 print(m["src"], m["interval"], m["threshold"], m["action"], m["hold-down"], m["optimized"], m["state"])')"
-check "probes are answered" retry 5 sh -c "[ \$($VTUNCTL -n $A -j show vtun0 |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"monitor\"][\"received\"])') -ge 3 ]"
+check "probes are answered" retry 5 mon_ge vtun0 received 3
 check_eq "answers consumed: no ICMP echo reply reaches A's stack" "$reps" "$(echo_reps)"
 check_eq "ignore_routes_with_linkdown on (IPv4)" 1 \
 	"$(ip netns exec "$A" sysctl -n net.ipv4.conf.vtun0.ignore_routes_with_linkdown)"
