@@ -19,6 +19,7 @@
 #include "ah.h"
 #include "compat.h"
 #include "device.h"
+#include "monitor.h"
 #include "sa.h"
 #include "selector.h"
 #include "tx.h"
@@ -107,8 +108,13 @@ static int vtun_dev_init(struct net_device *dev)
 	err = dst_cache_init(&vd->dst_cache, GFP_KERNEL);
 	if (err)
 		goto err_gro;
+	err = vtun_monitor_init(vd);
+	if (err)
+		goto err_dst;
 	return 0;
 
+err_dst:
+	dst_cache_destroy(&vd->dst_cache);
 err_gro:
 	gro_cells_destroy(&vd->gro_cells);
 err_drops:
@@ -124,6 +130,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
 
+	vtun_monitor_uninit(vd);
 	vtun_sa_flush(vd);
 	vtun_proxy_id_flush(vd);
 	vtun_udp_uninit(vd);

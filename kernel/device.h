@@ -68,6 +68,7 @@ struct vtun_params {
 struct vtun_sa;
 struct vtun_proxy_ids;
 struct vtun_udp_sock;
+struct vtun_monitor;
 
 /* ESP in UDP state of a device (udp.c). */
 struct vtun_natt {
@@ -94,6 +95,7 @@ struct vtun_dev {
 	struct gro_cells gro_cells;
 	struct dst_cache dst_cache;	/* route to the remote gateway */
 	struct vtun_natt natt;		/* ESP in UDP */
+	struct vtun_monitor __rcu *monitor;	/* tunnel monitor (monitor.c) */
 };
 
 #define VTUN_SPI_HASH_BITS 10

@@ -11,6 +11,23 @@
 #include <uapi/linux/vtun.h>
 
 /* Common nested types */
+const struct nla_policy vtun_monitor_nl_policy[VTUN_A_MONITOR_RTT + 1] = {
+	[VTUN_A_MONITOR_DST] = { .type = NLA_BINARY, },
+	[VTUN_A_MONITOR_SRC] = { .type = NLA_BINARY, },
+	[VTUN_A_MONITOR_INTERVAL] = { .type = NLA_U32, },
+	[VTUN_A_MONITOR_THRESHOLD] = { .type = NLA_U8, },
+	[VTUN_A_MONITOR_ACTION] = { .type = NLA_U8, },
+	[VTUN_A_MONITOR_HOLD_DOWN] = { .type = NLA_U32, },
+	[VTUN_A_MONITOR_OPTIMIZED] = { .type = NLA_U8, },
+	[VTUN_A_MONITOR_STATE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_MONITOR_REASON] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_MONITOR_SENT] = { .type = NLA_U64, },
+	[VTUN_A_MONITOR_RECEIVED] = { .type = NLA_U64, },
+	[VTUN_A_MONITOR_LOST] = { .type = NLA_U64, },
+	[VTUN_A_MONITOR_MISSES] = { .type = NLA_U32, },
+	[VTUN_A_MONITOR_RTT] = { .type = NLA_U32, },
+};
+
 const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1] = {
 	[VTUN_A_PROXY_ID_ID] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VTUN_A_PROXY_ID_LOCAL] = { .type = NLA_BINARY, },
@@ -105,6 +122,28 @@ static const struct nla_policy vtun_proxy_id_get_dump_nl_policy[VTUN_A_IFINDEX +
 	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
 };
 
+/* VTUN_CMD_MONITOR_NEW - do */
+static const struct nla_policy vtun_monitor_new_nl_policy[VTUN_A_MONITOR + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_MONITOR] = NLA_POLICY_NESTED(vtun_monitor_nl_policy),
+};
+
+/* VTUN_CMD_MONITOR_SET - do */
+static const struct nla_policy vtun_monitor_set_nl_policy[VTUN_A_MONITOR + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_MONITOR] = NLA_POLICY_NESTED(vtun_monitor_nl_policy),
+};
+
+/* VTUN_CMD_MONITOR_DEL - do */
+static const struct nla_policy vtun_monitor_del_nl_policy[VTUN_A_IFINDEX + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
+/* VTUN_CMD_MONITOR_GET - do */
+static const struct nla_policy vtun_monitor_get_nl_policy[VTUN_A_IFINDEX + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
 /* Ops table for vtun */
 static const struct genl_split_ops vtun_nl_ops[] = {
 	{
@@ -188,6 +227,42 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.policy		= vtun_proxy_id_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
 		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VTUN_CMD_MONITOR_NEW,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_monitor_new_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_monitor_new_nl_policy,
+		.maxattr	= VTUN_A_MONITOR,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_MONITOR_SET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_monitor_set_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_monitor_set_nl_policy,
+		.maxattr	= VTUN_A_MONITOR,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_MONITOR_DEL,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_monitor_del_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_monitor_del_nl_policy,
+		.maxattr	= VTUN_A_IFINDEX,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_MONITOR_GET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_monitor_get_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_monitor_get_nl_policy,
+		.maxattr	= VTUN_A_IFINDEX,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 };
 

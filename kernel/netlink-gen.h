@@ -12,6 +12,7 @@
 #include <uapi/linux/vtun.h>
 
 /* Common nested types */
+extern const struct nla_policy vtun_monitor_nl_policy[VTUN_A_MONITOR_RTT + 1];
 extern const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1];
 extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1];
 extern const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1];
@@ -33,6 +34,10 @@ int vtun_nl_proxy_id_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vtun_nl_proxy_id_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int vtun_nl_monitor_new_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_monitor_set_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_monitor_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vtun_nl_monitor_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	VTUN_NLGRP_EVENTS,

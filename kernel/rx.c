@@ -22,6 +22,7 @@
 #include "ah.h"
 #include "device.h"
 #include "esp.h"
+#include "monitor.h"
 #include "rx.h"
 #include "sa.h"
 #include "udp.h"
@@ -235,7 +236,8 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 		goto drop;
 	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
 	vtun_sa_count(sa, VTUN_SA_BYTES, skb->len);
-	vtun_deliver(skb, vd);
+	if (!vtun_monitor_rx(vd, skb))
+		vtun_deliver(skb, vd);
 	vtun_sa_put(sa);
 	return;
 drop:

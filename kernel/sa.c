@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "device.h"
 #include "esp.h"
+#include "monitor.h"
 #include "netlink-gen.h"
 #include "netlink.h"
 #include "sa.h"
@@ -109,6 +110,7 @@ static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 		vtun_proxy_id_set_tx(vd, proxy_id, tx);
 	else
 		rcu_assign_pointer(vd->tx_sa, tx);
+	vtun_monitor_sa_changed(vd);
 }
 
 static void vtun_sa_unlink(struct vtun_sa *sa)

@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "linkopts.h"
+#include "monitor.h"
 #include "nl.h"
 #include "vtunctl.h"
 
@@ -192,6 +193,14 @@ static void print_dev(const struct nlattr **tb)
 			json_uint("peer-port", get_u16(tb[VTUN_A_DEV_PEER_PORT]));
 		if (tb[VTUN_A_DEV_MTU])
 			json_uint("mtu", get_u32(tb[VTUN_A_DEV_MTU]));
+		if (tb[VTUN_A_DEV_CARRIER])
+			json_bool("carrier", get_u8(tb[VTUN_A_DEV_CARRIER]));
+		if (tb[VTUN_A_DEV_MONITOR] &&
+		    !mnl_attr_validate(tb[VTUN_A_DEV_MONITOR], MNL_TYPE_NESTED)) {
+			json_open_object("monitor");
+			print_monitor(tb[VTUN_A_DEV_MONITOR]);
+			json_close_object();
+		}
 	} else {
 		printf("%s: ifindex %u", name, ifindex);
 		if (tb[VTUN_A_DEV_MTU])
@@ -223,6 +232,12 @@ static void print_dev(const struct nlattr **tb)
 			printf(" df %s", vtun_df_name(get_u8(tb[VTUN_A_DEV_DF])));
 		putchar('\n');
 		print_encap(tb);
+		if (tb[VTUN_A_DEV_MONITOR] &&
+		    !mnl_attr_validate(tb[VTUN_A_DEV_MONITOR], MNL_TYPE_NESTED)) {
+			printf("    monitor");
+			print_monitor(tb[VTUN_A_DEV_MONITOR]);
+			putchar('\n');
+		}
 	}
 	/* JSON always has the counters; text only with -s. */
 	if (opt.json || opt.stats) {

@@ -14,6 +14,7 @@
 #include <linux/vtun.h>
 
 #include "json.h"
+#include "monitor.h"
 #include "nl.h"
 #include "proxyid.h"
 #include "vtunctl.h"
@@ -142,6 +143,10 @@ static int handle(struct nl *nl, const char *buf, int len)
 		    mnl_nlmsg_get_payload_len(nlh) < sizeof(*g))
 			continue;
 		g = mnl_nlmsg_get_payload(nlh);
+		if (print_monitor_event(nlh, g->cmd)) {
+			n++;
+			continue;
+		}
 		if (g->cmd != VTUN_CMD_ACQUIRE_NTF)
 			continue;
 		print_acquire(nlh);

@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vtunctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vtunctl -V\n"
-		"OBJECT := { link | show | sa | proxy-id | events | help }\n"
+		"OBJECT := { link | show | sa | proxy-id | monitor | events | help }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME | -h[elp] }\n"
 		"\n"
 		"  vtunctl link add NAME [ LINK-OPTIONS ]\n"
@@ -35,6 +35,12 @@ static void usage(FILE *f)
 		"             [ proto PROTO ] [ local-port PORT[-PORT] ] [ remote-port PORT[-PORT] ]\n"
 		"  vtunctl proxy-id del DEV id ID\n"
 		"  vtunctl proxy-id show [ DEV [ id ID ] ]\n"
+		"  vtunctl monitor add DEV dst ADDR [ src ADDR ] [ interval MS ] [ threshold N ]\n"
+		"             [ action { wait-recover | fail-over } ] [ hold-down MS ]\n"
+		"             [ optimized { on | off } ]\n"
+		"  vtunctl monitor set DEV [ dst ADDR ] [ ... ]\n"
+		"  vtunctl monitor del DEV\n"
+		"  vtunctl monitor show [ DEV ]\n"
 		"  vtunctl events [ count N ]\n"
 		"\n"
 		"LINK-OPTIONS :=\n");
@@ -111,7 +117,9 @@ int main(int argc, char **argv)
 		return do_sa(argc, argv);
 	if (matches(obj, "proxy-id"))
 		return do_proxy_id(argc, argv);
-	if (matches(obj, "events") || matches(obj, "monitor"))
+	if (matches(obj, "monitor"))
+		return do_monitor(argc, argv);
+	if (matches(obj, "events"))
 		return do_events(argc, argv);
 	usage_error("unknown object \"%s\"", obj);
 }

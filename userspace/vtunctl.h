@@ -57,6 +57,7 @@ int do_show(int argc, char **argv);
 int do_sa(int argc, char **argv);
 int do_proxy_id(int argc, char **argv);
 int do_events(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 
 #define NEXT_ARG(kw) do {				\
 		argc--; argv++;				\

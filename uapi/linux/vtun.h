@@ -52,6 +52,38 @@ enum vtun_encap {
 	VTUN_ENCAP_UDP,
 };
 
+/**
+ * enum vtun_monitor_action - What a tunnel monitor does when the peer stops
+ *   answering
+ * @VTUN_MONITOR_ACTION_WAIT_RECOVER: Report it in an event only
+ * @VTUN_MONITOR_ACTION_FAIL_OVER: Also turn the carrier off, so that routes
+ *   through the device are ignored and a backup route takes the traffic
+ */
+enum vtun_monitor_action {
+	VTUN_MONITOR_ACTION_WAIT_RECOVER,
+	VTUN_MONITOR_ACTION_FAIL_OVER,
+};
+
+/**
+ * enum vtun_monitor_state - State of a tunnel monitor
+ */
+enum vtun_monitor_state {
+	VTUN_MONITOR_STATE_UP,
+	VTUN_MONITOR_STATE_DOWN,
+};
+
+/**
+ * enum vtun_monitor_reason - Why a tunnel monitor changed its state
+ * @VTUN_MONITOR_REASON_PROBES_LOST: The threshold of consecutive probes went
+ *   unanswered
+ * @VTUN_MONITOR_REASON_PROBES_ANSWERED: Probes were answered again (for the
+ *   whole hold-down)
+ */
+enum vtun_monitor_reason {
+	VTUN_MONITOR_REASON_PROBES_LOST,
+	VTUN_MONITOR_REASON_PROBES_ANSWERED,
+};
+
 enum {
 	IFLA_VTUN_LOCAL = 1,
 	IFLA_VTUN_REMOTE,
@@ -131,6 +163,8 @@ enum {
 	VTUN_A_DEV_PEER,
 	VTUN_A_DEV_PEER_PORT,
 	VTUN_A_DEV_DROPS,
+	VTUN_A_DEV_MONITOR,
+	VTUN_A_DEV_CARRIER,
 
 	__VTUN_A_DEV_MAX,
 	VTUN_A_DEV_MAX = (__VTUN_A_DEV_MAX - 1)
@@ -191,10 +225,32 @@ enum {
 };
 
 enum {
+	VTUN_A_MONITOR_PAD = 1,
+	VTUN_A_MONITOR_DST,
+	VTUN_A_MONITOR_SRC,
+	VTUN_A_MONITOR_INTERVAL,
+	VTUN_A_MONITOR_THRESHOLD,
+	VTUN_A_MONITOR_ACTION,
+	VTUN_A_MONITOR_HOLD_DOWN,
+	VTUN_A_MONITOR_OPTIMIZED,
+	VTUN_A_MONITOR_STATE,
+	VTUN_A_MONITOR_REASON,
+	VTUN_A_MONITOR_SENT,
+	VTUN_A_MONITOR_RECEIVED,
+	VTUN_A_MONITOR_LOST,
+	VTUN_A_MONITOR_MISSES,
+	VTUN_A_MONITOR_RTT,
+
+	__VTUN_A_MONITOR_MAX,
+	VTUN_A_MONITOR_MAX = (__VTUN_A_MONITOR_MAX - 1)
+};
+
+enum {
 	VTUN_A_IFINDEX = 1,
 	VTUN_A_DEV,
 	VTUN_A_SA,
 	VTUN_A_PROXY_ID,
+	VTUN_A_MONITOR,
 
 	__VTUN_A_MAX,
 	VTUN_A_MAX = (__VTUN_A_MAX - 1)
@@ -209,6 +265,12 @@ enum {
 	VTUN_CMD_PROXY_ID_DEL,
 	VTUN_CMD_PROXY_ID_GET,
 	VTUN_CMD_ACQUIRE_NTF,
+	VTUN_CMD_MONITOR_NEW,
+	VTUN_CMD_MONITOR_SET,
+	VTUN_CMD_MONITOR_DEL,
+	VTUN_CMD_MONITOR_GET,
+	VTUN_CMD_MONITOR_DOWN_NTF,
+	VTUN_CMD_MONITOR_UP_NTF,
 
 	__VTUN_CMD_MAX,
 	VTUN_CMD_MAX = (__VTUN_CMD_MAX - 1)

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunnel monitors: ICMP or ICMPv6 echo probes that vtun builds and sends
+ * through its own encrypt-and-send path to an address across the tunnel,
+ * one timer per monitored device. Answers are recognised on receive by
+ * identifier and sequence number and consumed. After "threshold" probes
+ * in a row go unanswered the monitor is down; with the fail-over action
+ * the carrier goes off, so routes through the device become linkdown and
+ * are ignored (ignore_routes_with_linkdown), and a backup route wins.
+ *
+ * The configuration is replaced as a whole under RTNL and read under RCU;
+ * the state and counters are under the monitor's lock.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <net/addrconf.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "compat.h"
+#include "device.h"
+#include "monitor.h"
+#include "netlink-gen.h"
+#include "sa.h"
+#include "tx.h"
+
+#define VTUN_MON_INTERVAL_MIN	100
+#define VTUN_MON_INTERVAL_MAX	10000
+#define VTUN_MON_INTERVAL_DEF	3000
+#define VTUN_MON_THRESHOLD_MIN	1
+#define VTUN_MON_THRESHOLD_MAX	10
+#define VTUN_MON_THRESHOLD_DEF	5
+#define VTUN_MON_HOLD_DOWN_MAX	600000
+#define VTUN_MON_DATA_LEN	16
+
+struct vtun_monitor_cfg {
+	union vtun_addr dst;
+	union vtun_addr src;
+	sa_family_t family;
+	bool src_auto;		/* src chosen by vtun, not given */
+	bool optimized;
+	u8 threshold;
+	u8 action;
+	u32 interval;		/* ms */
+	u32 hold_down;		/* ms */
+	struct rcu_head rcu;
+};
+
+struct vtun_monitor {
+	struct vtun_dev *vd;
+	struct vtun_monitor_cfg __rcu *cfg;	/* NULL: none; under RTNL */
+	struct timer_list timer;
+	spinlock_t lock;		/* the fields below */
+	bool have_sa;			/* an outbound SA exists */
+	bool down;
+	bool waiting;			/* the last probe is unanswered */
+	bool holding;			/* answered again, in the hold-down */
+	bool linkdown_set;		/* ignore_routes_with_linkdown is ours */
+	u16 id;
+	u16 seq;
+	u32 misses;
+	u32 rtt;			/* us */
+	ktime_t sent_at;
+	unsigned long up_at;		/* end of the hold-down */
+	unsigned long last_rx;		/* jiffies of the last inbound packet */
+	u64 sent, received, lost;
+	struct rcu_head rcu;
+};
+
+enum { VTUN_MON_NONE, VTUN_MON_DOWN, VTUN_MON_UP };
+
+/* With a monitor: carrier = an outbound SA exists and no fail-over down. */
+static void vtun_monitor_carrier(struct vtun_monitor *m,
+				 const struct vtun_monitor_cfg *cfg)
+{
+	struct net_device *dev = m->vd->dev;
+	bool on = !cfg || (m->have_sa &&
+			   !(m->down && cfg->action == VTUN_MONITOR_ACTION_FAIL_OVER));
+
+	if (on)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+/* An answer (or, optimized, any inbound packet): maybe up again. */
+static int vtun_monitor_alive(struct vtun_monitor *m,
+			      const struct vtun_monitor_cfg *cfg)
+{
+	m->misses = 0;
+	if (!m->down)
+		return VTUN_MON_NONE;
+	if (cfg->hold_down) {
+		if (!m->holding) {
+			m->holding = true;
+			m->up_at = jiffies + msecs_to_jiffies(cfg->hold_down);
+			return VTUN_MON_NONE;
+		}
+		if (time_before(jiffies, m->up_at))
+			return VTUN_MON_NONE;
+	}
+	m->down = false;
+	m->holding = false;
+	vtun_monitor_carrier(m, cfg);
+	return VTUN_MON_UP;
+}
+
+static void vtun_monitor_event(struct vtun_dev *vd, int ev)
+{
+	if (ev == VTUN_MON_DOWN)
+		vtun_nl_monitor_event(vd, false,
+				      VTUN_MONITOR_REASON_PROBES_LOST);
+	else if (ev == VTUN_MON_UP)
+		vtun_nl_monitor_event(vd, true,
+				      VTUN_MONITOR_REASON_PROBES_ANSWERED);
+}
+
+static struct sk_buff *vtun_monitor_build(struct net_device *dev,
+					  const struct vtun_monitor_cfg *cfg,
+					  u16 id, u16 seq)
+{
+	unsigned int len = sizeof(struct icmphdr) + VTUN_MON_DATA_LEN;
+	unsigned int hroom = LL_RESERVED_SPACE(dev);
+	struct sk_buff *skb;
+
+	BUILD_BUG_ON(sizeof(struct icmphdr) != sizeof(struct icmp6hdr));
+	skb = alloc_skb(hroom + sizeof(struct ipv6hdr) + len +
+			dev->needed_tailroom, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, hroom);
+	skb_reset_network_header(skb);
+	if (cfg->family == AF_INET) {
+		struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
+		struct icmphdr *icmph;
+
+		skb_set_transport_header(skb, skb->len);
+		icmph = skb_put_zero(skb, len);
+		icmph->type = ICMP_ECHO;
+		icmph->un.echo.id = htons(id);
+		icmph->un.echo.sequence = htons(seq);
+		icmph->checksum = ip_compute_csum(icmph, len);
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) >> 2;
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_ICMP;
+		iph->saddr = cfg->src.v4;
+		iph->daddr = cfg->dst.v4;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
+		struct icmp6hdr *icmp6h;
+
+		skb_set_transport_header(skb, skb->len);
+		icmp6h = skb_put_zero(skb, len);
+		icmp6h->icmp6_type = ICMPV6_ECHO_REQUEST;
+		icmp6h->icmp6_identifier = htons(id);
+		icmp6h->icmp6_sequence = htons(seq);
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(len);
+		ip6h->nexthdr = IPPROTO_ICMPV6;
+		ip6h->hop_limit = 64;
+		ip6h->saddr = cfg->src.v6;
+		ip6h->daddr = cfg->dst.v6;
+		icmp6h->icmp6_cksum = csum_ipv6_magic(&ip6h->saddr,
+						      &ip6h->daddr, len,
+						      IPPROTO_ICMPV6,
+						      csum_partial(icmp6h, len, 0));
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+	skb->dev = dev;
+	skb->ip_summed = CHECKSUM_NONE;
+	return skb;
+}
+
+static void vtun_monitor_tick(struct timer_list *t)
+{
+	struct vtun_monitor *m = from_timer(m, t, timer);
+	const struct vtun_monitor_cfg *cfg;
+	int ev = VTUN_MON_NONE;
+	bool probe = false;
+	u16 id = 0, seq = 0;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(m->cfg);
+	if (!cfg)
+		goto out;
+	spin_lock(&m->lock);
+	if (m->waiting) {
+		m->waiting = false;
+		m->lost++;
+		m->misses++;
+		m->holding = false;
+	}
+	if (cfg->optimized &&
+	    time_before(jiffies, READ_ONCE(m->last_rx) +
+				 msecs_to_jiffies(cfg->interval))) {
+		/* Traffic comes in: the tunnel works, no probe needed. */
+		ev = vtun_monitor_alive(m, cfg);
+	} else {
+		if (!m->down && m->misses >= cfg->threshold) {
+			m->down = true;
+			vtun_monitor_carrier(m, cfg);
+			ev = VTUN_MON_DOWN;
+		}
+		probe = true;
+		id = m->id;
+		seq = ++m->seq;
+		m->waiting = true;
+		m->sent++;
+		m->sent_at = ktime_get();
+	}
+	mod_timer(&m->timer, jiffies + msecs_to_jiffies(cfg->interval));
+	spin_unlock(&m->lock);
+	if (probe) {
+		struct sk_buff *skb = vtun_monitor_build(m->vd->dev, cfg, id,
+							 seq);
+
+		/* Through the encrypt-and-send path, carrier or not. */
+		if (skb)
+			vtun_xmit(skb, m->vd->dev);
+	}
+out:
+	rcu_read_unlock();
+	vtun_monitor_event(m->vd, ev);
+}
+
+/* An echo reply from dst to src with our identifier: its sequence. */
+static bool vtun_monitor_match(const struct vtun_monitor_cfg *cfg, u16 id,
+			       struct sk_buff *skb, u16 *seq)
+{
+	const struct icmp6hdr *icmp6h;
+	const struct ipv6hdr *ip6h;
+	unsigned int off;
+
+	if (cfg->family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+		const struct icmphdr *icmph;
+
+		if (skb->protocol != htons(ETH_P_IP) ||
+		    iph->protocol != IPPROTO_ICMP || ip_is_fragment(iph) ||
+		    iph->saddr != cfg->dst.v4 || iph->daddr != cfg->src.v4)
+			return false;
+		off = skb_network_offset(skb) + iph->ihl * 4;
+		if (!pskb_may_pull(skb, off + sizeof(*icmph)))
+			return false;
+		icmph = (const struct icmphdr *)(skb->data + off);
+		if (icmph->type != ICMP_ECHOREPLY ||
+		    icmph->un.echo.id != htons(id))
+			return false;
+		*seq = ntohs(icmph->un.echo.sequence);
+		return true;
+	}
+	ip6h = ipv6_hdr(skb);
+	if (skb->protocol != htons(ETH_P_IPV6) ||
+	    ip6h->nexthdr != IPPROTO_ICMPV6 ||
+	    !ipv6_addr_equal(&ip6h->saddr, &cfg->dst.v6) ||
+	    !ipv6_addr_equal(&ip6h->daddr, &cfg->src.v6))
+		return false;
+	off = skb_network_offset(skb) + sizeof(*ip6h);
+	if (!pskb_may_pull(skb, off + sizeof(*icmp6h)))
+		return false;
+	icmp6h = (const struct icmp6hdr *)(skb->data + off);
+	if (icmp6h->icmp6_type != ICMPV6_ECHO_REPLY ||
+	    icmp6h->icmp6_identifier != htons(id))
+		return false;
+	*seq = ntohs(icmp6h->icmp6_sequence);
+	return true;
+}
+
+/*
+ * An authenticated inbound packet, about to be delivered. Returns true if
+ * it was the answer to a probe: then it is consumed.
+ */
+bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
+{
+	const struct vtun_monitor_cfg *cfg;
+	struct vtun_monitor *m;
+	int ev = VTUN_MON_NONE;
+	bool mine;
+	u16 seq;
+
+	rcu_read_lock();
+	m = rcu_dereference(vd->monitor);
+	cfg = m ? rcu_dereference(m->cfg) : NULL;
+	if (!cfg) {
+		rcu_read_unlock();
+		return false;
+	}
+	mine = vtun_monitor_match(cfg, READ_ONCE(m->id), skb, &seq);
+	if (cfg->optimized)
+		WRITE_ONCE(m->last_rx, jiffies);
+	if (mine || (cfg->optimized &&
+		     (READ_ONCE(m->waiting) || READ_ONCE(m->down)))) {
+		spin_lock_bh(&m->lock);
+		if (!mine) {
+			m->waiting = false;
+			ev = vtun_monitor_alive(m, cfg);
+		} else if (m->waiting && seq == m->seq) {
+			m->waiting = false;
+			m->received++;
+			m->rtt = ktime_us_delta(ktime_get(), m->sent_at);
+			ev = vtun_monitor_alive(m, cfg);
+		}
+		spin_unlock_bh(&m->lock);
+	}
+	rcu_read_unlock();
+	vtun_monitor_event(vd, ev);
+	if (mine)
+		consume_skb(skb);
+	return mine;
+}
+
+static bool vtun_monitor_have_sa(struct vtun_dev *vd)
+{
+	struct vtun_sa *sa;
+
+	list_for_each_entry(sa, &vd->sas, dev_node)
+		if (sa->dir == VTUN_DIR_OUT)
+			return true;
+	return false;
+}
+
+/* Under RTNL, whenever the device's outbound SAs change. */
+void vtun_monitor_sa_changed(struct vtun_dev *vd)
+{
+	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+	struct vtun_monitor_cfg *cfg;
+
+	if (!m || vd->dev->reg_state != NETREG_REGISTERED)
+		return;
+	cfg = rtnl_dereference(m->cfg);
+	spin_lock_bh(&m->lock);
+	m->have_sa = vtun_monitor_have_sa(vd);
+	if (cfg)
+		vtun_monitor_carrier(m, cfg);
+	spin_unlock_bh(&m->lock);
+}
+
+/* Routes through a linkdown device lose at once to a backup route. */
+static void vtun_monitor_linkdown(struct vtun_monitor *m, bool on)
+{
+	struct net_device *dev = m->vd->dev;
+	struct in_device *in_dev = __in_dev_get_rtnl(dev);
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (m->linkdown_set == on)
+		return;
+	m->linkdown_set = on;
+	if (in_dev)
+		IN_DEV_CONF_SET(in_dev, IGNORE_ROUTES_WITH_LINKDOWN, on);
+	if (idev)
+		WRITE_ONCE(idev->cnf.ignore_routes_with_linkdown, on);
+}
+
+/* A number attribute within [min, max] into @v, else an error naming it. */
+#define vtun_monitor_num(attr, get, v, min, max, msg, extack) ({	\
+	const struct nlattr *__a = (attr);				\
+	int __err = 0;							\
+	if (__a) {							\
+		u32 __x = get(__a);					\
+		if (__x < (min) || __x > (max)) {			\
+			NL_SET_ERR_MSG_ATTR(extack, __a, msg);		\
+			__err = -ERANGE;				\
+		} else {						\
+			*(v) = __x;					\
+		}							\
+	}								\
+	__err;								\
+})
+
+static int vtun_monitor_addr(struct nlattr *attr, union vtun_addr *addr,
+			     sa_family_t *family)
+{
+	sa_family_t f;
+
+	switch (nla_len(attr)) {
+	case sizeof(struct in_addr):
+		f = AF_INET;
+		break;
+	case sizeof(struct in6_addr):
+		f = AF_INET6;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*family && *family != f)
+		return -EINVAL;
+	*family = f;
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, attr, sizeof(*addr));
+	return 0;
+}
+
+/* The request's values over @c; syntax and ranges only. */
+static int vtun_monitor_parse(struct nlattr *nest, struct vtun_monitor_cfg *c,
+			      bool create, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VTUN_A_MONITOR_MAX + 1];
+	u32 threshold = c->threshold, action = c->action;
+	u32 optimized = c->optimized;
+	sa_family_t family;
+	int err, type;
+
+	err = nla_parse_nested(tb, VTUN_A_MONITOR_MAX, nest,
+			       vtun_monitor_nl_policy, extack);
+	if (err)
+		return err;
+	for (type = VTUN_A_MONITOR_STATE; type <= VTUN_A_MONITOR_MAX; type++) {
+		if (tb[type]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[type],
+					    "monitor: attribute is read-only");
+			return -EINVAL;
+		}
+	}
+	if (create && !tb[VTUN_A_MONITOR_DST]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, VTUN_A_MONITOR_DST);
+		NL_SET_ERR_MSG(extack, "dst: missing");
+		return -EINVAL;
+	}
+	if (tb[VTUN_A_MONITOR_DST]) {
+		family = AF_UNSPEC;
+		err = vtun_monitor_addr(tb[VTUN_A_MONITOR_DST], &c->dst, &family);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_MONITOR_DST],
+					    "dst: address must be 4 (IPv4) or 16 (IPv6) bytes");
+			return err;
+		}
+		if (family != c->family && !tb[VTUN_A_MONITOR_SRC])
+			c->src_auto = true;
+		c->family = family;
+	}
+	if (tb[VTUN_A_MONITOR_SRC]) {
+		family = c->family;
+		err = vtun_monitor_addr(tb[VTUN_A_MONITOR_SRC], &c->src, &family);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_MONITOR_SRC],
+					    "src: address family differs from dst");
+			return err;
+		}
+		c->src_auto = false;
+	}
+	err = vtun_monitor_num(tb[VTUN_A_MONITOR_INTERVAL], nla_get_u32,
+			       &c->interval, VTUN_MON_INTERVAL_MIN,
+			       VTUN_MON_INTERVAL_MAX,
+			       "interval: must be 100 to 10000 ms", extack) ?:
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_THRESHOLD], nla_get_u8,
+			       &threshold, VTUN_MON_THRESHOLD_MIN,
+			       VTUN_MON_THRESHOLD_MAX,
+			       "threshold: must be 1 to 10 probes", extack) ?:
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_ACTION], nla_get_u8, &action,
+			       0, VTUN_MONITOR_ACTION_FAIL_OVER,
+			       "action: must be wait-recover (0) or fail-over (1)",
+			       extack) ?:
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_HOLD_DOWN], nla_get_u32,
+			       &c->hold_down, 0, VTUN_MON_HOLD_DOWN_MAX,
+			       "hold-down: must be 0 to 600000 ms", extack) ?:
+	      vtun_monitor_num(tb[VTUN_A_MONITOR_OPTIMIZED], nla_get_u8,
+			       &optimized, 0, 1, "optimized: must be 0 or 1",
+			       extack);
+	c->threshold = threshold;
+	c->action = action;
+	c->optimized = optimized;
+	return err;
+}
+
+static bool vtun_monitor_dev_addr(struct net_device *dev,
+				  struct vtun_monitor_cfg *c)
+{
+	if (c->family == AF_INET) {
+		struct in_device *in_dev = __in_dev_get_rtnl(dev);
+		const struct in_ifaddr *ifa;
+
+		if (!in_dev)
+			return false;
+		in_dev_for_each_ifa_rtnl(ifa, in_dev) {
+			if (c->src_auto) {
+				c->src.v4 = ifa->ifa_local;
+				return true;
+			}
+			if (ifa->ifa_local == c->src.v4)
+				return true;
+		}
+		return false;
+	}
+	if (!c->src_auto)
+		return ipv6_chk_addr(dev_net(dev), &c->src.v6, dev, 0);
+	return !ipv6_dev_get_saddr(dev_net(dev), dev, &c->dst.v6, 0,
+				   &c->src.v6) &&
+	       ipv6_chk_addr(dev_net(dev), &c->src.v6, dev, 0);
+}
+
+/* What the device allows: the source, and the gateways in transport mode. */
+static int vtun_monitor_check(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
+			      struct nlattr *nest,
+			      struct netlink_ext_ack *extack)
+{
+	const struct vtun_params *p = rtnl_dereference(vd->params);
+
+	if (p->mode == VTUN_MODE_TRANSPORT && !p->gre) {
+		if (c->family != p->family ||
+		    memcmp(&c->dst, &p->remote, sizeof(c->dst))) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "dst: must be the remote gateway in transport mode");
+			return -EINVAL;
+		}
+		if (c->src_auto)
+			c->src = p->local;
+		if (memcmp(&c->src, &p->local, sizeof(c->src)) ||
+		    ipv6_addr_any(&c->src.v6)) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "src: must be the local gateway in transport mode");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!vtun_monitor_dev_addr(vd->dev, c)) {
+		if (c->src_auto)
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "src: the device has no address of the family of dst");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "src: not an address of the device");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* Apply @c, or remove the monitor if it is NULL. Under RTNL. */
+static void vtun_monitor_commit(struct vtun_monitor *m,
+				struct vtun_monitor_cfg *c, bool create)
+{
+	struct vtun_monitor_cfg *old = rtnl_dereference(m->cfg);
+
+	rcu_assign_pointer(m->cfg, c);
+	if (!c)
+		timer_delete_sync(&m->timer);
+	vtun_monitor_linkdown(m, c && c->action == VTUN_MONITOR_ACTION_FAIL_OVER);
+	spin_lock_bh(&m->lock);
+	if (create) {
+		m->down = false;
+		m->waiting = false;
+		m->holding = false;
+		m->misses = 0;
+		m->rtt = 0;
+		m->sent = 0;
+		m->received = 0;
+		m->lost = 0;
+		m->id = get_random_u16();
+		m->last_rx = jiffies - msecs_to_jiffies(c->interval);
+	}
+	m->have_sa = vtun_monitor_have_sa(m->vd);
+	vtun_monitor_carrier(m, c);
+	if (c)
+		mod_timer(&m->timer, jiffies + (create ? 1 :
+				     msecs_to_jiffies(c->interval)));
+	spin_unlock_bh(&m->lock);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+static int vtun_monitor_change(struct vtun_dev *vd, struct genl_info *info,
+			       bool create)
+{
+	struct nlattr *nest = info->attrs[VTUN_A_MONITOR];
+	struct vtun_monitor_cfg *c, *old;
+	struct vtun_monitor *m;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_MONITOR))
+		return -EINVAL;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	rtnl_lock();
+	err = -ENODEV;
+	m = rtnl_dereference(vd->monitor);
+	if (!m || vd->dev->reg_state != NETREG_REGISTERED)
+		goto err;
+	old = rtnl_dereference(m->cfg);
+	if (create && old) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "monitor: the device already has one");
+		err = -EEXIST;
+		goto err;
+	}
+	if (!create && !old) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "monitor: the device has none");
+		err = -ENOENT;
+		goto err;
+	}
+	if (old) {
+		memcpy(c, old, sizeof(*c));
+	} else {
+		c->interval = VTUN_MON_INTERVAL_DEF;
+		c->threshold = VTUN_MON_THRESHOLD_DEF;
+		c->action = VTUN_MONITOR_ACTION_WAIT_RECOVER;
+		c->src_auto = true;
+	}
+	err = vtun_monitor_parse(nest, c, create, info->extack) ?:
+	      vtun_monitor_check(vd, c, nest, info->extack);
+	if (err)
+		goto err;
+	vtun_monitor_commit(m, c, create);
+	rtnl_unlock();
+	return 0;
+err:
+	rtnl_unlock();
+	kfree(c);
+	return err;
+}
+
+int vtun_monitor_new(struct vtun_dev *vd, struct genl_info *info)
+{
+	return vtun_monitor_change(vd, info, true);
+}
+
+int vtun_monitor_set(struct vtun_dev *vd, struct genl_info *info)
+{
+	return vtun_monitor_change(vd, info, false);
+}
+
+int vtun_monitor_del(struct vtun_dev *vd, struct genl_info *info)
+{
+	struct vtun_monitor *m;
+	int err = -ENOENT;
+
+	rtnl_lock();
+	m = rtnl_dereference(vd->monitor);
+	if (m && rtnl_dereference(m->cfg)) {
+		vtun_monitor_commit(m, NULL, false);
+		err = 0;
+	} else {
+		NL_SET_ERR_MSG(info->extack, "monitor: the device has none");
+	}
+	rtnl_unlock();
+	return err;
+}
+
+bool vtun_monitor_exists(struct vtun_dev *vd)
+{
+	struct vtun_monitor *m;
+	bool ret;
+
+	rcu_read_lock();
+	m = rcu_dereference(vd->monitor);
+	ret = m && rcu_access_pointer(m->cfg);
+	rcu_read_unlock();
+	return ret;
+}
+
+/* The monitor nest, if the device has a monitor; @reason < 0: none. */
+int vtun_monitor_put(struct sk_buff *skb, struct vtun_dev *vd, int type,
+		     int reason)
+{
+	const struct vtun_monitor_cfg *cfg;
+	struct vtun_monitor *m;
+	u64 sent, received, lost;
+	u32 misses, rtt;
+	struct nlattr *nest;
+	unsigned int alen;
+	bool down;
+	int err = 0;
+
+	rcu_read_lock();
+	m = rcu_dereference(vd->monitor);
+	cfg = m ? rcu_dereference(m->cfg) : NULL;
+	if (!cfg)
+		goto out;
+	spin_lock_bh(&m->lock);
+	down = m->down;
+	sent = m->sent;
+	received = m->received;
+	lost = m->lost;
+	misses = m->misses;
+	rtt = m->rtt;
+	spin_unlock_bh(&m->lock);
+	alen = vtun_addr_len(cfg->family);
+	err = -EMSGSIZE;
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		goto out;
+	if (nla_put(skb, VTUN_A_MONITOR_DST, alen, &cfg->dst) ||
+	    nla_put(skb, VTUN_A_MONITOR_SRC, alen, &cfg->src) ||
+	    nla_put_u32(skb, VTUN_A_MONITOR_INTERVAL, cfg->interval) ||
+	    nla_put_u8(skb, VTUN_A_MONITOR_THRESHOLD, cfg->threshold) ||
+	    nla_put_u8(skb, VTUN_A_MONITOR_ACTION, cfg->action) ||
+	    nla_put_u32(skb, VTUN_A_MONITOR_HOLD_DOWN, cfg->hold_down) ||
+	    nla_put_u8(skb, VTUN_A_MONITOR_OPTIMIZED, cfg->optimized) ||
+	    nla_put_u8(skb, VTUN_A_MONITOR_STATE,
+		       down ? VTUN_MONITOR_STATE_DOWN : VTUN_MONITOR_STATE_UP) ||
+	    (reason >= 0 && nla_put_u8(skb, VTUN_A_MONITOR_REASON, reason)) ||
+	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_SENT, sent,
+			      VTUN_A_MONITOR_PAD) ||
+	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_RECEIVED, received,
+			      VTUN_A_MONITOR_PAD) ||
+	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_LOST, lost,
+			      VTUN_A_MONITOR_PAD) ||
+	    nla_put_u32(skb, VTUN_A_MONITOR_MISSES, misses) ||
+	    nla_put_u32(skb, VTUN_A_MONITOR_RTT, rtt)) {
+		nla_nest_cancel(skb, nest);
+		goto out;
+	}
+	nla_nest_end(skb, nest);
+	err = 0;
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+int vtun_monitor_init(struct vtun_dev *vd)
+{
+	struct vtun_monitor *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return -ENOMEM;
+	m->vd = vd;
+	spin_lock_init(&m->lock);
+	timer_setup(&m->timer, vtun_monitor_tick, 0);
+	rcu_assign_pointer(vd->monitor, m);
+	return 0;
+}
+
+/* Device unregistration, namespace exit and module unload come here. */
+void vtun_monitor_uninit(struct vtun_dev *vd)
+{
+	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+	struct vtun_monitor_cfg *cfg;
+
+	if (!m)
+		return;
+	cfg = rtnl_dereference(m->cfg);
+	RCU_INIT_POINTER(m->cfg, NULL);
+	timer_shutdown_sync(&m->timer);
+	RCU_INIT_POINTER(vd->monitor, NULL);
+	if (cfg)
+		kfree_rcu(cfg, rcu);
+	kfree_rcu(m, rcu);
+}
