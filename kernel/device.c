@@ -9,6 +9,8 @@
 #include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <linux/ip.h>
+#include <crypto/sha2.h>
+#include <net/addrconf.h>
 #include <net/esp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -26,12 +28,18 @@
 #include "udp.h"
 
 /*
- * Worst-case encapsulation overhead beyond the outer IP header: UDP for
- * NAT traversal, GRE, the ESP header, a 16-byte IV, up to 15 bytes of
- * padding plus pad length and next header, and a 32-byte ICV.
+ * Encapsulation overhead beyond the outer IP header: UDP for NAT
+ * traversal, GRE, the ESP header, a 16-byte IV, up to 15 bytes of padding
+ * plus pad length and next header, and the ICV: 32 bytes (HMAC-SHA-256
+ * untruncated) for the derived MTU, the largest vtun accepts (HMAC-SHA-512
+ * untruncated, larger than any AH header) for the largest MTU, so that
+ * no inner packet of the device MTU makes an outer packet over 64 KiB.
  */
-#define VTUN_ESP_OVERHEAD (sizeof(struct udphdr) + 4 + \
-			   sizeof(struct ip_esp_hdr) + 16 + 15 + 2 + 32)
+#define VTUN_ESP_OVERHEAD_ICV(icv) (sizeof(struct udphdr) + 4 + \
+				    sizeof(struct ip_esp_hdr) + 16 + 15 + 2 + \
+				    (icv))
+#define VTUN_ESP_OVERHEAD	VTUN_ESP_OVERHEAD_ICV(32)
+#define VTUN_ESP_OVERHEAD_MAX	VTUN_ESP_OVERHEAD_ICV(SHA512_DIGEST_SIZE)
 
 static unsigned int vtun_net_id __read_mostly;
 
@@ -51,11 +59,16 @@ unsigned int vtun_addr_len(sa_family_t family)
 	return 0;
 }
 
+static unsigned int vtun_ip_hlen(const struct vtun_params *p)
+{
+	return p->family == AF_INET6 ? sizeof(struct ipv6hdr) :
+				       sizeof(struct iphdr);
+}
+
 static unsigned int vtun_overhead(struct vtun_dev *vd,
 				  const struct vtun_params *p)
 {
-	unsigned int ip = p->family == AF_INET6 ? sizeof(struct ipv6hdr) :
-						  sizeof(struct iphdr);
+	unsigned int ip = vtun_ip_hlen(p);
 	struct vtun_sa *sa = rtnl_dereference(vd->tx_sa);
 
 	/* AH: its header and padded ICV, and GRE (no NAT traversal). */
@@ -144,8 +157,11 @@ static void vtun_dev_free(struct net_device *dev)
 	struct vtun_dev *vd = netdev_priv(dev);
 
 	free_percpu(vd->drops);
+	vd->drops = NULL;
 	free_percpu(dev->tstats);
+	dev->tstats = NULL;
 	kfree(rcu_dereference_protected(vd->params, true));
+	RCU_INIT_POINTER(vd->params, NULL);
 }
 
 static const struct net_device_ops vtun_netdev_ops = {
@@ -167,12 +183,12 @@ static void vtun_setup(struct net_device *dev)
 	dev->addr_len = 0;
 	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
 			       VTUN_ESP_OVERHEAD;
-	dev->needed_tailroom = 15 + 2 + 32;
+	dev->needed_tailroom = 15 + 2 + SHA512_DIGEST_SIZE;
 	dev->mtu = ETH_DATA_LEN - sizeof(struct iphdr) - VTUN_ESP_OVERHEAD;
 	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = IP_MAX_MTU - sizeof(struct ipv6hdr) - VTUN_ESP_OVERHEAD;
+	dev->max_mtu = IP_MAX_MTU - sizeof(struct ipv6hdr) -
+		       VTUN_ESP_OVERHEAD_MAX;
 	dev->needs_free_netdev = true;
-	dev->priv_destructor = vtun_dev_free;
 	vtun_set_lltx(dev);
 	netif_keep_dst(dev);
 
@@ -233,12 +249,36 @@ static void vtun_update_mtu(struct vtun_dev *vd, const struct vtun_params *p,
 	unsigned int overhead = vtun_overhead(vd, p);
 	int mtu = derive ? vtun_path_mtu(vd->net, p) - overhead : dev->mtu;
 
-	dev->max_mtu = IP_MAX_MTU - overhead;
+	dev->max_mtu = IP_MAX_MTU - vtun_ip_hlen(p) - VTUN_ESP_OVERHEAD_MAX;
 	mtu = clamp_t(int, mtu, ETH_MIN_MTU, dev->max_mtu);
 	if (dev->reg_state == NETREG_REGISTERED)
 		dev_set_mtu(dev, mtu);
 	else
 		dev->mtu = mtu;
+}
+
+/*
+ * Transport mode without GRE carries only the gateways' own traffic: no
+ * IPv6 link-local address, hence no router solicitations, neighbour
+ * discovery or MLD reports of the stack's own that the device would have
+ * to refuse (as for ipip devices). Other modes get the namespace default.
+ */
+static void vtun_update_addrconf(struct vtun_dev *vd,
+				 const struct vtun_params *p)
+{
+	struct inet6_dev *idev = __in6_dev_get(vd->dev);
+	bool transport = p->mode == VTUN_MODE_TRANSPORT && !p->gre;
+	int mode;
+
+	if (!idev)
+		return;
+	if (transport)
+		mode = IN6_ADDR_GEN_MODE_NONE;
+	else if (idev->cnf.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE)
+		mode = READ_ONCE(dev_net(vd->dev)->ipv6.devconf_dflt->addr_gen_mode);
+	else
+		return;
+	WRITE_ONCE(idev->cnf.addr_gen_mode, mode);
 }
 
 static const struct nla_policy vtun_link_policy[IFLA_VTUN_MAX + 1] = {
@@ -411,12 +451,19 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	rcu_assign_pointer(vd->params, p);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 
-	/* On failure the destructor frees the parameters. */
+	/*
+	 * The destructor is only set once registered: a failure before
+	 * ndo_init() would not call it, one after it calls ndo_uninit()
+	 * only, so the parameters and counters are freed here either way.
+	 */
 	err = register_netdevice(dev);
 	if (err) {
 		vtun_udp_abort(&chg);
+		vtun_dev_free(dev);
 		return err;
 	}
+	dev->priv_destructor = vtun_dev_free;
+	vtun_update_addrconf(vd, p);
 	vtun_udp_commit(vd, NULL, p, &chg);
 	list_add(&vd->net_list, &vn->devs);
 	return 0;
@@ -451,6 +498,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	kfree_rcu(old, rcu);
 	dst_cache_reset(&vd->dst_cache);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
+	vtun_update_addrconf(vd, p);
 	return 0;
 }
 

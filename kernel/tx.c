@@ -157,8 +157,7 @@ static bool vtun_transport(const struct vtun_params *p)
 static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
 			      struct vtun_outer *o)
 {
-	u8 inner_tos = skb->protocol == htons(ETH_P_IP) ?
-		       ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
+	u8 inner_tos = vtun_ip_dsfield(skb);
 
 	o->tos = INET_ECN_encapsulate(p->copy_tos ? inner_tos : 0, inner_tos);
 	o->ttl = p->ttl;
@@ -179,16 +178,19 @@ static void vtun_decide_outer(struct sk_buff *skb, const struct vtun_params *p,
 /*
  * Inner packets too big for the path are refused with an ICMP error
  * carrying the inner MTU, so that senders adapt instead of fragmenting.
+ * Those that may be fragmented are sent, the outer packet fragmented,
+ * as long as it stays within the largest IP packet.
  */
 static bool vtun_too_big(struct sk_buff *skb, const struct vtun_params *p,
 			 struct vtun_sa *sa, struct vtun_outer *o)
 {
-	int mtu = vtun_inner_mtu(p, sa, dst_mtu(o->dst));
+	int max = vtun_inner_mtu(p, sa, IP_MAX_MTU);
+	int mtu = min(vtun_inner_mtu(p, sa, dst_mtu(o->dst)), max);
 
 	if (skb->len <= mtu)
 		return false;
 	if (skb->protocol == htons(ETH_P_IP)) {
-		if (!o->df)
+		if (!o->df && skb->len <= max)
 			return false;
 		mtu = max(mtu, IPV4_MIN_MTU);
 		skb_dst_update_pmtu_no_confirm(skb, mtu);
@@ -196,11 +198,12 @@ static bool vtun_too_big(struct sk_buff *skb, const struct vtun_params *p,
 			      htonl(mtu));
 		return true;
 	}
-	if (mtu < IPV6_MIN_MTU) {
+	if (mtu < IPV6_MIN_MTU && skb->len <= max) {
 		/* IPv6 cannot go lower: fragment the outer packet instead. */
 		o->df = false;
 		return false;
 	}
+	mtu = max(mtu, IPV6_MIN_MTU);
 	skb_dst_update_pmtu_no_confirm(skb, mtu);
 	icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 	return true;
@@ -269,7 +272,7 @@ static void vtun_tx_output(struct sk_buff *skb, int err)
 	if (likely(net_xmit_eval(err) == 0))
 		dev_sw_netstats_tx_add(vd->dev, 1, len);
 	else
-		vd->dev->stats.tx_errors++;
+		vtun_count_drop(vd, VTUN_DROP_TX_ERROR);	/* the underlay refused it */
 out:
 	vtun_sa_put(sa);
 }
@@ -344,9 +347,14 @@ static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
 		vtun_push_outer6(skb, o);
 }
 
-static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
-				 const struct vtun_params *p,
-				 struct vtun_sa *sa, struct vtun_outer *o)
+/*
+ * Protect and send @skb: 0 once the packet (and the SA reference) is on
+ * its way, or a negative errno with the reason to count it under; the
+ * caller then still owns both.
+ */
+static int vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
+		      const struct vtun_params *p, struct vtun_sa *sa,
+		      struct vtun_outer *o, enum vtun_drop *reason)
 {
 	bool ah = sa->proto == VTUN_PROTO_AH;
 	unsigned int len = skb->len;
@@ -355,20 +363,28 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	u64 seq;
 
 	seq = atomic64_inc_return(&sa->seq);
-	if (unlikely(!sa->esn ? seq > U32_MAX : !seq))
-		return VTUN_DROP_TX_SEQ_EXHAUSTED;
+	if (unlikely(!sa->esn ? seq > U32_MAX : !seq)) {
+		*reason = VTUN_DROP_TX_SEQ_EXHAUSTED;
+		return -ENOSPC;
+	}
 
 	skb_scrub_packet(skb, !net_eq(vd->net, dev_net(vd->dev)));
+	/*
+	 * Scrubbing cleared it: without DF the outer packet may be
+	 * fragmented, which IPv6 (ip6_fragment()) only does when told.
+	 */
+	skb->ignore_df = !o->df;
 	skb_dst_set(skb, o->dst);
 	o->dst = NULL;
+	*reason = VTUN_DROP_TX_ERROR;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(skb_dst(skb)->dev) +
 			 vtun_encap_hlen(p) + vtun_ipsec_hlen(p, sa)))
-		return VTUN_DROP_TX_ERROR;
+		return -ENOMEM;
 	nexthdr = vtun_encap_payload(skb, p, o);
 	nfrags = ah ? vtun_ah_prepare(skb, sa, seq, nexthdr, p->family) :
 		      vtun_esp_prepare(skb, sa, seq, nexthdr);
 	if (nfrags < 0)
-		return VTUN_DROP_TX_ERROR;
+		return nfrags;
 	if (ah)
 		o->proto = IPPROTO_AH;
 	vtun_push_outer(skb, p, o);
@@ -378,7 +394,7 @@ static enum vtun_drop vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 		   vtun_esp_encrypt(skb, sa, seq, nfrags, vtun_tx_output);
 	if (err != -EINPROGRESS)
 		vtun_tx_output(skb, err);
-	return VTUN_DROP_MAX;
+	return 0;
 }
 
 /* Transport mode without GRE protects traffic between the gateways only. */
@@ -403,7 +419,7 @@ static bool vtun_inner_valid(struct sk_buff *skb, const struct vtun_params *p)
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
 		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
-		    ip_hdr(skb)->version != 4)
+		    ip_hdr(skb)->version != 4 || ip_hdr(skb)->ihl < 5)
 			return false;
 		break;
 	case htons(ETH_P_IPV6):
@@ -419,21 +435,50 @@ static bool vtun_inner_valid(struct sk_buff *skb, const struct vtun_params *p)
 	return true;
 }
 
+/*
+ * Transport mode protects whole datagrams (RFC 4303 3.3.4): an IPv4
+ * datagram the stack fragmented to the device MTU is put back together
+ * here, and its ESP packet is fragmented after encryption, as XFRM does.
+ * Returns 0 when @skb is the whole datagram, -EINPROGRESS when it was
+ * kept for reassembly, another errno when the stack dropped it.
+ */
+static int vtun_transport_defrag(struct sk_buff *skb,
+				 const struct vtun_params *p)
+{
+	if (!vtun_transport(p) || skb->protocol != htons(ETH_P_IP) ||
+	    !ip_is_fragment(ip_hdr(skb)))
+		return 0;
+	/*
+	 * Local delivery never sees these: their source is this host and
+	 * their destination the remote gateway.
+	 */
+	return ip_defrag(dev_net(skb->dev), skb, IP_DEFRAG_LOCAL_DELIVER);
+}
+
 netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
 	struct vtun_outer o = { };
 	const struct vtun_params *p;
+	struct vtun_sa *sa = NULL;
 	enum vtun_drop reason;
-	struct vtun_sa *sa;
+	int err;
 
 	rcu_read_lock_bh();
 	p = rcu_dereference_bh(vd->params);
-	sa = vtun_select_out(vd, skb, &reason);
-	if (!sa)
-		goto drop;
 	reason = VTUN_DROP_TX_BAD_INNER;
 	if (!vtun_inner_valid(skb, p))
+		goto drop;
+	err = vtun_transport_defrag(skb, p);
+	if (err) {
+		/* Kept, or freed by the stack (and counted here). */
+		if (err != -EINPROGRESS)
+			vtun_count_drop(vd, VTUN_DROP_TX_BAD_INNER);
+		rcu_read_unlock_bh();
+		return NETDEV_TX_OK;
+	}
+	sa = vtun_select_out(vd, skb, &reason);
+	if (!sa)
 		goto drop;
 	reason = VTUN_DROP_TX_NO_ROUTE;
 	if (!vtun_route(vd, p, &o))
@@ -446,9 +491,8 @@ netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		reason = VTUN_DROP_TX_ERROR;
 		goto drop;
 	}
-	/* From here the SA reference travels with the packet. */
-	reason = vtun_encap(skb, vd, p, sa, &o);
-	if (reason == VTUN_DROP_MAX) {
+	/* Once sent, the SA reference travels with the packet. */
+	if (!vtun_encap(skb, vd, p, sa, &o, &reason)) {
 		rcu_read_unlock_bh();
 		return NETDEV_TX_OK;
 	}

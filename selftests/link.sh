@@ -442,6 +442,8 @@ check_eq "text dump returns 200" 200 \
 # --- MTU -------------------------------------------------------------------
 
 OVH4=$((20 + 85)) OVH6=$((40 + 85))
+# The largest MTU: a 64-byte ICV (HMAC-SHA-512) instead of 32.
+MAX4=$((65535 - OVH4 - 32)) MAX6=$((65535 - OVH6 - 32))
 ns_new nsa
 ns_new nsb
 veth_pair "$nsa" ul0 "$nsb" ul1
@@ -467,11 +469,52 @@ check "link set recomputes (underlay)" vt -n "$nsa" link set vtun1 ttl 64
 check_dev "MTU from the underlay device" "$nsa" vtun1 mtu=$((9000 - OVH4))
 check_fail "mtu 60 refused" ip -n "$nsa" link set vtun0 mtu 60
 check "mtu 68 accepted" ip -n "$nsa" link set vtun0 mtu 68
-check "largest mtu accepted" ip -n "$nsa" link set vtun0 mtu $((65535 - OVH4))
-check_fail "larger mtu refused" ip -n "$nsa" link set vtun0 mtu $((65536 - OVH4))
+check_eq "max_mtu" "$MAX4" "$(ip -n "$nsa" -d -j link show dev vtun0 | json_get 0.max_mtu)"
+check_eq "max_mtu (IPv6)" "$MAX6" \
+	"$(ip -n "$nsa" -d -j link show dev vtun6 | json_get 0.max_mtu)"
+check "largest mtu accepted" ip -n "$nsa" link set vtun0 mtu "$MAX4"
+check_fail "larger mtu refused" ip -n "$nsa" link set vtun0 mtu $((MAX4 + 1))
 check_fail "largest IPv4 mtu refused for IPv6" \
-	ip -n "$nsa" link set vtun6 mtu $((65535 - OVH4))
-check_dev "mtu refused leaves it" "$nsa" vtun0 mtu=$((65535 - OVH4))
+	ip -n "$nsa" link set vtun6 mtu "$MAX4"
+check_dev "mtu refused leaves it" "$nsa" vtun0 mtu="$MAX4"
+
+# A packet of the largest MTU through an HMAC-SHA-512 SA: one outer
+# packet of at most 64 KiB on the wire.
+ip -n "$nsa" link set ul0 mtu 65535
+ip -n "$nsb" link set ul1 mtu 65535
+# The stack's own first packets (MLD) go before the SA is there.
+ip -n "$nsa" link set vtun0 addrgenmode none up
+sleep 2
+check "SA with a 64-byte ICV" vt -n "$nsa" sa add vtun0 dir out spi 0x1001 \
+	proto esp enc 'cbc(aes)' 0x"$(printf '%064d' 0)" auth 'hmac(sha512)' \
+	0x"$(printf '%0128d' 0)" 512
+ip -n "$nsa" route add 10.9.9.9/32 dev vtun0
+ul_rx() { ip netns exec "$nsb" cat "/sys/class/net/ul1/statistics/rx_$1"; }
+rxp=$(ul_rx packets) rxb=$(ul_rx bytes)
+txp=$(dev_field "$nsa" vtun0 stats.tx-packets)
+ip netns exec "$nsa" ping -q -c 1 -W 1 -M do -s $((MAX4 - 28)) 10.9.9.9 >/dev/null 2>&1
+check_eq "largest packet sent" $((txp + 1)) "$(dev_field "$nsa" vtun0 stats.tx-packets)"
+check_eq "as one outer packet" $((rxp + 1)) "$(ul_rx packets)"
+check "of at most 65535 bytes" test $(($(ul_rx bytes) - rxb)) -le $((65535 + 14))
+
+# --- a registration refused before ndo_init leaks nothing ------------------
+
+# The name exists in the target namespace: register_netdevice() fails
+# before the device is initialised.
+ns_new nsa
+ns_new nsb
+check "device in the target namespace" ip -n "$nsb" link add dup0 type vtun
+check_err "same name from another namespace refused" "File exists" \
+	ip -n "$nsa" link add dup0 netns "$nsb" type vtun
+kmalloc128() { awk '$1 == "kmalloc-128" { print $2 }' /proc/slabinfo; }
+for i in $(seq 500); do echo "link add dup0 netns $nsb type vtun"; done >dup.txt
+ip -n "$nsa" -force -batch dup.txt >/dev/null 2>&1
+before=$(kmalloc128)
+ip -n "$nsa" -force -batch dup.txt >/dev/null 2>&1
+after=$(kmalloc128)
+diag "kmalloc-128 objects: $before before, $after after 500 refusals"
+check "500 refusals leak no parameters" test $((after - before)) -lt 250
+check_eq "only the first device" 1 "$(vt -n "$nsb" -j show | json_get len)"
 
 # --- module unload with devices in several namespaces ----------------------
 

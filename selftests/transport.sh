@@ -83,6 +83,36 @@ gw_tcp() { # NS_SRV I_SRV NS_CLI FAMILY BYTES
 }
 
 # (jq and awk rather than Python: starting Python is slow in a TCG guest)
+
+# gw_udp NS_SRV I_SRV NS_CLI FAMILY BYTES: one datagram of BYTES, without
+# DF, from the client to the server gateway, received whole
+gw_udp() {
+	local addr out srv got
+	addr=$(outer_addr "$2" "$4")
+	out=$(mktemp /tmp/vtun-udp.XXXXXX)
+	ns_exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+                  socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5002))
+s.settimeout(5)
+print("ready", flush=True)
+print(len(s.recv(65535)), flush=True)' "$addr" >"$out" 2>&1 &
+	srv=$!
+	retry 10 grep -q ready "$out"
+	ns_exec "$3" python3 -c '
+import socket, sys
+v6 = ":" in sys.argv[1]
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+if not v6:
+    s.setsockopt(socket.IPPROTO_IP, 10, 0)     # IP_MTU_DISCOVER: DONT
+s.sendto(b"u" * int(sys.argv[2]), (sys.argv[1], 5002))' "$addr" "$5"
+	wait $srv
+	got=$(tail -n 1 "$out")
+	rm -f "$out"
+	[ "$got" = "$5" ] || { echo "received: $got"; return 1; }
+}
+
 sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
 	vt "$1" -j sa show vtun0 |
 		jq --arg d "$2" '[.[] | select(.dir == $d) | .stats.packets] | add // 0'
@@ -114,6 +144,10 @@ transport_pair() { # PEER ALG FAMILY
 	check "$tag: ping B->A gateway" gw_ping "$B" 1 "$fam"
 	check "$tag: TCP A->B bytes verified" gw_tcp "$B" 1 "$A" "$fam" 65536
 	check "$tag: TCP B->A bytes verified" gw_tcp "$A" 0 "$B" "$fam" 65536
+	# Whole datagrams are protected, their ESP packets fragmented.
+	check "$tag: 3000-byte ping without DF" ns_exec "$A" ping -q -c 2 -i 0.2 \
+		-W 2 -M dont -s 3000 "$(outer_addr 1 "$fam")"
+	check "$tag: 3000-byte UDP datagram A->B" gw_udp "$B" 1 "$A" "$fam" 3000
 	check "$tag: protected outbound" test "$(sa_packets "$A" out)" -ge 4
 	check "$tag: protected inbound" test "$(sa_packets "$A" in)" -ge 4
 	if [ "$peer" = xfrm ]; then
@@ -140,11 +174,25 @@ vtun_transport "$A" 0 4 gcm128-16
 route_peer "$A" 0 4
 xfrm_transport "$B" 1 4 gcm128-16
 ip -n "$A" route add 10.99.0.1 dev vtun0
+# The stack's own IPv6 autoconfiguration is no traffic to refuse.
+sleep 3
+check_eq "idle transport device: tx-bad-inner 0" 0 "$(drop "$A" tx-bad-inner)"
+check_eq "no IPv6 link-local address" "" \
+	"$(ip -n "$A" -6 addr show dev vtun0 scope link)"
 before=$(drop "$A" tx-bad-inner)
 ns_exec "$A" ping -q -c 3 -i 0.2 -W 1 10.99.0.1 >/dev/null 2>&1
 check "other destinations: tx-bad-inner" \
 	test "$(drop "$A" tx-bad-inner)" -ge $((before + 3))
 check_eq "no loop through the device" 0 "$(drop "$A" tx-no-route)"
+# An IPv4 header shorter than 20 bytes (IHL 4) is refused, not sent.
+before=$(drop "$A" tx-bad-inner)
+ns_exec "$A" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+src, dst = (socket.inet_aton(a) for a in sys.argv[1:3])
+s.sendto(struct.pack("!BBHHHBBH4s4s", 0x44, 0, 40, 0, 0, 64, 17, 0, src, dst) +
+         bytes(20), ("vtun0", 0x0800))' "${UL4[0]}" "${UL4[1]}"
+check_eq "IHL 4 counted as tx-bad-inner" $((before + 1)) "$(drop "$A" tx-bad-inner)"
 vt "$A" link set vtun0 underlay none
 ns_exec "$A" ping -q -c 1 -W 1 "${UL4[1]}" >/dev/null 2>&1
 check "without an underlay a looping route is refused as tx-no-route" \
