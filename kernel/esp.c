@@ -56,8 +56,8 @@ static const struct vtun_alg *vtun_find_alg(const struct vtun_alg *algs,
 #define vtun_alg_lookup(table, name) \
 	vtun_find_alg(table, ARRAY_SIZE(table), name) /* table: an array */
 
-static struct crypto_aead *vtun_alloc_aead(const char *fmt, const char *geniv,
-					   const char *inner)
+/* The transform @inner, behind the IV generator @geniv if it has one. */
+static struct crypto_aead *vtun_alloc_aead(const char *geniv, const char *inner)
 {
 	char name[CRYPTO_MAX_ALG_NAME];
 
@@ -96,7 +96,7 @@ static int vtun_esp_init_aead(struct vtun_sa *sa, struct nlattr **tb,
 		NL_SET_ERR_MSG_ATTR(extack, alg_attr, "aead-alg: unknown algorithm");
 		return -ENOENT;
 	}
-	aead = vtun_alloc_aead("%s(%s)", alg->geniv, alg->name);
+	aead = vtun_alloc_aead(alg->geniv, alg->name);
 	if (IS_ERR(aead)) {
 		NL_SET_ERR_MSG_ATTR(extack, alg_attr,
 				    "aead-alg: not available in this kernel");
@@ -172,7 +172,7 @@ static int vtun_esp_init_authenc(struct vtun_sa *sa, struct nlattr **tb,
 	}
 	snprintf(inner, sizeof(inner), "%s(%s,%s)",
 		 sa->esn ? "authencesn" : "authenc", auth->name, enc->name);
-	aead = vtun_alloc_aead("%s(%s)", enc->geniv, inner);
+	aead = vtun_alloc_aead(enc->geniv, inner);
 	if (IS_ERR(aead)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ENC_ALG],
 				    "enc-alg: not available in this kernel");
