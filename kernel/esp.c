@@ -452,6 +452,13 @@ int vtun_esp_decrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	if (elen < sa->icvlen + 2 ||
 	    (elen - sa->icvlen) % crypto_aead_blocksize(sa->aead))
 		return -EINVAL;
+	/*
+	 * Header and IV are stripped with __skb_pull(): they must be in the
+	 * linear part, also when a reassembled packet's first fragment ends
+	 * right after the ESP header (the rest in its frag_list).
+	 */
+	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr) + sa->ivlen))
+		return -ENOMEM;
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		return nfrags;
