@@ -308,9 +308,38 @@ static u16 vtun_outer_nhoff(struct sk_buff *skb)
 }
 
 /*
+ * The outer addresses must be the gateways' (an unset one is any), as
+ * XFRM's state lookup checks the destination and its inbound policy the
+ * source: ESP does not cover the outer header, and in transport mode it
+ * is the header delivered. With ESP in UDP the source is wherever the
+ * peer is now (a NAT translates it, and authenticated packets move the
+ * peer), so only the destination is checked.
+ */
+static bool vtun_outer_ok(const struct sk_buff *skb,
+			  const struct vtun_params *p)
+{
+	bool udp = vtun_encap_udp(p);
+
+	if (p->family == AF_UNSPEC)
+		return true;
+	if (ip_hdr(skb)->version == 4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		return p->family == AF_INET &&
+		       (!p->local.v4 || iph->daddr == p->local.v4) &&
+		       (udp || !p->remote.v4 || iph->saddr == p->remote.v4);
+	}
+	return p->family == AF_INET6 &&
+	       (ipv6_addr_any(&p->local.v6) ||
+		ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &p->local.v6)) &&
+	       (udp || ipv6_addr_any(&p->remote.v6) ||
+		ipv6_addr_equal(&ipv6_hdr(skb)->saddr, &p->remote.v6));
+}
+
+/*
  * What is checked before the replay window is looked at: a length that
  * fits the SA's transform, ESP in UDP exactly when the device is
- * configured for it.
+ * configured for it, the outer addresses.
  */
 static bool vtun_rx_precheck(struct sk_buff *skb, struct vtun_sa *sa,
 			     bool udp, const struct vtun_rx_proto *rp,
@@ -319,7 +348,10 @@ static bool vtun_rx_precheck(struct sk_buff *skb, struct vtun_sa *sa,
 	const struct vtun_params *p = rcu_dereference(sa->vd->params);
 
 	*reason = VTUN_DROP_RX_MALFORMED;
-	return rp->len_ok(skb, sa) && udp == vtun_encap_udp(p);
+	if (!rp->len_ok(skb, sa) || udp != vtun_encap_udp(p))
+		return false;
+	*reason = VTUN_DROP_RX_BAD_OUTER;
+	return vtun_outer_ok(skb, p);
 }
 
 /*
