@@ -453,19 +453,33 @@ static int vtun_xfrm_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
-/* An ICMP error quotes a packet we sent: its SPI is an outbound SA's. */
-static bool vtun_owns_spi(struct net *net, const u8 *hdr,
+/*
+ * An ICMP error quotes a packet we sent: its SPI is an outbound SA's, and
+ * it went to the remote gateway of that SA's device, as esp4 and esp6
+ * look their state up by destination and SPI. Outbound SPIs are unique
+ * per device only: of two devices with the same one, the first found
+ * claims the errors about its own remote only.
+ */
+static bool vtun_owns_err(struct net *net, sa_family_t family,
+			  const void *daddr, const u8 *hdr,
 			  const struct vtun_rx_proto *rp)
 {
+	const struct vtun_params *p;
 	struct vtun_sa *sa;
+	bool ours;
 
 	rcu_read_lock();
 	sa = vtun_sa_lookup(net, vtun_rx_spi(hdr, rp), rp->proto, VTUN_DIR_OUT);
-	rcu_read_unlock();
-	if (!sa)
+	if (!sa) {
+		rcu_read_unlock();
 		return false;
+	}
+	p = rcu_dereference(sa->vd->params);
+	ours = p->family == family && !vtun_encap_udp(p) &&
+	       !memcmp(&p->remote, daddr, vtun_addr_len(family));
+	rcu_read_unlock();
 	vtun_sa_put(sa);
-	return true;
+	return ours;
 }
 
 /* ICMP errors about our outer packets update the underlay PMTU. */
@@ -475,7 +489,8 @@ static int vtun_ipsec4_err(struct sk_buff *skb, u32 info,
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, skb->data + (iph->ihl << 2), rp))
+	if (!vtun_owns_err(net, AF_INET, &iph->daddr,
+			   skb->data + (iph->ihl << 2), rp))
 		return -ENOENT;
 	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
 	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
@@ -488,9 +503,10 @@ static int vtun_ipsec4_err(struct sk_buff *skb, u32 info,
 static int vtun_ipsec6_err(struct sk_buff *skb, u8 type, int offset,
 			   __be32 info, const struct vtun_rx_proto *rp)
 {
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, skb->data + offset, rp))
+	if (!vtun_owns_err(net, AF_INET6, &ip6h->daddr, skb->data + offset, rp))
 		return -ENOENT;
 	if (type == ICMPV6_PKT_TOOBIG)
 		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
