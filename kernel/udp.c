@@ -55,13 +55,17 @@ static u8 vtun_udp_outer_tos(const struct sk_buff *skb)
 /*
  * ESP (a non-zero SPI where the non-ESP marker would be) for an SA of a
  * device attached to this socket is taken; a NAT keepalive is absorbed.
- * The rest (IKE behind the non-ESP marker, unknown SPIs) stays on a
- * caller's socket and is dropped on vtun's own.
+ * The rest (IKE behind the non-ESP marker, other SPIs) stays on a
+ * caller's socket and is dropped on vtun's own: an SPI no device of the
+ * socket has an SA for as rx-no-sa, anything else as rx-malformed. Which
+ * device it was meant for is unknown: the first one attached to the
+ * socket counts it, so that each drop is counted once.
  */
 static int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct vtun_udp_sock *us = rcu_dereference_sk_user_data(sk);
 	unsigned int len = skb->len - sizeof(struct udphdr);
+	enum vtun_drop reason = VTUN_DROP_RX_MALFORMED;
 	const struct ip_esp_hdr *esph;
 	struct vtun_dev *vd;
 	struct vtun_sa *sa;
@@ -77,6 +81,7 @@ static int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	if (len <= sizeof(*esph) || !esph->spi)
 		goto not_ours;
+	reason = VTUN_DROP_RX_NO_SA;
 	sa = vtun_sa_lookup_in(sock_net(sk), esph->spi, VTUN_PROTO_ESP);
 	if (!sa)
 		goto not_ours;
@@ -95,7 +100,7 @@ not_ours:
 		return 1;
 	vd = rcu_dereference(us->count_dev);
 	if (vd)
-		vtun_count_drop(vd, VTUN_DROP_RX_MALFORMED);
+		vtun_count_drop(vd, reason);
 	kfree_skb(skb);
 	return 0;
 }
