@@ -56,8 +56,8 @@ static const struct vtun_alg *vtun_find_alg(const struct vtun_alg *algs,
 #define vtun_alg_lookup(table, name) \
 	vtun_find_alg(table, ARRAY_SIZE(table), name) /* table: an array */
 
-static struct crypto_aead *vtun_alloc_aead(const char *fmt, const char *geniv,
-					   const char *inner)
+/* The transform @inner, behind the IV generator @geniv if it has one. */
+static struct crypto_aead *vtun_alloc_aead(const char *geniv, const char *inner)
 {
 	char name[CRYPTO_MAX_ALG_NAME];
 
@@ -96,7 +96,7 @@ static int vtun_esp_init_aead(struct vtun_sa *sa, struct nlattr **tb,
 		NL_SET_ERR_MSG_ATTR(extack, alg_attr, "aead-alg: unknown algorithm");
 		return -ENOENT;
 	}
-	aead = vtun_alloc_aead("%s(%s)", alg->geniv, alg->name);
+	aead = vtun_alloc_aead(alg->geniv, alg->name);
 	if (IS_ERR(aead)) {
 		NL_SET_ERR_MSG_ATTR(extack, alg_attr,
 				    "aead-alg: not available in this kernel");
@@ -172,7 +172,7 @@ static int vtun_esp_init_authenc(struct vtun_sa *sa, struct nlattr **tb,
 	}
 	snprintf(inner, sizeof(inner), "%s(%s,%s)",
 		 sa->esn ? "authencesn" : "authenc", auth->name, enc->name);
-	aead = vtun_alloc_aead("%s(%s)", enc->geniv, inner);
+	aead = vtun_alloc_aead(enc->geniv, inner);
 	if (IS_ERR(aead)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ENC_ALG],
 				    "enc-alg: not available in this kernel");
@@ -452,6 +452,13 @@ int vtun_esp_decrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	if (elen < sa->icvlen + 2 ||
 	    (elen - sa->icvlen) % crypto_aead_blocksize(sa->aead))
 		return -EINVAL;
+	/*
+	 * Header and IV are stripped with __skb_pull(): they must be in the
+	 * linear part, also when a reassembled packet's first fragment ends
+	 * right after the ESP header (the rest in its frag_list).
+	 */
+	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr) + sa->ivlen))
+		return -ENOMEM;
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		return nfrags;

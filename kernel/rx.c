@@ -88,56 +88,68 @@ static bool vtun_inner_rx6(struct sk_buff *skb)
 	return !pskb_trim(skb, ntohs(ip6h->payload_len) + sizeof(*ip6h));
 }
 
-/* The inner packet announced by @nexthdr must be a whole IP packet. */
-static enum vtun_drop vtun_inner_rx(struct sk_buff *skb, int nexthdr)
+/*
+ * The inner packet announced by @nexthdr must be a whole IP packet.
+ * Receive steps return true to go on, or false with the drop reason set.
+ */
+static bool vtun_inner_rx(struct sk_buff *skb, int nexthdr,
+			  enum vtun_drop *reason)
 {
 	bool ok;
 
 	skb_reset_network_header(skb);
-	if (nexthdr == IPPROTO_IPIP)
+	if (nexthdr == IPPROTO_IPIP) {
 		ok = vtun_inner_rx4(skb);
-	else if (nexthdr == IPPROTO_IPV6)
+	} else if (nexthdr == IPPROTO_IPV6) {
 		ok = vtun_inner_rx6(skb);
-	else
-		return VTUN_DROP_RX_BAD_INNER;
-	return ok ? VTUN_DROP_MAX : VTUN_DROP_RX_MALFORMED;
+	} else {
+		*reason = VTUN_DROP_RX_BAD_INNER;
+		return false;
+	}
+	if (!ok)
+		*reason = VTUN_DROP_RX_MALFORMED;
+	return ok;
 }
 
 /* GRE (RFC 2784/2890) as Linux sends it: no key, no routing. */
-static enum vtun_drop vtun_gre_rx(struct sk_buff *skb)
+static bool vtun_gre_rx(struct sk_buff *skb, enum vtun_drop *reason)
 {
 	const struct gre_base_hdr *greh;
 	unsigned int hlen = sizeof(*greh);
 	__be16 proto;
 
+	*reason = VTUN_DROP_RX_MALFORMED;
 	if (!pskb_may_pull(skb, hlen))
-		return VTUN_DROP_RX_MALFORMED;
+		return false;
 	greh = (const struct gre_base_hdr *)skb->data;
-	if (greh->flags & (GRE_VERSION | GRE_ROUTING | GRE_KEY))
-		return VTUN_DROP_RX_BAD_INNER;
+	if (greh->flags & (GRE_VERSION | GRE_ROUTING | GRE_KEY)) {
+		*reason = VTUN_DROP_RX_BAD_INNER;
+		return false;
+	}
 	if (greh->flags & GRE_CSUM) {
 		if (csum_fold(skb_checksum(skb, 0, skb->len, 0)))
-			return VTUN_DROP_RX_MALFORMED;
+			return false;
 		hlen += 4;
 	}
 	if (greh->flags & GRE_SEQ)
 		hlen += 4;
 	proto = greh->protocol;
 	if (!pskb_may_pull(skb, hlen))
-		return VTUN_DROP_RX_MALFORMED;
+		return false;
 	__skb_pull(skb, hlen);
 	if (proto == htons(ETH_P_IP))
-		return vtun_inner_rx(skb, IPPROTO_IPIP);
+		return vtun_inner_rx(skb, IPPROTO_IPIP, reason);
 	if (proto == htons(ETH_P_IPV6))
-		return vtun_inner_rx(skb, IPPROTO_IPV6);
-	return VTUN_DROP_RX_BAD_INNER;
+		return vtun_inner_rx(skb, IPPROTO_IPV6, reason);
+	*reason = VTUN_DROP_RX_BAD_INNER;
+	return false;
 }
 
 /*
  * Transport mode: the payload follows the received IP header again, which
  * now announces it, as XFRM's transport input does.
  */
-static enum vtun_drop vtun_transport_rx(struct sk_buff *skb, int nexthdr)
+static void vtun_transport_rx(struct sk_buff *skb, int nexthdr)
 {
 	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
 	unsigned int hlen = cb->hlen;
@@ -155,12 +167,11 @@ static enum vtun_drop vtun_transport_rx(struct sk_buff *skb, int nexthdr)
 						   sizeof(struct ipv6hdr));
 		skb->protocol = htons(ETH_P_IPV6);
 	}
-	return VTUN_DROP_MAX;
 }
 
 /* What the decrypted payload must be depends on the tunnel's mode. */
-static enum vtun_drop vtun_payload_rx(struct sk_buff *skb, struct vtun_dev *vd,
-				      int nexthdr)
+static bool vtun_payload_rx(struct sk_buff *skb, struct vtun_dev *vd,
+			    int nexthdr, enum vtun_drop *reason)
 {
 	const struct vtun_params *p;
 	u8 mode, gre;
@@ -171,12 +182,16 @@ static enum vtun_drop vtun_payload_rx(struct sk_buff *skb, struct vtun_dev *vd,
 	gre = p->gre;
 	rcu_read_unlock();
 	if (mode == VTUN_MODE_TUNNEL)
-		return vtun_inner_rx(skb, nexthdr);
-	if (!gre)
-		return vtun_transport_rx(skb, nexthdr);
-	if (nexthdr != IPPROTO_GRE)
-		return VTUN_DROP_RX_BAD_INNER;
-	return vtun_gre_rx(skb);
+		return vtun_inner_rx(skb, nexthdr, reason);
+	if (!gre) {
+		vtun_transport_rx(skb, nexthdr);
+		return true;
+	}
+	if (nexthdr != IPPROTO_GRE) {
+		*reason = VTUN_DROP_RX_BAD_INNER;
+		return false;
+	}
+	return vtun_gre_rx(skb, reason);
 }
 
 static u8 vtun_inner_tos(struct sk_buff *skb)
@@ -224,8 +239,7 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	/* Only the newest authenticated packet may move the peer. */
 	if (cb->udp && newest)
 		vtun_udp_learn(vd, skb);
-	reason = vtun_payload_rx(skb, vd, nexthdr);
-	if (reason != VTUN_DROP_MAX)
+	if (!vtun_payload_rx(skb, vd, nexthdr, &reason))
 		goto drop;
 	reason = VTUN_DROP_RX_SELECTOR_MISMATCH;
 	if (!vtun_select_in(sa, skb))
@@ -295,10 +309,51 @@ static u16 vtun_outer_nhoff(struct sk_buff *skb)
 	return IP6CB(skb)->nhoff;
 }
 
-/* ESP in UDP exactly when the device is configured for it. */
-static bool vtun_encap_expected(struct vtun_sa *sa, bool udp)
+/*
+ * The outer addresses must be the gateways' (an unset one is any), as
+ * XFRM's state lookup checks the destination and its inbound policy the
+ * source: ESP does not cover the outer header, and in transport mode it
+ * is the header delivered. With ESP in UDP the source is wherever the
+ * peer is now (a NAT translates it, and authenticated packets move the
+ * peer), so only the destination is checked.
+ */
+static bool vtun_outer_ok(const struct sk_buff *skb,
+			  const struct vtun_params *p)
 {
-	return udp == vtun_encap_udp(rcu_dereference(sa->vd->params));
+	bool udp = vtun_encap_udp(p);
+
+	if (p->family == AF_UNSPEC)
+		return true;
+	if (ip_hdr(skb)->version == 4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		return p->family == AF_INET &&
+		       (!p->local.v4 || iph->daddr == p->local.v4) &&
+		       (udp || !p->remote.v4 || iph->saddr == p->remote.v4);
+	}
+	return p->family == AF_INET6 &&
+	       (ipv6_addr_any(&p->local.v6) ||
+		ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &p->local.v6)) &&
+	       (udp || ipv6_addr_any(&p->remote.v6) ||
+		ipv6_addr_equal(&ipv6_hdr(skb)->saddr, &p->remote.v6));
+}
+
+/*
+ * What is checked before the replay window is looked at: a length that
+ * fits the SA's transform, ESP in UDP exactly when the device is
+ * configured for it, the outer addresses.
+ */
+static bool vtun_rx_precheck(struct sk_buff *skb, struct vtun_sa *sa,
+			     bool udp, const struct vtun_rx_proto *rp,
+			     enum vtun_drop *reason)
+{
+	const struct vtun_params *p = rcu_dereference(sa->vd->params);
+
+	*reason = VTUN_DROP_RX_MALFORMED;
+	if (!rp->len_ok(skb, sa) || udp != vtun_encap_udp(p))
+		return false;
+	*reason = VTUN_DROP_RX_BAD_OUTER;
+	return vtun_outer_ok(skb, p);
 }
 
 /*
@@ -309,38 +364,38 @@ static void vtun_ipsec_input(struct sk_buff *skb, struct vtun_sa *sa,
 			     u8 outer_tos, bool udp,
 			     const struct vtun_rx_proto *rp)
 {
+	/* IP6CB() shares skb->cb with vtun's state: read it first. */
+	u16 nhoff = vtun_outer_nhoff(skb);
+	u16 hlen = skb->data - skb_network_header(skb);
+	struct vtun_esp_cb *cb = VTUN_ESP_CB(skb);
 	enum vtun_replay_verdict v;
+	enum vtun_drop reason;
 	__be32 seq_low;
 	int err;
 	u64 seq;
 
 	BUILD_BUG_ON(sizeof(struct vtun_esp_cb) > sizeof_field(struct sk_buff, cb));
-	/*
-	 * Too short for the SA's transform, or in UDP for a device not
-	 * configured for it (or the reverse): no window lookup for it.
-	 */
-	if (!rp->len_ok(skb, sa) || !vtun_encap_expected(sa, udp)) {
-		vtun_count_drop(sa->vd, VTUN_DROP_RX_MALFORMED);
-		kfree_skb(skb);
-		vtun_sa_put(sa);
-		return;
-	}
+	if (!vtun_rx_precheck(skb, sa, udp, rp, &reason))
+		goto drop;
 	seq_low = *(__be32 *)(skb->data + rp->spi_off + 4);
 	v = vtun_replay_check(&sa->replay, ntohl(seq_low), &seq);
 	if (v != VTUN_REPLAY_OK) {
-		vtun_count_drop(sa->vd, vtun_replay_drop(sa, v));
-		kfree_skb(skb);
-		vtun_sa_put(sa);
-		return;
+		reason = vtun_replay_drop(sa, v);
+		goto drop;
 	}
-	VTUN_ESP_CB(skb)->seq = seq;
-	VTUN_ESP_CB(skb)->outer_tos = outer_tos;
-	VTUN_ESP_CB(skb)->hlen = skb->data - skb_network_header(skb);
-	VTUN_ESP_CB(skb)->nhoff = vtun_outer_nhoff(skb);
-	VTUN_ESP_CB(skb)->udp = udp;
+	cb->seq = seq;
+	cb->outer_tos = outer_tos;
+	cb->hlen = hlen;
+	cb->nhoff = nhoff;
+	cb->udp = udp;
 	err = rp->input(skb, sa, seq, vtun_rx_done);
 	if (err != -EINPROGRESS)
 		vtun_rx_done(skb, err);
+	return;
+drop:
+	vtun_count_drop(sa->vd, reason);
+	kfree_skb(skb);
+	vtun_sa_put(sa);
 }
 
 /* ESP, plain or from ESP in UDP. */
@@ -400,19 +455,33 @@ static int vtun_xfrm_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
-/* An ICMP error quotes a packet we sent: its SPI is an outbound SA's. */
-static bool vtun_owns_spi(struct net *net, const u8 *hdr,
+/*
+ * An ICMP error quotes a packet we sent: its SPI is an outbound SA's, and
+ * it went to the remote gateway of that SA's device, as esp4 and esp6
+ * look their state up by destination and SPI. Outbound SPIs are unique
+ * per device only: of two devices with the same one, the first found
+ * claims the errors about its own remote only.
+ */
+static bool vtun_owns_err(struct net *net, sa_family_t family,
+			  const void *daddr, const u8 *hdr,
 			  const struct vtun_rx_proto *rp)
 {
+	const struct vtun_params *p;
 	struct vtun_sa *sa;
+	bool ours;
 
 	rcu_read_lock();
 	sa = vtun_sa_lookup(net, vtun_rx_spi(hdr, rp), rp->proto, VTUN_DIR_OUT);
-	rcu_read_unlock();
-	if (!sa)
+	if (!sa) {
+		rcu_read_unlock();
 		return false;
+	}
+	p = rcu_dereference(sa->vd->params);
+	ours = p->family == family && !vtun_encap_udp(p) &&
+	       !memcmp(&p->remote, daddr, vtun_addr_len(family));
+	rcu_read_unlock();
 	vtun_sa_put(sa);
-	return true;
+	return ours;
 }
 
 /* ICMP errors about our outer packets update the underlay PMTU. */
@@ -422,7 +491,8 @@ static int vtun_ipsec4_err(struct sk_buff *skb, u32 info,
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, skb->data + (iph->ihl << 2), rp))
+	if (!vtun_owns_err(net, AF_INET, &iph->daddr,
+			   skb->data + (iph->ihl << 2), rp))
 		return -ENOENT;
 	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
 	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
@@ -435,9 +505,10 @@ static int vtun_ipsec4_err(struct sk_buff *skb, u32 info,
 static int vtun_ipsec6_err(struct sk_buff *skb, u8 type, int offset,
 			   __be32 info, const struct vtun_rx_proto *rp)
 {
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 
-	if (!vtun_owns_spi(net, skb->data + offset, rp))
+	if (!vtun_owns_err(net, AF_INET6, &ip6h->daddr, skb->data + offset, rp))
 		return -ENOENT;
 	if (type == ICMPV6_PKT_TOOBIG)
 		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));

@@ -55,18 +55,23 @@ static u8 vtun_udp_outer_tos(const struct sk_buff *skb)
 /*
  * ESP (a non-zero SPI where the non-ESP marker would be) for an SA of a
  * device attached to this socket is taken; a NAT keepalive is absorbed.
- * The rest (IKE behind the non-ESP marker, unknown SPIs) stays on a
- * caller's socket and is dropped on vtun's own.
+ * The rest (IKE behind the non-ESP marker, other SPIs) stays on a
+ * caller's socket and is dropped on vtun's own: an SPI no device of the
+ * socket has an SA for as rx-no-sa, anything else as rx-malformed. Which
+ * device it was meant for is unknown: the first one attached to the
+ * socket counts it, so that each drop is counted once.
  */
 static int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct vtun_udp_sock *us = rcu_dereference_sk_user_data(sk);
 	unsigned int len = skb->len - sizeof(struct udphdr);
+	enum vtun_drop reason = VTUN_DROP_RX_MALFORMED;
 	const struct ip_esp_hdr *esph;
 	struct vtun_dev *vd;
 	struct vtun_sa *sa;
 
-	if (!us)
+	/* The owner of a caller's socket may have given it to XFRM or L2TP. */
+	if (!us || READ_ONCE(udp_sk(sk)->encap_type) != UDP_ENCAP_ESPINUDP)
 		return 1;
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + min(len, 8U)))
 		goto not_ours;
@@ -77,6 +82,7 @@ static int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	if (len <= sizeof(*esph) || !esph->spi)
 		goto not_ours;
+	reason = VTUN_DROP_RX_NO_SA;
 	sa = vtun_sa_lookup_in(sock_net(sk), esph->spi, VTUN_PROTO_ESP);
 	if (!sa)
 		goto not_ours;
@@ -95,7 +101,7 @@ not_ours:
 		return 1;
 	vd = rcu_dereference(us->count_dev);
 	if (vd)
-		vtun_count_drop(vd, VTUN_DROP_RX_MALFORMED);
+		vtun_count_drop(vd, reason);
 	kfree_skb(skb);
 	return 0;
 }
@@ -122,6 +128,12 @@ static struct vtun_udp_sock *vtun_udp_alloc(sa_family_t family, u16 port)
 	return us;
 }
 
+static void vtun_udp_encap_destroy(struct sock *sk);
+
+/*
+ * A caller's socket tells vtun when its owner closes it; vtun's own are
+ * closed by vtun, under RTNL.
+ */
 static void vtun_udp_setup_sock(struct vtun_udp_sock *us,
 				struct socket *sock)
 {
@@ -129,6 +141,7 @@ static void vtun_udp_setup_sock(struct vtun_udp_sock *us,
 		.sk_user_data	= us,
 		.encap_type	= UDP_ENCAP_ESPINUDP,
 		.encap_rcv	= vtun_udp_encap_rcv,
+		.encap_destroy	= us->sock ? NULL : vtun_udp_encap_destroy,
 	};
 
 	us->sk = sock->sk;
@@ -204,6 +217,16 @@ static int vtun_udp_check_fd(struct vtun_dev *vd, const struct vtun_params *p,
 		NL_SET_ERR_MSG_ATTR(extack, attr, "encap-fd: socket is not bound");
 		return -EINVAL;
 	}
+	/*
+	 * A dual-stack socket would hand IPv4 datagrams (as v4-mapped
+	 * addresses) to an IPv6 tunnel. IPV6_V6ONLY cannot change once the
+	 * socket is bound.
+	 */
+	if (sk->sk_family == AF_INET6 && !sk->sk_ipv6only) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "encap-fd: IPv6 socket without IPV6_V6ONLY");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -258,12 +281,18 @@ out:
 	return err ? ERR_PTR(err) : us;
 }
 
-/* Give a caller's socket back as it was, minus the encapsulation flag. */
+/*
+ * Give a caller's socket back as it was, minus the encapsulation flag;
+ * an encapsulation its owner set since (UDP_ENCAP) stays.
+ */
 static void vtun_udp_detach(struct sock *sk)
 {
 	lock_sock(sk);
-	WRITE_ONCE(udp_sk(sk)->encap_type, 0);
-	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
+	if (READ_ONCE(udp_sk(sk)->encap_rcv) == vtun_udp_encap_rcv) {
+		WRITE_ONCE(udp_sk(sk)->encap_type, 0);
+		WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
+	}
+	WRITE_ONCE(udp_sk(sk)->encap_destroy, NULL);
 	rcu_assign_sk_user_data(sk, NULL);
 	vtun_udp_sk_restore(sk);
 	release_sock(sk);
@@ -300,6 +329,38 @@ static void vtun_udp_leave(struct vtun_dev *vd, struct vtun_udp_sock *us)
 				   list_first_entry_or_null(&us->users,
 							    struct vtun_dev,
 							    natt.sock_node));
+}
+
+/*
+ * The owner closed its socket (udp_destroy_sock(): process context, no
+ * socket lock held, as for packet_release(), which takes RTNL too).
+ * Every device attached lets it go and says so; they keep encap udp
+ * without a socket until encap-fd, encap-sport or encap is given again.
+ */
+static void vtun_udp_encap_destroy(struct sock *sk)
+{
+	struct vtun_udp_sock *us;
+	struct vtun_dev *vd;
+
+	rtnl_lock();
+	rcu_read_lock();
+	us = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
+	/* Attached and detached under RTNL: @us cannot go away meanwhile. */
+	if (!us || us->sock || us->sk != sk)
+		goto out;
+	us->refs++;
+	while ((vd = list_first_entry_or_null(&us->users, struct vtun_dev,
+					      natt.sock_node))) {
+		netdev_info(vd->dev,
+			    "encap-fd socket closed by its owner, ESP in UDP no longer received\n");
+		vtun_udp_leave(vd, us);
+		RCU_INIT_POINTER(vd->natt.sock, NULL);
+		vtun_udp_put(us);
+	}
+	vtun_udp_put(us);
+out:
+	rtnl_unlock();
 }
 
 /*
@@ -363,12 +424,17 @@ int vtun_udp_prepare(struct vtun_dev *vd, struct vtun_params *p,
 		     struct netlink_ext_ack *extack)
 {
 	struct vtun_udp_sock *cur = rtnl_dereference(vd->natt.sock), *us;
+	const struct vtun_params *old = rtnl_dereference(vd->params);
 	struct nlattr *fd = data ? data[IFLA_VTUN_ENCAP_FD] : NULL;
 	struct nlattr *sport = data ? data[IFLA_VTUN_ENCAP_SPORT] : NULL;
 
 	chg->sock = NULL;
 	chg->replace = cur;
 	if (!vtun_encap_udp(p))
+		return 0;
+	/* The caller's socket was closed: no socket until one is asked for. */
+	if (!fd && !cur && !sport && !(data && data[IFLA_VTUN_ENCAP]) && old &&
+	    vtun_encap_udp(old) && old->family == p->family)
 		return 0;
 	if (!fd && cur && !cur->sock && cur->family == p->family && !sport) {
 		p->encap_sport = cur->port;

@@ -6,9 +6,13 @@ first datagram that stays on the socket for us.
 
 usage: encap_fd.py IFNAME FAMILY PORT [KIND]
 KIND: udp (default) | tcp | encap (a socket with UDP_ENCAP already set) |
-      noencap (asks for encap none along with the socket)
+      noencap (asks for encap none along with the socket) |
+      dualstack (IPv6 without IPV6_V6ONLY) |
+      takeover (after the first datagram, sets UDP_ENCAP_ESPINUDP itself,
+      prints "took over", then reports the next datagram)
 Prints the kernel's error and extack message and exits 1 if refused;
 otherwise "ready", then "got HEX" for the first datagram (10 s at most).
+The socket is closed when the program ends.
 """
 
 import socket
@@ -73,7 +77,8 @@ def main():
     stype = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(family, stype)
     if family == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY,
+                     0 if kind == "dualstack" else 1)
     s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     if kind == "encap":
         s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
@@ -81,6 +86,10 @@ def main():
     print("ready", flush=True)
     s.settimeout(10)
     data = s.recv(65535)
+    if kind == "takeover":
+        s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
+        print("took over", flush=True)
+        data = s.recv(65535)
     print("got " + data.hex(), flush=True)
 
 

@@ -184,6 +184,12 @@ check_err "encap-fd: IPv6 socket for an IPv4 tunnel refused" "socket family diff
 check_err "encap-fd: socket with another encapsulation refused" \
 	"already used by another encapsulation" \
 	ns_exec "$C" python3 "$ENCAP_SOCK" t1 4 4600 encap
+check "IPv6 encap udp device" vc link add t6 local ::1 encap udp keepalive 0
+check_err "encap-fd: dual-stack IPv6 socket refused" "IPv6 socket without IPV6_V6ONLY" \
+	ns_exec "$C" python3 "$ENCAP_SOCK" t6 6 4600 dualstack
+check "encap-fd: IPV6_V6ONLY socket taken" sh -c \
+	"ip netns exec '$C' python3 '$ENCAP_SOCK' t6 6 4600 | grep -q ready"
+check "IPv6 device deleted" vc link del t6
 check "devices deleted" sh -c "'$VTUNCTL' -n '$C' link del t0 && '$VTUNCTL' -n '$C' link del t1"
 check "port 4500 free again" ns_exec "$C" python3 -c '
 import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", 4500))'
@@ -240,6 +246,12 @@ udp_send "$N" 192.0.2.99 "${PUB4[0]}" 4500 "00000000$(printf '%032x' 1)"
 retry 3 test "$(dev_field "$B" drops.rx-malformed)" = $((malformed + 1))
 check_eq "IKE datagram on vtun's own socket dropped as rx-malformed" \
 	$((malformed + 1)) "$(dev_field "$B" drops.rx-malformed)"
+nosa=$(dev_field "$B" drops.rx-no-sa)
+udp_send "$N" 192.0.2.99 "${PUB4[0]}" 4500 "7eadbeef00000001$(printf '%032x' 1)"
+retry 3 test "$(dev_field "$B" drops.rx-no-sa)" = $((nosa + 1))
+check_eq "unknown SPI on vtun's own socket counted as rx-no-sa" \
+	$((nosa + 1)) "$(dev_field "$B" drops.rx-no-sa)"
+check_eq "and not as rx-malformed" $((malformed + 1)) "$(dev_field "$B" drops.rx-malformed)"
 
 # Change of encapsulation: none releases the port, udp takes it again.
 check "encap none" ns_exec "$B" "$VTUNCTL" link set vtun0 encap none
@@ -249,6 +261,7 @@ check "encap udp again" ns_exec "$B" "$VTUNCTL" link set vtun0 encap udp
 check "tunnel works again" overlay_ping "$A" 0 4
 
 # A socket of ours: ESP goes to vtun, IKE stays on the socket.
+closed_before=$(dmesg | grep -c "vtun0: encap-fd socket closed by its owner")
 out=$(mktemp /tmp/vtun-fd.XXXXXX)
 ns_exec "$B" python3 "$ENCAP_SOCK" vtun0 4 4501 >"$out" 2>&1 &
 fd=$!
@@ -261,6 +274,27 @@ check "and back" overlay_ping "$B" 1 4
 check "IKE datagram sent to the socket" udp_send "$A" "${PRIV4[0]}" "${PUB4[0]}" 4501 000000006b65790a
 wait $fd
 check_eq "IKE datagram arrived intact at the socket" "got 000000006b65790a" "$(tail -n 1 "$out")"
+# The owner has closed it: the device lets it go and says so.
+closed() { dmesg | grep -c "vtun0: encap-fd socket closed by its owner"; }
+retry 3 test "$(closed)" -gt "$closed_before"
+check "owner closed the socket: the device noticed" test "$(closed)" -gt "$closed_before"
+check "a later change opens no socket of vtun's on the port" sh -c \
+	"'$VTUNCTL' -n '$B' link set vtun0 keepalive 0 && ip netns exec '$B' python3 -c '
+import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind((\"0.0.0.0\", 4501))'"
+# The owner gives its socket to XFRM: vtun, detached, leaves that alone.
+ns_exec "$B" python3 "$ENCAP_SOCK" vtun0 4 4501 takeover >"$out" 2>&1 &
+fd=$!
+retry 5 grep -q ready "$out"
+check "encap-fd again after the close" overlay_ping "$A" 0 4
+udp_send "$A" "${PRIV4[0]}" "${PUB4[0]}" 4501 0000000001
+retry 5 grep -q "took over" "$out"
+check "owner set UDP_ENCAP itself" grep -q "took over" "$out"
+check "vtun lets the socket go" ns_exec "$B" "$VTUNCTL" link set vtun0 encap-sport 4500
+udp_send "$A" "${PRIV4[0]}" "${PUB4[0]}" 4501 "7eadbeef00000001$(printf '%032x' 1)"
+udp_send "$A" "${PRIV4[0]}" "${PUB4[0]}" 4501 000000006b65790a
+wait $fd
+check_eq "the owner's ESP in UDP stayed: ESP went to XFRM, IKE to the socket" \
+	"got 000000006b65790a" "$(tail -n 1 "$out")"
 rm -f "$out"
 topo_reset
 

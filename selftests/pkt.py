@@ -3,8 +3,11 @@
 """Capture ESP or AH frames on an interface and send altered copies back
 onto the wire, for replay and forgery tests. Run inside the namespace.
 
-usage: pkt.py capture IFACE SRC_IP COUNT FILE   (IPv4 ESP/AH from SRC_IP)
-       pkt.py inject IFACE FILE INDEX MODE [SEQ]
+usage: pkt.py capture IFACE SRC_IP COUNT FILE [MINLEN]
+                            (ESP, AH or UDP from SRC_IP, IPv4 or IPv6,
+                             frames of at least MINLEN bytes)
+       pkt.py inject IFACE FILE INDEX[,INDEX...] MODE [SEQ]
+       pkt.py tap IFACE SECONDS   (a packet socket that reads nothing)
        pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
                                            at least MINLEN bytes)
        pkt.py keepalive IFACE SRC_IP      (the next 1-byte IPv4 UDP datagram
@@ -13,32 +16,96 @@ MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
       garbage (new SEQ, random body) | badspi (unknown SPI) |
       ipid (new SEQ, IPv4 identification changed: immutable for AH) |
       fragneeded (ICMP "fragmentation needed", next-hop MTU SEQ, back to
-      the sender, quoting its IP header and 8 bytes)
+      the sender, quoting its IP header and 8 bytes) | strayneeded (the
+      same, the quoted destination changed to .66 of its /24) |
+      frag (two fragments, the first ending right after the ESP or AH
+      header, or after UDP and ESP headers; IPv4 or IPv6)
 """
 
 import os
 import socket
 import struct
 import sys
+import time
 
 ETH_P_ALL = 0x0003
 
 
-def capture(iface, src, count, path):
+def ip_packet(frame, src):
+    """IP version and upper protocol of FRAME if it is from SRC, else None."""
+    if ":" in src:
+        if frame[12:14] == b"\x86\xdd" and len(frame) >= 54 and \
+                frame[22:38] == socket.inet_pton(socket.AF_INET6, src):
+            return 6, frame[20]
+    elif frame[12:14] == b"\x08\x00" and len(frame) >= 34 and \
+            frame[26:30] == socket.inet_aton(src):
+        return 4, frame[23]
+    return None
+
+
+def capture(iface, src, count, path, minlen=0):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     s.settimeout(20)
-    want = socket.inet_aton(src)
     frames = []
     while len(frames) < count:
         frame = s.recv(65535)
-        if len(frame) < 34 or frame[12:14] != b"\x08\x00":
-            continue
-        if frame[23] in (50, 51) and frame[26:30] == want:
+        what = ip_packet(frame, src)
+        if what and what[1] in (17, 50, 51) and len(frame) >= minlen:
             frames.append(frame)
     with open(path, "w") as f:
         for frame in frames:
             f.write(frame.hex() + "\n")
+
+
+def tap(iface, seconds):
+    """Hold a packet socket on IFACE: received packets are cloned for it."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    print("ready", flush=True)
+    time.sleep(seconds)
+
+
+def first_len(proto, body):
+    """What the first fragment carries: the ESP header (SPI and sequence
+    number), UDP and ESP headers, or the AH header with its ICV (IPv6
+    wants all extension headers in the first fragment, RFC 8200 4.5)."""
+    if proto == 51:
+        return (body[1] + 2) * 4
+    return 16 if proto == 17 else 8
+
+
+def fragment(frame):
+    """Two fragments of FRAME, the first with the IPsec (and UDP) header
+    only."""
+    eth = frame[:14]
+    if frame[12:14] == b"\x08\x00":
+        ihl = (frame[14] & 0x0F) * 4
+        tot = struct.unpack_from("!H", frame, 16)[0]
+        ip, body = frame[14:14 + ihl], frame[14 + ihl:14 + tot]
+        first = first_len(ip[9], body)
+        out = []
+        for off, part, more in ((0, body[:first], 0x2000),
+                                (first, body[first:], 0)):
+            h = bytearray(ip)
+            struct.pack_into("!HHH", h, 2, ihl + len(part),
+                             struct.unpack_from("!H", ip, 4)[0],
+                             more | off // 8)
+            struct.pack_into("!H", h, 10, 0)
+            struct.pack_into("!H", h, 10, ip_checksum(bytes(h)))
+            out.append(eth + bytes(h) + part)
+        return out
+    ip, body = frame[14:54], frame[54:54 + struct.unpack_from("!H", frame, 18)[0]]
+    first = first_len(ip[6], body)
+    ident = struct.unpack("!I", os.urandom(4))[0]
+    out = []
+    for off, part, more in ((0, body[:first], 1), (first, body[first:], 0)):
+        h = bytearray(ip)
+        struct.pack_into("!H", h, 4, 8 + len(part))
+        h[6] = 44
+        fh = struct.pack("!BBHI", ip[6], 0, off | more, ident)
+        out.append(eth + bytes(h) + fh + part)
+    return out
 
 
 def wait_ipv4(iface, src, proto, minlen, accept=lambda frame: True):
@@ -95,8 +162,13 @@ def fix_ip(frame):
     return frame[:14] + bytes(ip) + frame[34:]
 
 
-def frag_needed(frame, mtu):
-    quote = frame[14:42]
+def frag_needed(frame, mtu, stray=False):
+    quote = bytearray(frame[14:42])
+    if stray:
+        quote[19] = 66
+        struct.pack_into("!H", quote, 10, 0)
+        struct.pack_into("!H", quote, 10, ip_checksum(bytes(quote[:20])))
+    quote = bytes(quote)
     icmp = bytearray(struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quote)
     struct.pack_into("!H", icmp, 2, ip_checksum(bytes(icmp)))
     ip = bytearray(frame[14:34])
@@ -112,8 +184,8 @@ def alter(frame, mode, seq):
     f = bytearray(frame)
     if mode == "replay":
         return bytes(f)
-    if mode == "fragneeded":
-        return frag_needed(frame, seq)
+    if mode in ("fragneeded", "strayneeded"):
+        return frag_needed(frame, seq, mode == "strayneeded")
     if mode in ("forge", "garbage", "ipid"):
         struct.pack_into("!I", f, spi + 4, seq)
         if mode == "forge":
@@ -129,24 +201,30 @@ def alter(frame, mode, seq):
     return fix_ip(bytes(f))
 
 
-def inject(iface, path, index, mode, seq):
+def inject(iface, path, indices, mode, seq):
     with open(path) as f:
-        frame = bytes.fromhex(f.read().split()[index])
+        frames = f.read().split()
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
-    s.send(alter(frame, mode, seq))
+    for index in indices.split(","):
+        frame = bytes.fromhex(frames[int(index)])
+        for out in fragment(frame) if mode == "frag" else [alter(frame, mode, seq)]:
+            s.send(out)
 
 
 def main():
     if sys.argv[1] == "capture":
-        capture(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        capture(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
+                int(sys.argv[6]) if len(sys.argv) > 6 else 0)
+    elif sys.argv[1] == "tap":
+        tap(sys.argv[2], float(sys.argv[3]))
     elif sys.argv[1] == "keepalive":
         keepalive(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "outer":
         outer(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "inject":
         seq = int(sys.argv[6], 0) if len(sys.argv) > 6 else 0
-        inject(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], seq)
+        inject(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], seq)
     else:
         sys.exit(__doc__)
 
