@@ -19,7 +19,7 @@ MODE: replay | forge (new SEQ, one ciphertext bit flipped) | truncate |
       the sender, quoting its IP header and 8 bytes) | strayneeded (the
       same, the quoted destination changed to .66 of its /24) |
       frag (two fragments, the first ending right after the ESP or AH
-      header, or after UDP and ESP headers; IPv4 or IPv6)
+      header, or after UDP and ESP headers; IPv6 AH: 8 bytes later)
 """
 
 import os
@@ -66,12 +66,14 @@ def tap(iface, seconds):
     time.sleep(seconds)
 
 
-def first_len(proto, body):
+def first_len(proto, body, v6):
     """What the first fragment carries: the ESP header (SPI and sequence
-    number), UDP and ESP headers, or the AH header with its ICV (IPv6
-    wants all extension headers in the first fragment, RFC 8200 4.5)."""
+    number), UDP and ESP headers, or the AH header with its ICV; over
+    IPv6, where AH is an extension header, also the first 8 bytes after
+    it (RFC 8200 4.5: the first fragment holds the headers up to the
+    upper-layer one, of which Linux wants a byte)."""
     if proto == 51:
-        return (body[1] + 2) * 4
+        return (body[1] + 2) * 4 + (8 if v6 else 0)
     return 16 if proto == 17 else 8
 
 
@@ -83,7 +85,7 @@ def fragment(frame):
         ihl = (frame[14] & 0x0F) * 4
         tot = struct.unpack_from("!H", frame, 16)[0]
         ip, body = frame[14:14 + ihl], frame[14 + ihl:14 + tot]
-        first = first_len(ip[9], body)
+        first = first_len(ip[9], body, False)
         out = []
         for off, part, more in ((0, body[:first], 0x2000),
                                 (first, body[first:], 0)):
@@ -96,7 +98,7 @@ def fragment(frame):
             out.append(eth + bytes(h) + part)
         return out
     ip, body = frame[14:54], frame[54:54 + struct.unpack_from("!H", frame, 18)[0]]
-    first = first_len(ip[6], body)
+    first = first_len(ip[6], body, True)
     ident = struct.unpack("!I", os.urandom(4))[0]
     out = []
     for off, part, more in ((0, body[:first], 1), (first, body[first:], 0)):
