@@ -42,7 +42,7 @@
 #   retry SECONDS CMD...          rerun CMD every 0.1 s until it succeeds
 #   par_run CMD...                run CMD (checks in namespaces of its own)
 #                                 in the background, at most VTUN_JOBS
-#                                 (the CPUs) at a time
+#                                 (twice the CPUs) at a time
 #   par_wait                      wait for them and report their results,
 #                                 in par_run order
 #   tap_done                      print the tally, return the exit status
@@ -156,8 +156,9 @@ retry() {
 defer() { _T_DEFER=("$(printf '%q ' "$@")" "${_T_DEFER[@]}"); }
 
 # Independent checks run side by side: a TCG guest is slow but has more
-# than one CPU. Each job has its own result file, replayed by par_wait.
-VTUN_JOBS=${VTUN_JOBS:-$(nproc)}
+# than one CPU, and much of a check is waiting (programs read over 9p,
+# ping intervals). Each job has its own result file, replayed by par_wait.
+VTUN_JOBS=${VTUN_JOBS:-$(($(nproc) * 2))}
 _T_PAR=() _T_PARPID=()
 _t_par_job() { # in a subshell: its own namespaces, deferred commands, output
 	_T_NS=() _T_DEFER=() _T_N=0 _T_FAIL=0

@@ -67,14 +67,23 @@ topo_reset() {
 	_T_NS=()
 }
 
+# One ip process per namespace and step (ip -batch): in a TCG guest
+# starting a program costs more than what it does.
+
 # topo_underlay: namespaces A and B with the underlay link.
 topo_underlay() {
 	ns_new A && ns_new B || return
-	veth_pair "$A" ul0 "$B" ul0 || return
-	ip -n "$A" addr add "${UL4[0]}/24" dev ul0 &&
-	ip -n "$B" addr add "${UL4[1]}/24" dev ul0 &&
-	ip -n "$A" addr add "${UL6[0]}/64" dev ul0 nodad &&
-	ip -n "$B" addr add "${UL6[1]}/64" dev ul0 nodad
+	ip -n "$A" -batch - <<-EOF || return
+	link add ul0 type veth peer name ul0 netns $B
+	link set ul0 up
+	addr add ${UL4[0]}/24 dev ul0
+	addr add ${UL6[0]}/64 dev ul0 nodad
+	EOF
+	ip -n "$B" -batch - <<-EOF
+	link set ul0 up
+	addr add ${UL4[1]}/24 dev ul0
+	addr add ${UL6[1]}/64 dev ul0 nodad
+	EOF
 }
 
 # outer_addr I FAMILY: the underlay address of site I (0 = A, 1 = B)
@@ -83,11 +92,13 @@ outer_addr() { if [ "$2" = 6 ]; then echo "${UL6[$1]}"; else echo "${UL4[$1]}"; 
 # site_overlay NS I DEV: overlay addresses of site I on DEV, routes to the peer
 site_overlay() {
 	local ns=$1 i=$2 dev=$3 p=$((1 - $2))
-	ip -n "$ns" addr add "${OV4[$i]}/32" dev "$dev" &&
-	ip -n "$ns" addr add "${OV6[$i]}/128" dev "$dev" nodad &&
-	ip -n "$ns" link set "$dev" up &&
-	ip -n "$ns" route add "${OV4[$p]}/32" dev "$dev" &&
-	ip -n "$ns" route add "${OV6[$p]}/128" dev "$dev"
+	ip -n "$ns" -batch - <<-EOF
+	addr add ${OV4[$i]}/32 dev $dev
+	addr add ${OV6[$i]}/128 dev $dev nodad
+	link set $dev up
+	route add ${OV4[$p]}/32 dev $dev
+	route add ${OV6[$p]}/128 dev $dev
+	EOF
 }
 
 # site_vtun NS I FAMILY ALG [sa options...]: vtun0 at site I
@@ -113,20 +124,20 @@ site_xfrm() {
 	if [ "$i" = 0 ]; then out=$SPI_AB in=$SPI_BA; else out=$SPI_BA in=$SPI_AB; fi
 	l=$(outer_addr "$i" "$fam")
 	r=$(outer_addr $((1 - i)) "$fam")
-	xfrm_alg_args "$alg"
-	ip -n "$ns" link add xfrm0 type xfrm dev ul0 if_id 42 &&
-	ip -n "$ns" xfrm state add src "$l" dst "$r" proto "$SITE_PROTO" spi "$out" \
-		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" &&
-	ip -n "$ns" xfrm state add src "$r" dst "$l" proto "$SITE_PROTO" spi "$in" \
-		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}" "$@" || return
-	for sel in "0.0.0.0/0" "::/0"; do
-		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir out \
-			if_id 42 tmpl src "$l" dst "$r" proto "$SITE_PROTO" mode tunnel \
-			reqid 1 &&
-		ip -n "$ns" xfrm policy add src "$sel" dst "$sel" dir in \
-			if_id 42 tmpl src "$r" dst "$l" proto "$SITE_PROTO" mode tunnel \
-			reqid 1 || return
-	done
+	# ip -batch takes the words of alg_xfrm as they are ("" = empty key).
+	{
+		echo "link add xfrm0 type xfrm dev ul0 if_id 42"
+		echo "xfrm state add src $l dst $r proto $SITE_PROTO spi $out" \
+			"mode tunnel reqid 1 if_id 42 flag af-unspec $(alg_xfrm "$alg") $*"
+		echo "xfrm state add src $r dst $l proto $SITE_PROTO spi $in" \
+			"mode tunnel reqid 1 if_id 42 flag af-unspec $(alg_xfrm "$alg") $*"
+		for sel in "0.0.0.0/0" "::/0"; do
+			echo "xfrm policy add src $sel dst $sel dir out if_id 42" \
+				"tmpl src $l dst $r proto $SITE_PROTO mode tunnel reqid 1"
+			echo "xfrm policy add src $sel dst $sel dir in if_id 42" \
+				"tmpl src $r dst $l proto $SITE_PROTO mode tunnel reqid 1"
+		done
+	} | ip -n "$ns" -batch - || return
 	site_overlay "$ns" "$i" xfrm0
 }
 

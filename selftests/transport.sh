@@ -119,9 +119,10 @@ sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
 }
 
 xfrm_packets() { # NS SPI: packets XFRM counted on the state with SPI
+	# "spi 0x00001001(4097)" with -s
 	ip -n "$1" -s xfrm state | awk -v spi="$(printf '0x%08x' "$2")" '
 		/^src / { mine = 0 }
-		$1 == "proto" { for (i = 1; i < NF; i++) if ($i == "spi") mine = ($(i + 1) == spi) }
+		$1 == "proto" { for (i = 1; i < NF; i++) if ($i == "spi") mine = (index($(i + 1), spi) == 1) }
 		mine && cur { sub(/.*, */, ""); sub(/\(packets\).*/, ""); print; exit }
 		{ cur = mine && /lifetime current:/ }'
 }

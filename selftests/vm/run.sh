@@ -271,9 +271,10 @@ write_env() {
 		*" $kname "* | *" all "*) ;;
 		*) echo "export VTUN_ALG_SET=quick" ;;
 		esac
-		# Test knobs (ESP_ALGS=..., BENCH_ONLY=...) reach the guest.
+		# Test knobs (ESP_ALGS=..., BENCH_ONLY=..., VTUN_JOBS=...) reach
+		# the guest.
 		local v
-		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+)$'); do
+		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+|VTUN_JOBS)$'); do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$f"
