@@ -53,9 +53,6 @@ static const struct vtun_alg *vtun_find_alg(const struct vtun_alg *algs,
 	return NULL;
 }
 
-#define vtun_alg_lookup(table, name) \
-	vtun_find_alg(table, ARRAY_SIZE(table), name) /* table: an array */
-
 /* The transform @inner, behind the IV generator @geniv if it has one. */
 static struct crypto_aead *vtun_alloc_aead(const char *geniv, const char *inner)
 {
@@ -91,7 +88,8 @@ static int vtun_esp_init_aead(struct vtun_sa *sa, struct nlattr **tb,
 	if (NL_REQ_ATTR_CHECK(extack, NULL, tb, VTUN_A_SA_AEAD_KEY) ||
 	    NL_REQ_ATTR_CHECK(extack, NULL, tb, VTUN_A_SA_ICV_BITS))
 		return -EINVAL;
-	alg = vtun_alg_lookup(vtun_aead_algs, nla_data(alg_attr));
+	alg = vtun_find_alg(vtun_aead_algs, ARRAY_SIZE(vtun_aead_algs),
+			    nla_data(alg_attr));
 	if (!alg) {
 		NL_SET_ERR_MSG_ATTR(extack, alg_attr, "aead-alg: unknown algorithm");
 		return -ENOENT;
@@ -158,13 +156,15 @@ static int vtun_esp_init_authenc(struct vtun_sa *sa, struct nlattr **tb,
 	    NL_REQ_ATTR_CHECK(extack, NULL, tb, VTUN_A_SA_AUTH_KEY) ||
 	    NL_REQ_ATTR_CHECK(extack, NULL, tb, VTUN_A_SA_AUTH_TRUNC_BITS))
 		return -EINVAL;
-	enc = vtun_alg_lookup(vtun_enc_algs, nla_data(tb[VTUN_A_SA_ENC_ALG]));
+	enc = vtun_find_alg(vtun_enc_algs, ARRAY_SIZE(vtun_enc_algs),
+			    nla_data(tb[VTUN_A_SA_ENC_ALG]));
 	if (!enc) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ENC_ALG],
 				    "enc-alg: unknown algorithm");
 		return -ENOENT;
 	}
-	auth = vtun_alg_lookup(vtun_auth_algs, nla_data(tb[VTUN_A_SA_AUTH_ALG]));
+	auth = vtun_find_alg(vtun_auth_algs, ARRAY_SIZE(vtun_auth_algs),
+			    nla_data(tb[VTUN_A_SA_AUTH_ALG]));
 	if (!auth) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_AUTH_ALG],
 				    "auth-alg: unknown algorithm");
