@@ -164,7 +164,7 @@ static int vtun_esp_init_authenc(struct vtun_sa *sa, struct nlattr **tb,
 		return -ENOENT;
 	}
 	auth = vtun_find_alg(vtun_auth_algs, ARRAY_SIZE(vtun_auth_algs),
-			    nla_data(tb[VTUN_A_SA_AUTH_ALG]));
+			     nla_data(tb[VTUN_A_SA_AUTH_ALG]));
 	if (!auth) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_AUTH_ALG],
 				    "auth-alg: unknown algorithm");

@@ -183,7 +183,7 @@ static struct sk_buff *vtun_monitor_build(struct net_device *dev,
 
 static void vtun_monitor_tick(struct timer_list *t)
 {
-	struct vtun_monitor *m = from_timer(m, t, timer);
+	struct vtun_monitor *m = timer_container_of(m, t, timer);
 	const struct vtun_monitor_cfg *cfg;
 	int ev = VTUN_MON_NONE;
 	bool probe = false;
