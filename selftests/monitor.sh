@@ -71,7 +71,7 @@ cut_primary() { ip netns exec "$B" nft -f - <<-EOF2
 	}
 	EOF2
 }
-uncut_primary() { ip netns exec "$B" nft delete table inet cut; }
+restore_primary() { ip netns exec "$B" nft delete table inet cut; }
 has_event() { grep -q "\"event\":\"$1\"" "$EV"; }
 EV=$PWD/events.json
 
