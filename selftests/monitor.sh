@@ -227,5 +227,6 @@ check_eq "outbound SA: carrier on" True "$(mon vtun2 carrier)"
 check "outbound SA deleted" VA sa del vtun2 dir out spi 0x5001
 check_eq "SA gone: carrier off" False "$(mon vtun2 carrier)"
 check "device with a running monitor deleted" VA link del vtun2
-check "namespace with monitors deleted" ip netns del "$A"
+check "monitor on the backup" VA monitor add vtun1 dst 10.0.1.2 interval 100
+check "namespace with a running monitor deleted" ip netns del "$A"
 tap_done
