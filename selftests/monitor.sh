@@ -65,13 +65,13 @@ print(d["carrier"] if sys.argv[1] == "carrier" else d["monitor"][sys.argv[1]])' 
 }
 mon_ge() { [ "$(mon "$1" "$2")" -ge "$3" ]; }
 txp() { VA -j show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats"]["tx-packets"])'; }
-cut() { ip netns exec "$B" nft -f - <<-EOF2
+cut_primary() { ip netns exec "$B" nft -f - <<-EOF2
 	table inet cut {
 		chain in { type filter hook input priority 0; iifname "ul0" meta l4proto esp drop; }
 	}
 	EOF2
 }
-uncut() { ip netns exec "$B" nft delete table inet cut; }
+restore_primary() { ip netns exec "$B" nft delete table inet cut; }
 has_event() { grep -q "\"event\":\"$1\"" "$EV"; }
 EV=$PWD/events.json
 
@@ -83,12 +83,19 @@ ip -n "$A" route add $SVC/32 dev vtun0 metric 10 src $SRC
 
 # Malformed requests: an errno, a message naming the attribute, no change.
 VA link add vtun3 local 192.0.2.1 remote 192.0.2.77
+# The monitors' settings, without the counters that move by themselves.
+mon_config() {
+	VA -j monitor show | python3 -c 'import json, sys
+for m in json.load(sys.stdin):
+	print(sorted((k, v) for k, v in m.items() if k not in
+		("state", "sent", "received", "lost", "misses", "rtt")))'
+}
 bad() { # DESC TEXT ARGS...
 	local desc=$1 want=$2 before
 	shift 2
-	before=$(VA -j monitor show 2>&1)
+	before=$(mon_config)
 	check_err "$desc" "$want" VA monitor "$@"
-	check_eq "$desc: nothing changed" "$before" "$(VA -j monitor show 2>&1)"
+	check_eq "$desc: nothing changed" "$before" "$(mon_config)"
 }
 M0="dst ${OV4[1]}"
 bad "interval below 100 ms" "interval: must be 100 to 10000 ms" add vtun0 $M0 interval 99
@@ -134,13 +141,14 @@ pingpid=$!
 defer kill $pingpid
 sleep 1
 t0=$(now_ms)
-cut
-retry 10 route_is vtun1
-t_route=$(($(now_ms) - t0))
+cut_primary
 retry 5 has_event monitor-down
 t_event=$(($(now_ms) - t0))
-# Detection: threshold misses, +1 interval; the link event up to 1 s more.
-limit=$((INTERVAL * (THRESHOLD + 1) + 400))
+retry 10 route_is vtun1
+t_route=$(($(now_ms) - t0))
+# Detection: threshold misses, +1 interval (+ polling and scheduling
+# slack in a loaded TCG guest); the link event up to 1 s more.
+limit=$((INTERVAL * (THRESHOLD + 1) + 1200))
 diag "cut: monitor-down after ${t_event} ms, backup route after ${t_route} ms"
 check "monitor-down within interval x (threshold + 1) (${t_event} ms)" \
 	test "$t_event" -le "$limit"
@@ -161,14 +169,14 @@ check "service answers over the backup" \
 check "lost probes counted" test "$(mon vtun0 lost)" -ge $THRESHOLD
 
 t0=$(now_ms)
-uncut
+restore_primary
 sleep 0.5
 check "hold-down: still on the backup 500 ms after the restore" route_is vtun1
 retry 10 route_is vtun0
 t_back=$(($(now_ms) - t0))
 diag "restore: primary route after ${t_back} ms"
 check "primary back after the hold-down (${t_back} ms)" \
-	test "$t_back" -ge "$HOLD" -a "$t_back" -le $((HOLD + 3 * INTERVAL + 1600))
+	test "$t_back" -ge "$HOLD" -a "$t_back" -le $((HOLD + 3 * INTERVAL + 2600))
 check "monitor-up event" retry 3 has_event monitor-up
 check_eq "monitor-up reason" "probes-answered up" \
 	"$(grep '"monitor-up"' "$EV" | head -n1 | python3 -c 'import json,sys; e=json.load(sys.stdin)
@@ -184,13 +192,13 @@ check "monitor set to wait-recover" VA monitor set vtun0 action wait-recover
 check_eq "ignore_routes_with_linkdown given back" 0 \
 	"$(ip netns exec "$A" sysctl -n net.ipv4.conf.vtun0.ignore_routes_with_linkdown)"
 : >"$EV"
-cut
+cut_primary
 check "wait-recover: monitor-down event" retry 5 has_event monitor-down
 check_eq "wait-recover: state down" down "$(mon vtun0 state)"
 sleep 1.2
 check "wait-recover: route unchanged" route_is vtun0
 check_eq "wait-recover: carrier stays on" True "$(mon vtun0 carrier)"
-uncut
+restore_primary
 check "wait-recover: monitor-up after the restore" retry 5 has_event monitor-up
 
 # Optimized: answers are the traffic itself; probes only when idle.
@@ -220,5 +228,6 @@ check_eq "outbound SA: carrier on" True "$(mon vtun2 carrier)"
 check "outbound SA deleted" VA sa del vtun2 dir out spi 0x5001
 check_eq "SA gone: carrier off" False "$(mon vtun2 carrier)"
 check "device with a running monitor deleted" VA link del vtun2
-check "namespace with monitors deleted" ip netns del "$A"
+check "monitor on the backup" VA monitor add vtun1 dst 10.0.1.2 interval 100
+check "namespace with a running monitor deleted" ip netns del "$A"
 tap_done
