@@ -114,12 +114,12 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_dev_get_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd	= VTUN_CMD_DEV_GET,
 		.dumpit	= vtun_nl_dev_get_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_NEW,
@@ -128,7 +128,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_new_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_DEL,
@@ -137,7 +137,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_del_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_GET,
@@ -146,14 +146,14 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_get_do_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_GET,
 		.dumpit		= vtun_nl_sa_get_dumpit,
 		.policy		= vtun_sa_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_NEW,
@@ -162,7 +162,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_new_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_DEL,
@@ -171,7 +171,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_del_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_GET,
@@ -180,14 +180,14 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_get_do_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_GET,
 		.dumpit		= vtun_nl_proxy_id_get_dumpit,
 		.policy		= vtun_proxy_id_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_CMD_CAP_DUMP,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 };
 

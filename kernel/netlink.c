@@ -25,6 +25,25 @@ static const struct vtun_param_attrs vtun_dev_attrs = {
 	.encap_dport = VTUN_A_DEV_ENCAP_DPORT, .keepalive = VTUN_A_DEV_KEEPALIVE,
 };
 
+/*
+ * Events reveal peers and inner flows: joining the group takes
+ * CAP_NET_ADMIN in the user namespace owning the network namespace. The
+ * generator cannot flag multicast groups, so the family is pointed at
+ * this copy of its table before it can be bound.
+ */
+static const struct genl_multicast_group vtun_nl_mcgrps_admin[] = {
+	[VTUN_NLGRP_EVENTS] = {
+		.name = "events",
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+void vtun_nl_restrict_events(void)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(vtun_nl_mcgrps_admin) != VTUN_NLGRP_EVENTS + 1);
+	vtun_nl_family.mcgrps = vtun_nl_mcgrps_admin;
+}
+
 /* Resolve VTUN_A_IFINDEX to a vtun device; holds it until post_doit. */
 int vtun_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 		     struct genl_info *info)

@@ -6,6 +6,7 @@
 
 struct vtun_dev;
 
+void vtun_nl_restrict_events(void);
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb);
 int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 		   long idx, int err);

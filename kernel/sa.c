@@ -57,9 +57,17 @@ struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd)
 	return sa;
 }
 
-static void vtun_sa_free_rcu(struct rcu_head *rcu)
+/*
+ * The last reference may go in softirq, but freeing a transform may sleep
+ * in some drivers: free after a grace period from a workqueue, as XFRM
+ * does. Module exit waits for both (vtun_sa_exit()).
+ */
+static struct workqueue_struct *vtun_sa_wq;
+
+static void vtun_sa_free_work(struct work_struct *work)
 {
-	struct vtun_sa *sa = container_of(rcu, struct vtun_sa, rcu);
+	struct vtun_sa *sa = container_of(to_rcu_work(work), struct vtun_sa,
+					  free_work);
 
 	/* Freeing the transform zeroizes its key schedule. */
 	if (!IS_ERR_OR_NULL(sa->aead))
@@ -67,14 +75,27 @@ static void vtun_sa_free_rcu(struct rcu_head *rcu)
 	if (!IS_ERR_OR_NULL(sa->ahash))
 		crypto_free_ahash(sa->ahash);
 	free_percpu(sa->stats);
-	dev_put(sa->vd->dev);
+	netdev_put(sa->vd->dev, &sa->dev_tracker);
 	kfree_sensitive(sa);
 }
 
 void vtun_sa_put(struct vtun_sa *sa)
 {
 	if (refcount_dec_and_test(&sa->refcnt))
-		call_rcu(&sa->rcu, vtun_sa_free_rcu);
+		queue_rcu_work(vtun_sa_wq, &sa->free_work);
+}
+
+int vtun_sa_init(void)
+{
+	vtun_sa_wq = alloc_workqueue("vtun_sa", 0, 0);
+	return vtun_sa_wq ? 0 : -ENOMEM;
+}
+
+/* After the devices are gone: wait for the grace periods, then the frees. */
+void vtun_sa_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(vtun_sa_wq);
 }
 
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
@@ -178,6 +199,28 @@ static int vtun_sa_init_replay(struct vtun_sa *sa, struct nlattr **tb,
 	return vtun_replay_init(&sa->replay, window, sa->esn, seq);
 }
 
+/*
+ * Integrity floors: 64 bits for AEAD ICVs, 96 for truncated HMAC and other
+ * MACs (RFC 2404, RFC 4868), whatever the algorithm would accept.
+ */
+static int vtun_sa_check_icv(struct nlattr **tb,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *icv = tb[VTUN_A_SA_ICV_BITS];
+	struct nlattr *trunc = tb[VTUN_A_SA_AUTH_TRUNC_BITS];
+
+	if (icv && nla_get_u32(icv) < 64) {
+		NL_SET_ERR_MSG_ATTR(extack, icv, "icv-bits: at least 64");
+		return -EINVAL;
+	}
+	if (trunc && nla_get_u32(trunc) < 96) {
+		NL_SET_ERR_MSG_ATTR(extack, trunc,
+				    "auth-trunc-bits: at least 96");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 				      struct netlink_ext_ack *extack)
 {
@@ -188,8 +231,9 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&sa->refcnt, 1);
+	INIT_RCU_WORK(&sa->free_work, vtun_sa_free_work);
 	/* Packets in flight may outlive the device's unregistration. */
-	dev_hold(vd->dev);
+	netdev_hold(vd->dev, &sa->dev_tracker, GFP_KERNEL);
 	sa->vd = vd;
 	sa->dir = nla_get_u8(tb[VTUN_A_SA_DIR]);
 	sa->spi = cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI]));
@@ -201,6 +245,9 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	if (!sa->stats)
 		goto err;
 	err = vtun_sa_init_replay(sa, tb, extack);
+	if (err)
+		goto err;
+	err = vtun_sa_check_icv(tb, extack);
 	if (err)
 		goto err;
 	err = -EINVAL;

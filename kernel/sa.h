@@ -3,8 +3,10 @@
 #define _VTUN_SA_H
 
 #include <linux/refcount.h>
+#include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <crypto/aead.h>
 #include <crypto/hash.h>
 
@@ -29,8 +31,10 @@ struct vtun_sa {
 	struct hlist_node spi_node;	/* namespace SPI table */
 	struct list_head dev_node;	/* the device's SAs, under RTNL */
 	struct vtun_dev *vd;
+	netdevice_tracker dev_tracker;
 	refcount_t refcnt;
-	struct rcu_head rcu;
+	/* Freed in process context after a grace period. */
+	struct rcu_work free_work;
 
 	__be32 spi;
 	u8 dir;
@@ -79,6 +83,7 @@ int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
-int vtun_sa_net_init(struct net *net);
+int vtun_sa_init(void);
+void vtun_sa_exit(void);
 
 #endif /* _VTUN_SA_H */

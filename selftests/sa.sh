@@ -3,7 +3,8 @@
 #
 # SA configuration over netlink: every malformed request fails with an
 # errno and an extack message naming the attribute, and changes nothing;
-# keys never come back; a 32-bit SA stops at the end of its sequence
+# keys never come back; ICVs below 64 bits (AEAD) or 96 bits (MACs) are
+# refused; a 32-bit SA stops at the end of its sequence
 # space instead of wrapping.
 # vtun-timeout: 300
 
@@ -67,6 +68,23 @@ bad "AEAD and cipher together" "aead excludes enc and auth" \
 bad "AH with a cipher" "enc-alg: not allowed with proto ah" \
 	dir in spi 0x1002 proto ah enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 128
 bad "reserved SPI" "" dir in spi 255 proto esp $GCM
+# Integrity floors: 64-bit AEAD ICVs, 96-bit truncated MACs (RFC 4868).
+bad "AEAD ICV below 64 bits" "icv-bits: at least 64" \
+	dir in spi 0x1002 proto esp aead "rfc4106(gcm(aes))" "$K20" 32
+bad "HMAC truncated to 8 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 8
+bad "HMAC truncated to 64 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 64
+bad "AH ICV truncated to 64 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto ah auth "hmac(sha256)" "$K32" 64
+for b in 96 128; do
+	check "HMAC truncated to $b bits accepted" V sa add vtun0 dir in \
+		spi $((0x4000 + b)) proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" $b
+done
+for b in 64 96 128; do
+	check "AEAD ICV of $b bits accepted" V sa add vtun0 dir in \
+		spi $((0x5000 + b)) proto esp aead "rfc4106(gcm(aes))" "$K20" $b
+done
 for w in 0 32 64 128 256 512 1024 2048 4096; do
 	check "replay window $w accepted" V sa add vtun0 dir in spi $((0x3000 + w)) \
 		proto esp $GCM replay-window $w
