@@ -18,9 +18,13 @@ static int __init vtun_init(void)
 	err = vtun_sa_init();
 	if (err)
 		return err;
-	err = vtun_device_init();
+	/* Before the devices: its namespace exit runs after theirs. */
+	err = vtun_lt_register();
 	if (err)
 		goto err_sa;
+	err = vtun_device_init();
+	if (err)
+		goto err_lt;
 	err = vtun_rx_init();
 	if (err)
 		goto err_device;
@@ -36,6 +40,8 @@ err_rx:
 	vtun_rx_exit();
 err_device:
 	vtun_device_exit();
+err_lt:
+	vtun_lt_unregister();
 err_sa:
 	vtun_sa_exit();
 	return err;
@@ -46,6 +52,7 @@ static void __exit vtun_exit(void)
 	vtun_genl_unregister();
 	vtun_rx_exit();
 	vtun_device_exit();
+	vtun_lt_unregister();
 	vtun_sa_exit();
 }
 

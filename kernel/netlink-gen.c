@@ -24,7 +24,7 @@ const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX 
 	[VTUN_A_PROXY_ID_REMOTE_PORT_MAX] = { .type = NLA_U16, },
 };
 
-const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1] = {
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_LAST_USED + 1] = {
 	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -42,6 +42,24 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1] = {
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
 	[VTUN_A_SA_PROXY_ID] = { .type = NLA_U16, },
 	[VTUN_A_SA_AH_ALIGN8] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_LIFETIME] = NLA_POLICY_NESTED(vtun_sa_lifetime_nl_policy),
+	[VTUN_A_SA_STANDBY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_ACTIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_ADD_TIME] = { .type = NLA_U64, },
+	[VTUN_A_SA_USE_TIME] = { .type = NLA_U64, },
+	[VTUN_A_SA_LAST_USED] = { .type = NLA_U64, },
+};
+
+const struct nla_policy vtun_sa_lifetime_nl_policy[VTUN_A_SA_LIFETIME_SEQ_MARGIN + 1] = {
+	[VTUN_A_SA_LIFETIME_SOFT_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_USE_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_BYTES] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_BYTES] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_PACKETS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_PACKETS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SEQ_MARGIN] = { .type = NLA_U64, },
 };
 
 const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
@@ -52,6 +70,13 @@ const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
 	[VTUN_A_SA_STATS_AUTH_FAILED] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS_BAD_TRAILER] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS_SEQ] = { .type = NLA_U64, },
+};
+
+const struct nla_policy vtun_spi_range_nl_policy[VTUN_A_SPI_RANGE_SPI + 1] = {
+	[VTUN_A_SPI_RANGE_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
+	[VTUN_A_SPI_RANGE_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
+	[VTUN_A_SPI_RANGE_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 1),
+	[VTUN_A_SPI_RANGE_SPI] = { .type = NLA_U32, },
 };
 
 /* VTUN_CMD_DEV_GET - do */
@@ -103,6 +128,18 @@ static const struct nla_policy vtun_proxy_id_get_do_nl_policy[VTUN_A_PROXY_ID + 
 /* VTUN_CMD_PROXY_ID_GET - dump */
 static const struct nla_policy vtun_proxy_id_get_dump_nl_policy[VTUN_A_IFINDEX + 1] = {
 	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+};
+
+/* VTUN_CMD_SA_SET - do */
+static const struct nla_policy vtun_sa_set_nl_policy[VTUN_A_SA + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SA] = NLA_POLICY_NESTED(vtun_sa_nl_policy),
+};
+
+/* VTUN_CMD_SPI_ALLOC - do */
+static const struct nla_policy vtun_spi_alloc_nl_policy[VTUN_A_SPI_ALLOC + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SPI_ALLOC] = NLA_POLICY_NESTED(vtun_spi_range_nl_policy),
 };
 
 /* Ops table for vtun */
@@ -188,6 +225,24 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.policy		= vtun_proxy_id_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_SET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_sa_set_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_sa_set_nl_policy,
+		.maxattr	= VTUN_A_SA,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_SPI_ALLOC,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_spi_alloc_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_spi_alloc_nl_policy,
+		.maxattr	= VTUN_A_SPI_ALLOC,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 
