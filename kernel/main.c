@@ -7,27 +7,43 @@
 
 #include "compat.h"
 #include "device.h"
+#include "netlink.h"
 #include "rx.h"
+#include "sa.h"
 
 static int __init vtun_init(void)
 {
 	int err;
 
-	err = vtun_device_init();
+	err = vtun_sa_init();
 	if (err)
 		return err;
+	/* Before the devices: its namespace exit runs after theirs. */
+	err = vtun_lt_register();
+	if (err)
+		goto err_sa;
+	err = vtun_device_init();
+	if (err)
+		goto err_lt;
 	err = vtun_rx_init();
 	if (err)
 		goto err_device;
+	vtun_nl_restrict_events();
 	err = vtun_genl_register();
 	if (err)
 		goto err_rx;
+	/* Kernels without split ops build the family in vtun_genl_register(). */
+	vtun_nl_restrict_events();
 	return 0;
 
 err_rx:
 	vtun_rx_exit();
 err_device:
 	vtun_device_exit();
+err_lt:
+	vtun_lt_unregister();
+err_sa:
+	vtun_sa_exit();
 	return err;
 }
 
@@ -36,8 +52,8 @@ static void __exit vtun_exit(void)
 	vtun_genl_unregister();
 	vtun_rx_exit();
 	vtun_device_exit();
-	/* SAs are freed after a grace period. */
-	rcu_barrier();
+	vtun_lt_unregister();
+	vtun_sa_exit();
 }
 
 module_init(vtun_init);

@@ -41,7 +41,7 @@ const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX 
 	[VTUN_A_PROXY_ID_REMOTE_PORT_MAX] = { .type = NLA_U16, },
 };
 
-const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1] = {
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_LAST_USED + 1] = {
 	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -59,6 +59,24 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_AH_ALIGN8 + 1] = {
 	[VTUN_A_SA_STATS] = NLA_POLICY_NESTED(vtun_sa_stats_nl_policy),
 	[VTUN_A_SA_PROXY_ID] = { .type = NLA_U16, },
 	[VTUN_A_SA_AH_ALIGN8] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_LIFETIME] = NLA_POLICY_NESTED(vtun_sa_lifetime_nl_policy),
+	[VTUN_A_SA_STANDBY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_ACTIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VTUN_A_SA_ADD_TIME] = { .type = NLA_U64, },
+	[VTUN_A_SA_USE_TIME] = { .type = NLA_U64, },
+	[VTUN_A_SA_LAST_USED] = { .type = NLA_U64, },
+};
+
+const struct nla_policy vtun_sa_lifetime_nl_policy[VTUN_A_SA_LIFETIME_SEQ_MARGIN + 1] = {
+	[VTUN_A_SA_LIFETIME_SOFT_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_USE_SECONDS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_BYTES] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_BYTES] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SOFT_PACKETS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_HARD_PACKETS] = { .type = NLA_U64, },
+	[VTUN_A_SA_LIFETIME_SEQ_MARGIN] = { .type = NLA_U64, },
 };
 
 const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
@@ -69,6 +87,13 @@ const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1] = {
 	[VTUN_A_SA_STATS_AUTH_FAILED] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS_BAD_TRAILER] = { .type = NLA_U64, },
 	[VTUN_A_SA_STATS_SEQ] = { .type = NLA_U64, },
+};
+
+const struct nla_policy vtun_spi_range_nl_policy[VTUN_A_SPI_RANGE_SPI + 1] = {
+	[VTUN_A_SPI_RANGE_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
+	[VTUN_A_SPI_RANGE_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
+	[VTUN_A_SPI_RANGE_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 1),
+	[VTUN_A_SPI_RANGE_SPI] = { .type = NLA_U32, },
 };
 
 /* VTUN_CMD_DEV_GET - do */
@@ -122,6 +147,18 @@ static const struct nla_policy vtun_proxy_id_get_dump_nl_policy[VTUN_A_IFINDEX +
 	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
 };
 
+/* VTUN_CMD_SA_SET - do */
+static const struct nla_policy vtun_sa_set_nl_policy[VTUN_A_SA + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SA] = NLA_POLICY_NESTED(vtun_sa_nl_policy),
+};
+
+/* VTUN_CMD_SPI_ALLOC - do */
+static const struct nla_policy vtun_spi_alloc_nl_policy[VTUN_A_SPI_ALLOC + 1] = {
+	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
+	[VTUN_A_SPI_ALLOC] = NLA_POLICY_NESTED(vtun_spi_range_nl_policy),
+};
+
 /* VTUN_CMD_MONITOR_NEW - do */
 static const struct nla_policy vtun_monitor_new_nl_policy[VTUN_A_MONITOR + 1] = {
 	[VTUN_A_IFINDEX] = { .type = NLA_U32, },
@@ -153,12 +190,12 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_dev_get_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd	= VTUN_CMD_DEV_GET,
 		.dumpit	= vtun_nl_dev_get_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_NEW,
@@ -167,7 +204,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_new_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_DEL,
@@ -176,7 +213,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_del_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_GET,
@@ -185,14 +222,14 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_sa_get_do_nl_policy,
 		.maxattr	= VTUN_A_SA,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_SA_GET,
 		.dumpit		= vtun_nl_sa_get_dumpit,
 		.policy		= vtun_sa_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_NEW,
@@ -201,7 +238,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_new_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_DEL,
@@ -210,7 +247,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_del_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_GET,
@@ -219,14 +256,32 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_proxy_id_get_do_nl_policy,
 		.maxattr	= VTUN_A_PROXY_ID,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_PROXY_ID_GET,
 		.dumpit		= vtun_nl_proxy_id_get_dumpit,
 		.policy		= vtun_proxy_id_get_dump_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_CMD_CAP_DUMP,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VTUN_CMD_SA_SET,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_sa_set_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_sa_set_nl_policy,
+		.maxattr	= VTUN_A_SA,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VTUN_CMD_SPI_ALLOC,
+		.pre_doit	= vtun_nl_pre_doit,
+		.doit		= vtun_nl_spi_alloc_doit,
+		.post_doit	= vtun_nl_post_doit,
+		.policy		= vtun_spi_alloc_nl_policy,
+		.maxattr	= VTUN_A_SPI_ALLOC,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_MONITOR_NEW,
@@ -235,7 +290,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_monitor_new_nl_policy,
 		.maxattr	= VTUN_A_MONITOR,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_MONITOR_SET,
@@ -244,7 +299,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_monitor_set_nl_policy,
 		.maxattr	= VTUN_A_MONITOR,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_MONITOR_DEL,
@@ -253,7 +308,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_monitor_del_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VTUN_CMD_MONITOR_GET,
@@ -262,7 +317,7 @@ static const struct genl_split_ops vtun_nl_ops[] = {
 		.post_doit	= vtun_nl_post_doit,
 		.policy		= vtun_monitor_get_nl_policy,
 		.maxattr	= VTUN_A_IFINDEX,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

@@ -49,18 +49,27 @@ struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
 	return vtun_sa_lookup(net, spi, proto, VTUN_DIR_IN);
 }
 
+/* An SA past a hard limit carries nothing while it is being deleted. */
 struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd)
 {
 	struct vtun_sa *sa = rcu_dereference_bh(vd->tx_sa);
 
-	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+	if (sa && (vtun_lt_hard(&sa->lt) || !refcount_inc_not_zero(&sa->refcnt)))
 		sa = NULL;
 	return sa;
 }
 
-static void vtun_sa_free_rcu(struct rcu_head *rcu)
+/*
+ * The last reference may go in softirq, but freeing a transform may sleep
+ * in some drivers: free after a grace period from a workqueue, as XFRM
+ * does. Module exit waits for both (vtun_sa_exit()).
+ */
+static struct workqueue_struct *vtun_sa_wq;
+
+static void vtun_sa_free_work(struct work_struct *work)
 {
-	struct vtun_sa *sa = container_of(rcu, struct vtun_sa, rcu);
+	struct vtun_sa *sa = container_of(to_rcu_work(work), struct vtun_sa,
+					  free_work);
 
 	/* Freeing the transform zeroizes its key schedule. */
 	if (!IS_ERR_OR_NULL(sa->aead))
@@ -68,24 +77,36 @@ static void vtun_sa_free_rcu(struct rcu_head *rcu)
 	if (!IS_ERR_OR_NULL(sa->ahash))
 		crypto_free_ahash(sa->ahash);
 	free_percpu(sa->stats);
-	dev_put(sa->vd->dev);
+	vtun_lt_free(sa);
+	netdev_put(sa->vd->dev, &sa->dev_tracker);
 	kfree_sensitive(sa);
 }
 
 void vtun_sa_put(struct vtun_sa *sa)
 {
 	if (refcount_dec_and_test(&sa->refcnt))
-		call_rcu(&sa->rcu, vtun_sa_free_rcu);
+		queue_rcu_work(vtun_sa_wq, &sa->free_work);
 }
 
+int vtun_sa_init(void)
+{
+	vtun_sa_wq = alloc_workqueue("vtun_sa", 0, 0);
+	return vtun_sa_wq ? 0 : -ENOMEM;
+}
+
+/* After the devices are gone: wait for the grace periods, then the frees. */
+void vtun_sa_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(vtun_sa_wq);
+}
+
+/* Traffic counters also drive the byte and packet lifetimes. */
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
 {
 	vtun_counters_add(sa->stats, c, n);
-}
-
-static void vtun_sa_read_stats(struct vtun_sa *sa, u64 v[VTUN_SA_COUNTER_MAX])
-{
-	vtun_counters_read(sa->stats, VTUN_SA_COUNTER_MAX, v);
+	if (c == VTUN_SA_PACKETS || c == VTUN_SA_BYTES)
+		vtun_lt_count(sa, c, n);
 }
 
 static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
@@ -98,13 +119,17 @@ static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
 	return NULL;
 }
 
-/* A proxy ID's newest outbound SA carries its traffic: make before break. */
+/*
+ * A proxy ID's newest outbound SA that is not standby carries its traffic:
+ * make before break.
+ */
 static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 {
 	struct vtun_sa *sa, *tx = NULL;
 
 	list_for_each_entry(sa, &vd->sas, dev_node)
-		if (sa->dir == VTUN_DIR_OUT && sa->proxy_id == proxy_id)
+		if (sa->dir == VTUN_DIR_OUT && sa->proxy_id == proxy_id &&
+		    !sa->standby)
 			tx = sa;
 	if (proxy_id)
 		vtun_proxy_id_set_tx(vd, proxy_id, tx);
@@ -115,6 +140,7 @@ static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 
 static void vtun_sa_unlink(struct vtun_sa *sa)
 {
+	set_bit(VTUN_LT_UNLINKED, &sa->lt.flags);
 	hash_del_rcu(&sa->spi_node);
 	list_del(&sa->dev_node);
 	vtun_sa_update_tx(sa->vd, sa->proxy_id);
@@ -128,6 +154,7 @@ void vtun_sa_flush(struct vtun_dev *vd)
 	ASSERT_RTNL();
 	list_for_each_entry_safe(sa, tmp, &vd->sas, dev_node)
 		vtun_sa_unlink(sa);
+	vtun_spi_flush_dev(vd);
 }
 
 void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id)
@@ -140,7 +167,7 @@ void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id)
 			vtun_sa_unlink(sa);
 }
 
-static int vtun_sa_parse(struct genl_info *info, struct nlattr **tb)
+int vtun_sa_parse(struct genl_info *info, struct nlattr **tb)
 {
 	int err;
 
@@ -180,29 +207,75 @@ static int vtun_sa_init_replay(struct vtun_sa *sa, struct nlattr **tb,
 	return vtun_replay_init(&sa->replay, window, sa->esn, seq);
 }
 
+/*
+ * Integrity floors: 64 bits for AEAD ICVs, 96 for truncated HMAC and other
+ * MACs (RFC 2404, RFC 4868), whatever the algorithm would accept.
+ */
+static int vtun_sa_check_icv(struct nlattr **tb,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *icv = tb[VTUN_A_SA_ICV_BITS];
+	struct nlattr *trunc = tb[VTUN_A_SA_AUTH_TRUNC_BITS];
+
+	if (icv && nla_get_u32(icv) < 64) {
+		NL_SET_ERR_MSG_ATTR(extack, icv, "icv-bits: at least 64");
+		return -EINVAL;
+	}
+	if (trunc && nla_get_u32(trunc) < 96) {
+		NL_SET_ERR_MSG_ATTR(extack, trunc,
+				    "auth-trunc-bits: at least 96");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 				      struct netlink_ext_ack *extack)
 {
+	struct vtun_lifetime lt;
 	struct vtun_sa *sa;
 	int err;
+
+	err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], extack);
+	if (err)
+		return ERR_PTR(err);
+	if (tb[VTUN_A_SA_ACTIVE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
+				    "active: only for sa-set (sa-new takes standby)");
+		return ERR_PTR(-EINVAL);
+	}
+	if (tb[VTUN_A_SA_STANDBY] &&
+	    nla_get_u8(tb[VTUN_A_SA_DIR]) != VTUN_DIR_OUT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_STANDBY],
+				    "standby: only for outbound SAs");
+		return ERR_PTR(-EINVAL);
+	}
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&sa->refcnt, 1);
+	INIT_RCU_WORK(&sa->free_work, vtun_sa_free_work);
 	/* Packets in flight may outlive the device's unregistration. */
-	dev_hold(vd->dev);
+	netdev_hold(vd->dev, &sa->dev_tracker, GFP_KERNEL);
 	sa->vd = vd;
 	sa->dir = nla_get_u8(tb[VTUN_A_SA_DIR]);
 	sa->spi = cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI]));
 	sa->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
 					  VTUN_PROTO_ESP;
 	sa->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
+	sa->standby = tb[VTUN_A_SA_STANDBY] && nla_get_u8(tb[VTUN_A_SA_STANDBY]);
 	sa->stats = vtun_counters_alloc(VTUN_SA_COUNTER_MAX);
 	err = -ENOMEM;
 	if (!sa->stats)
 		goto err;
+	err = vtun_lt_init(sa, &lt);
+	if (err)
+		goto err;
 	err = vtun_sa_init_replay(sa, tb, extack);
+	if (err)
+		goto err;
+	err = vtun_sa_check_icv(tb, extack);
 	if (err)
 		goto err;
 	err = -EINVAL;
@@ -219,6 +292,21 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 err:
 	vtun_sa_put(sa);
 	return ERR_PTR(err);
+}
+
+/* Any inbound SA of the namespace, ESP or AH, has the SPI. Under RTNL. */
+bool vtun_sa_spi_in_use(struct net *net, __be32 spi)
+{
+	struct vtun_net *vn = vtun_net(net);
+	struct vtun_sa *sa;
+	u8 proto;
+
+	for (proto = VTUN_PROTO_ESP; proto <= VTUN_PROTO_AH; proto++)
+		hash_for_each_possible(vn->spi_table, sa, spi_node,
+				       vtun_spi_hash(spi, proto, VTUN_DIR_IN))
+			if (sa->spi == spi && sa->dir == VTUN_DIR_IN)
+				return true;
+	return false;
 }
 
 /* Inbound SPIs are unique in the namespace, outbound ones per device. */
@@ -272,6 +360,7 @@ int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 {
 	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_dev *owner;
 	struct vtun_sa *sa;
 	int err;
 
@@ -296,14 +385,25 @@ int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 				    "spi: already in use");
 		goto err_unlock;
 	}
+	owner = sa->dir == VTUN_DIR_IN ? vtun_spi_reserved(vd->net, sa->spi) :
+					 NULL;
+	if (owner && owner != vd) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_A_SA_SPI],
+				    "spi: reserved by another device");
+		goto err_unlock;
+	}
 	err = vtun_proxy_id_bind(vd, sa, tb[VTUN_A_SA_PROXY_ID], info->extack);
 	if (err)
 		goto err_unlock;
+	if (owner)
+		vtun_spi_release(vd->net, sa->spi);
 	list_add_tail(&sa->dev_node, &vd->sas);
 	hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
 		     vtun_spi_hash(sa->spi, sa->proto, sa->dir));
 	if (sa->dir == VTUN_DIR_OUT)
 		vtun_sa_update_tx(vd, sa->proxy_id);
+	vtun_nl_sa_notify(sa, VTUN_CMD_SA_NEW_NTF, NULL);
+	vtun_lt_kick(vd->net);
 	rtnl_unlock();
 	return 0;
 
@@ -313,8 +413,8 @@ err_unlock:
 	return err;
 }
 
-static struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
-					struct netlink_ext_ack *extack)
+struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
+				 struct netlink_ext_ack *extack)
 {
 	struct vtun_sa *sa;
 
@@ -337,125 +437,108 @@ int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info)
 		return err;
 	rtnl_lock();
 	sa = vtun_sa_find_req(vd, tb, info->extack);
-	if (sa)
+	if (sa) {
+		vtun_nl_sa_notify(sa, VTUN_CMD_SA_DEL_NTF, NULL);
 		vtun_sa_unlink(sa);
+	}
 	rtnl_unlock();
 	return sa ? 0 : -ENOENT;
 }
 
-static int vtun_sa_put_stats(struct sk_buff *skb, struct vtun_sa *sa)
-{
-	struct nlattr *nest = nla_nest_start(skb, VTUN_A_SA_STATS);
-	u64 v[VTUN_SA_COUNTER_MAX];
-	u64 seq;
-	int i;
+/* What sa-set may change; anything else in the request is refused. */
+static const int vtun_sa_set_attrs[] = {
+	VTUN_A_SA_DIR, VTUN_A_SA_SPI, VTUN_A_SA_LIFETIME, VTUN_A_SA_ACTIVE,
+};
 
-	if (!nest)
-		return -EMSGSIZE;
-	vtun_sa_read_stats(sa, v);
-	for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-		if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_PACKETS + i, v[i],
-				      VTUN_A_SA_STATS_PAD))
-			return -EMSGSIZE;
-	seq = sa->dir == VTUN_DIR_OUT ? atomic64_read(&sa->seq) :
-					READ_ONCE(sa->replay.top);
-	if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_SEQ, seq,
-			      VTUN_A_SA_STATS_PAD))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+static int vtun_sa_set_check(struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	int i, j;
+
+	for (i = 1; i <= VTUN_A_SA_MAX; i++) {
+		if (!tb[i])
+			continue;
+		for (j = 0; j < ARRAY_SIZE(vtun_sa_set_attrs); j++)
+			if (vtun_sa_set_attrs[j] == i)
+				break;
+		if (j == ARRAY_SIZE(vtun_sa_set_attrs)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "sa-set changes only lifetime and active");
+			return -EINVAL;
+		}
+	}
+	if (tb[VTUN_A_SA_ACTIVE] &&
+	    nla_get_u8(tb[VTUN_A_SA_DIR]) != VTUN_DIR_OUT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
+				    "active: only for outbound SAs");
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static int vtun_sa_put_alg(struct sk_buff *skb, struct vtun_sa *sa)
+/*
+ * Activating an outbound SA makes the others of its proxy ID standby:
+ * one pointer switch, counters and sequence numbers untouched.
+ */
+static void vtun_sa_set_active(struct vtun_sa *sa, bool active)
 {
-	if (sa->aead_alg[0])
-		return nla_put_string(skb, VTUN_A_SA_AEAD_ALG, sa->aead_alg) ||
-		       nla_put_u32(skb, VTUN_A_SA_ICV_BITS, sa->icv_bits);
-	return (sa->enc_alg[0] &&
-		nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg)) ||
-	       nla_put_string(skb, VTUN_A_SA_AUTH_ALG, sa->auth_alg) ||
-	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits) ||
-	       (sa->proto == VTUN_PROTO_AH &&
-		nla_put_u8(skb, VTUN_A_SA_AH_ALIGN8, sa->ah_align8));
+	struct vtun_dev *vd = sa->vd;
+	struct vtun_sa *other;
+
+	if (active)
+		list_for_each_entry(other, &vd->sas, dev_node)
+			if (other->dir == VTUN_DIR_OUT &&
+			    other->proxy_id == sa->proxy_id)
+				other->standby = true;
+	sa->standby = !active;
+	/* Newest non-standby wins: the activated SA is the only one left. */
+	vtun_sa_update_tx(vd, sa->proxy_id);
 }
 
-/* Keys are write-only: never put here. */
-static int vtun_sa_put_msg(struct sk_buff *skb, struct vtun_sa *sa,
-			   u32 portid, u32 seq, int flags)
-{
-	struct nlattr *nest;
-	void *hdr;
-
-	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags,
-			  VTUN_CMD_SA_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
-		goto cancel;
-	nest = nla_nest_start(skb, VTUN_A_SA);
-	if (!nest ||
-	    nla_put_u8(skb, VTUN_A_SA_DIR, sa->dir) ||
-	    nla_put_u32(skb, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
-	    nla_put_u8(skb, VTUN_A_SA_PROTO, sa->proto) ||
-	    vtun_sa_put_alg(skb, sa) ||
-	    nla_put_u32(skb, VTUN_A_SA_REPLAY_WINDOW, sa->replay.window) ||
-	    nla_put_u8(skb, VTUN_A_SA_ESN, sa->esn) ||
-	    nla_put_u16(skb, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
-	    vtun_sa_put_stats(skb, sa))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
-}
-
-int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info)
+int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info)
 {
 	struct nlattr *tb[VTUN_A_SA_MAX + 1];
-	struct sk_buff *msg;
+	struct vtun_lifetime lt;
 	struct vtun_sa *sa;
 	int err;
 
-	err = vtun_sa_parse(info, tb);
+	err = vtun_sa_parse(info, tb) ?: vtun_sa_set_check(tb, info->extack);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	if (tb[VTUN_A_SA_LIFETIME]) {
+		err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], info->extack);
+		if (err)
+			return err;
+	}
 	rtnl_lock();
 	sa = vtun_sa_find_req(vd, tb, info->extack);
-	err = sa ? vtun_sa_put_msg(msg, sa, info->snd_portid, info->snd_seq, 0) :
-		   -ENOENT;
-	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
+	if (!sa) {
+		rtnl_unlock();
+		return -ENOENT;
 	}
-	return genlmsg_reply(msg, info);
+	if (tb[VTUN_A_SA_LIFETIME])
+		vtun_lt_set(sa, &lt);
+	if (tb[VTUN_A_SA_ACTIVE])
+		vtun_sa_set_active(sa, nla_get_u8(tb[VTUN_A_SA_ACTIVE]));
+	rtnl_unlock();
+	return 0;
 }
 
-/* Dumps one device's SAs, resuming by position. */
-int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* The namespace's lifetime check, for one device: events, hard deletes. */
+void vtun_sa_expire(struct vtun_dev *vd, u64 now, u64 *next)
 {
-	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
-	long idx = 0;
-	struct vtun_sa *sa;
-	int err = 0;
+	struct vtun_lt_verdict v;
+	struct vtun_sa *sa, *tmp;
 
-	if (IS_ERR(vd))
-		return PTR_ERR(vd);
-	list_for_each_entry(sa, &vd->sas, dev_node) {
-		if (idx++ < cb->args[0])
-			continue;
-		err = vtun_sa_put_msg(skb, sa, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		if (err) {
-			idx--;
-			break;
+	ASSERT_RTNL();
+	list_for_each_entry_safe(sa, tmp, &vd->sas, dev_node) {
+		vtun_lt_eval(sa, now, next, &v);
+		if (v.soft >= 0)
+			vtun_nl_sa_notify(sa, VTUN_CMD_EXPIRE_NTF,
+					  &(struct vtun_expiry){ false, v.soft });
+		if (v.hard >= 0) {
+			vtun_nl_sa_notify(sa, VTUN_CMD_EXPIRE_NTF,
+					  &(struct vtun_expiry){ true, v.hard });
+			vtun_sa_unlink(sa);
 		}
 	}
-	rtnl_unlock();
-	return vtun_dump_done(skb, cb, idx, err);
 }

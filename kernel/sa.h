@@ -3,12 +3,15 @@
 #define _VTUN_SA_H
 
 #include <linux/refcount.h>
+#include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <crypto/aead.h>
 #include <crypto/hash.h>
 
 #include "counters.h"
+#include "lifetime.h"
 #include "replay.h"
 #include "selector.h"
 
@@ -29,14 +32,17 @@ struct vtun_sa {
 	struct hlist_node spi_node;	/* namespace SPI table */
 	struct list_head dev_node;	/* the device's SAs, under RTNL */
 	struct vtun_dev *vd;
+	netdevice_tracker dev_tracker;
 	refcount_t refcnt;
-	struct rcu_head rcu;
+	/* Freed in process context after a grace period. */
+	struct rcu_work free_work;
 
 	__be32 spi;
 	u8 dir;
 	u8 proto;
 	bool esn;
 	bool ah_align8;		/* AH over IPv4: pad the ICV to 8 bytes */
+	bool standby;		/* outbound: not to carry traffic yet */
 
 	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;	/* AH */
@@ -60,6 +66,8 @@ struct vtun_sa {
 	char auth_alg[64];
 	u32 icv_bits;
 	u32 auth_trunc_bits;
+
+	struct vtun_sa_lt lt;	/* lifetime limits and times */
 };
 
 struct vtun_sa *vtun_sa_lookup(struct net *net, __be32 spi, u8 proto, u8 dir);
@@ -76,9 +84,14 @@ int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
 			struct netlink_ext_ack *extack);
 int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
 int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
-int vtun_sa_get(struct vtun_dev *vd, struct genl_info *info);
-int vtun_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info);
+int vtun_sa_parse(struct genl_info *info, struct nlattr **tb);
+struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
+				 struct netlink_ext_ack *extack);
+bool vtun_sa_spi_in_use(struct net *net, __be32 spi);
+void vtun_sa_expire(struct vtun_dev *vd, u64 now, u64 *next);
 
-int vtun_sa_net_init(struct net *net);
+int vtun_sa_init(void);
+void vtun_sa_exit(void);
 
 #endif /* _VTUN_SA_H */

@@ -17,6 +17,11 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/Documentation/netlink/specs" "$work/out"
 touch "$work/MAINTAINERS"
 cp "$src/Documentation/netlink/genetlink.yaml" "$work/Documentation/netlink/"
+# Ops are flagged uns-admin-perm (CAP_NET_ADMIN in the user namespace that
+# owns the network namespace, as WireGuard does); the kernel's generator
+# emits it, only its genetlink schema (unlike genetlink-legacy) lacks it.
+sed -i 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' \
+	"$work/Documentation/netlink/genetlink.yaml"
 cp "$top/$spec" "$work/$spec"
 
 gen() {

@@ -3,7 +3,8 @@
 #
 # SA configuration over netlink: every malformed request fails with an
 # errno and an extack message naming the attribute, and changes nothing;
-# keys never come back; a 32-bit SA stops at the end of its sequence
+# keys never come back; ICVs below 64 bits (AEAD) or 96 bits (MACs) are
+# refused; a 32-bit SA stops at the end of its sequence
 # space instead of wrapping.
 # vtun-timeout: 300
 
@@ -67,6 +68,23 @@ bad "AEAD and cipher together" "aead excludes enc and auth" \
 bad "AH with a cipher" "enc-alg: not allowed with proto ah" \
 	dir in spi 0x1002 proto ah enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 128
 bad "reserved SPI" "" dir in spi 255 proto esp $GCM
+# Integrity floors: 64-bit AEAD ICVs, 96-bit truncated MACs (RFC 4868).
+bad "AEAD ICV below 64 bits" "icv-bits: at least 64" \
+	dir in spi 0x1002 proto esp aead "rfc4106(gcm(aes))" "$K20" 32
+bad "HMAC truncated to 8 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 8
+bad "HMAC truncated to 64 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" 64
+bad "AH ICV truncated to 64 bits" "auth-trunc-bits: at least 96" \
+	dir in spi 0x1002 proto ah auth "hmac(sha256)" "$K32" 64
+for b in 96 128; do
+	check "HMAC truncated to $b bits accepted" V sa add vtun0 dir in \
+		spi $((0x4000 + b)) proto esp enc "cbc(aes)" "$K16" auth "hmac(sha256)" "$K32" $b
+done
+for b in 64 96 128; do
+	check "AEAD ICV of $b bits accepted" V sa add vtun0 dir in \
+		spi $((0x5000 + b)) proto esp aead "rfc4106(gcm(aes))" "$K20" $b
+done
 for w in 0 32 64 128 256 512 1024 2048 4096; do
 	check "replay window $w accepted" V sa add vtun0 dir in spi $((0x3000 + w)) \
 		proto esp $GCM replay-window $w
@@ -84,7 +102,8 @@ check "delete an SA" V sa del vtun0 dir in spi 0x1001
 check_eq "deleted SA is gone" "" "$(V sa show vtun0 | grep 0x00001001)"
 topo_reset
 
-# A 32-bit SA never wraps: the last sequence number is 2^32-1.
+# A 32-bit SA never wraps: the last sequence number is 2^32-1, then the
+# SA expires (hard).
 topo_underlay
 site_vtun "$A" 0 4 gcm128-16 seq 0xffffff00
 site_vtun "$B" 1 4 gcm128-16 seq 0xffffff00
@@ -93,8 +112,11 @@ check "traffic flows near the end of the sequence space" \
 ns_exec "$A" ping -q -c 300 -i 0.01 -W 1 "${OV4[1]}" >/dev/null 2>&1
 check_fail "after 2^32-1 nothing is sent" \
 	ns_exec "$A" ping -q -c 2 -i 0.2 -W 1 "${OV4[1]}"
-check "exhaustion counted as tx-seq-exhausted" test "$(ns_exec "$A" "$VTUNCTL" -j show vtun0 |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["drops"]["tx-seq-exhausted"])')" -ge 2
+# Exhaustion is a hard expiry: the SA goes, later packets find none.
+check "exhaustion counted as tx-seq-exhausted or, once the SA is gone, tx-no-sa" \
+	test $(($(drop "$A" tx-seq-exhausted) + $(drop "$A" tx-no-sa))) -ge 2
+check_fail "the exhausted outbound SA is deleted" \
+	ns_exec "$A" "$VTUNCTL" sa show vtun0 dir out spi "$SPI_AB"
 check_eq "the peer saw 2^32-1 last, no wrap" 4294967295 "$(ns_exec "$B" "$VTUNCTL" -j -s sa show vtun0 |
 	python3 -c 'import json,sys
 for sa in json.load(sys.stdin):

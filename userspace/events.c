@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtunctl events: print the vtun family's multicast events (acquires)
- * as they come, one line (or one JSON object) each.
+ * vtunctl events: print the vtun family's multicast events (acquires,
+ * SA expiries, SAs added and deleted) as they come, one line (or one
+ * JSON object) each.
  */
 
 #include <errno.h>
@@ -130,7 +131,7 @@ static void print_acquire(const struct nlmsghdr *nlh)
 	}
 }
 
-/* Returns the number of acquire events in the datagram. */
+/* Returns the number of events in the datagram. */
 static int handle(struct nl *nl, const char *buf, int len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
@@ -147,9 +148,22 @@ static int handle(struct nl *nl, const char *buf, int len)
 			n++;
 			continue;
 		}
-		if (g->cmd != VTUN_CMD_ACQUIRE_NTF)
+		switch (g->cmd) {
+		case VTUN_CMD_ACQUIRE_NTF:
+			print_acquire(nlh);
+			break;
+		case VTUN_CMD_EXPIRE_NTF:
+			print_sa_event("expire", nlh);
+			break;
+		case VTUN_CMD_SA_NEW_NTF:
+			print_sa_event("sa-new", nlh);
+			break;
+		case VTUN_CMD_SA_DEL_NTF:
+			print_sa_event("sa-del", nlh);
+			break;
+		default:
 			continue;
-		print_acquire(nlh);
+		}
 		n++;
 	}
 	return n;

@@ -23,13 +23,19 @@ static void sa_usage(FILE *f)
 		"                  { aead ALG [ key ] KEY [ icv ] ICVBITS |\n"
 		"                    [ enc ALG [ key ] KEY ] [ auth ALG [ key ] KEY [ [ trunc ] TRUNCBITS ] ] }\n"
 		"                  [ replay-window N ] [ esn { on | off } ] [ seq N ] [ proxy-id ID ]\n"
+		"                  [ standby ] [ LIMIT-LIST ]\n"
+		"       vtunctl sa set DEV [ dir ] { in | out } spi SPI [ active | standby ] [ LIMIT-LIST ]\n"
 		"       vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
 		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
 		"SPI := 256..4294967295, decimal or 0x hex\n"
 		"ALG := kernel crypto name, e.g. rfc4106(gcm(aes)), cbc(aes), hmac(sha256)\n"
 		"ah takes auth only: hmac(sha1|sha256|sha384|sha512), and\n"
 		"  [ align8 { on | off } ]: pad its ICV to 8 bytes over IPv4 as Linux XFRM does\n"
-		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n");
+		"KEY := 0xHEX | @FILE (hex text or raw bytes; @- reads stdin)\n"
+		"LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT (sa set: the whole new list)\n"
+		"LIMIT := { time-soft | time-hard | time-use-soft | time-use-hard } SECONDS |\n"
+		"         { byte-soft | byte-hard } SIZE | { packet-soft | packet-hard } COUNT |\n"
+		"         seq-margin COUNT\n");
 }
 
 static const char *const sa_stats_names[VTUN_A_SA_STATS_MAX + 1] = {
@@ -59,6 +65,23 @@ struct sa_args {
 	bool has_seq;
 	uint32_t proxy_id;
 	bool has_proxy_id;
+	int active;		/* -1: not given; 0 standby, 1 active */
+	uint64_t limit[VTUN_A_SA_LIFETIME_MAX + 1];
+	bool has_limit[VTUN_A_SA_LIFETIME_MAX + 1];
+	bool has_limits;
+};
+
+/* ip xfrm's limit words, and the lifetime attribute each one sets. */
+static const struct { const char *word; int type; } limit_words[] = {
+	{ "time-soft", VTUN_A_SA_LIFETIME_SOFT_SECONDS },
+	{ "time-hard", VTUN_A_SA_LIFETIME_HARD_SECONDS },
+	{ "time-use-soft", VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS },
+	{ "time-use-hard", VTUN_A_SA_LIFETIME_HARD_USE_SECONDS },
+	{ "byte-soft", VTUN_A_SA_LIFETIME_SOFT_BYTES },
+	{ "byte-hard", VTUN_A_SA_LIFETIME_HARD_BYTES },
+	{ "packet-soft", VTUN_A_SA_LIFETIME_SOFT_PACKETS },
+	{ "packet-hard", VTUN_A_SA_LIFETIME_HARD_PACKETS },
+	{ "seq-margin", VTUN_A_SA_LIFETIME_SEQ_MARGIN },
 };
 
 static void wipe_keys(struct sa_args *a)
@@ -144,10 +167,38 @@ static int take_bits(struct sa_args *a, int argc, char **argv,
 }
 
 /* Parse "[dir] in|out spi SPI" and, if @full, the rest of "sa add". */
-static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
+/* "limit WORD N": returns the words used. */
+static int take_limit(struct sa_args *a, int argc, char **argv)
 {
+	unsigned int i;
+
+	if (argc < 3)
+		sa_usage_error(a, "limit needs a kind and a value", NULL);
+	for (i = 0; i < sizeof(limit_words) / sizeof(limit_words[0]); i++) {
+		int t = limit_words[i].type;
+
+		if (strcmp(argv[1], limit_words[i].word))
+			continue;
+		if (a->has_limit[t])
+			sa_usage_error(a, "duplicate limit", argv[1]);
+		if (parse_u64(argv[2], &a->limit[t]))
+			sa_usage_error(a, "invalid limit value", argv[2]);
+		a->has_limit[t] = true;
+		a->has_limits = true;
+		return 3;
+	}
+	sa_usage_error(a, "unknown limit", argv[1]);
+}
+
+enum sa_cmd { SA_ID, SA_ADD, SA_SET };
+
+static void parse_sa_args(int argc, char **argv, struct sa_args *a,
+			  enum sa_cmd cmd)
+{
+	bool full = cmd == SA_ADD;
+
 	memset(a, 0, sizeof(*a));
-	a->dir = a->proto = a->esn = a->ah_align8 = -1;
+	a->dir = a->proto = a->esn = a->ah_align8 = a->active = -1;
 
 	while (argc > 0) {
 		const char *kw = argv[0];
@@ -175,6 +226,14 @@ static void parse_sa_args(int argc, char **argv, struct sa_args *a, bool full)
 				sa_usage_error(a, "invalid SPI", argv[1]);
 			a->has_spi = true;
 			used = 2;
+		} else if (cmd != SA_ID && !strcmp(kw, "limit")) {
+			used = take_limit(a, argc, argv);
+		} else if ((cmd == SA_ADD && !strcmp(kw, "standby")) ||
+			   (cmd == SA_SET && (!strcmp(kw, "standby") ||
+					      !strcmp(kw, "active")))) {
+			if (a->active >= 0)
+				sa_usage_error(a, "duplicate", kw);
+			a->active = kw[0] == 'a';
 		} else if (!full) {
 			sa_usage_error(a, "unexpected argument", kw);
 		} else if (!strcmp(kw, "proto") || parse_proto(kw) >= 0) {
@@ -321,6 +380,22 @@ static void put_sa(struct nlmsghdr *nlh, const struct sa_args *a)
 		mnl_attr_put_u64(nlh, VTUN_A_SA_SEQ, a->seq);
 	if (a->has_proxy_id)
 		mnl_attr_put_u16(nlh, VTUN_A_SA_PROXY_ID, a->proxy_id);
+	if (a->active == 0)
+		mnl_attr_put_u8(nlh, VTUN_A_SA_STANDBY, 1);
+}
+
+static void put_limits(struct nlmsghdr *nlh, const struct sa_args *a)
+{
+	struct nlattr *nest;
+	int t;
+
+	if (!a->has_limits)
+		return;
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA_LIFETIME);
+	for (t = 1; t <= VTUN_A_SA_LIFETIME_MAX; t++)
+		if (a->has_limit[t])
+			mnl_attr_put_u64(nlh, t, a->limit[t]);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 /* sa add / sa del */
@@ -335,7 +410,10 @@ static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
 	struct nl nl;
 	int err;
 
-	parse_sa_args(argc, argv, &a, cmd == VTUN_CMD_SA_NEW);
+	parse_sa_args(argc, argv, &a, cmd == VTUN_CMD_SA_NEW ? SA_ADD :
+				      cmd == VTUN_CMD_SA_SET ? SA_SET : SA_ID);
+	if (cmd == VTUN_CMD_SA_SET && a.active < 0 && !a.has_limits)
+		usage_error("sa set: nothing to change (active, standby, limit)");
 	ifindex = ifindex_of(dev);
 	if (!ifindex) {
 		wipe_keys(&a);
@@ -349,16 +427,22 @@ static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
 	nlh = genl_msg(&nl, buf, cmd, 0);
 	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
 	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
-	if (cmd == VTUN_CMD_SA_NEW)
+	if (cmd == VTUN_CMD_SA_NEW) {
 		put_sa(nlh, &a);
-	else
+	} else {
 		put_sa_id(nlh, &a);
+		if (cmd == VTUN_CMD_SA_SET && a.active >= 0)
+			mnl_attr_put_u8(nlh, VTUN_A_SA_ACTIVE, a.active);
+	}
+	if (cmd != VTUN_CMD_SA_DEL)
+		put_limits(nlh, &a);
 	mnl_attr_nest_end(nlh, nest);
 	wipe_keys(&a);
 	err = nl_talk(&nl, nlh, NULL, NULL);
 	explicit_bzero(buf, sizeof(buf));
 	if (err)
-		nl_perror(&nl, err, cmd == VTUN_CMD_SA_NEW ? "sa add" : "sa del");
+		nl_perror(&nl, err, cmd == VTUN_CMD_SA_NEW ? "sa add" :
+				    cmd == VTUN_CMD_SA_SET ? "sa set" : "sa del");
 	nl_close(&nl);
 	return err ? 1 : 0;
 }
@@ -405,6 +489,74 @@ static bool sa_u8(const struct nlattr *attr, uint8_t *v)
 	return true;
 }
 
+/* Keys an event puts first in the SA's JSON object. */
+static struct {
+	const char *name, *type, *limit;
+} sa_event;
+
+static int lt_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= VTUN_A_SA_LIFETIME_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void print_u64(const struct nlattr *attr, const char *key,
+		      const char *text)
+{
+	uint64_t v;
+
+	if (!attr || mnl_attr_validate(attr, MNL_TYPE_U64))
+		return;
+	v = mnl_attr_get_u64(attr);
+	if (opt.json)
+		json_uint(key, v);
+	else
+		printf(" %s %" PRIu64, text, v);
+}
+
+/* standby, times (with -s or -j) and limits */
+static void print_sa_lifetime(const struct nlattr **tb)
+{
+	const struct nlattr *lt[VTUN_A_SA_LIFETIME_MAX + 1] = { NULL };
+	uint8_t standby;
+	unsigned int i;
+
+	if (sa_u8(tb[VTUN_A_SA_STANDBY], &standby)) {
+		if (opt.json)
+			json_bool("standby", standby);
+		else if (standby)
+			printf(" standby");
+	}
+	if (opt.json || opt.stats) {
+		print_u64(tb[VTUN_A_SA_ADD_TIME], "add-time", "add-time");
+		print_u64(tb[VTUN_A_SA_USE_TIME], "use-time", "use-time");
+		print_u64(tb[VTUN_A_SA_LAST_USED], "last-used", "last-used");
+	}
+	if (!tb[VTUN_A_SA_LIFETIME] ||
+	    mnl_attr_validate(tb[VTUN_A_SA_LIFETIME], MNL_TYPE_NESTED) ||
+	    mnl_attr_parse_nested(tb[VTUN_A_SA_LIFETIME], lt_attr_cb, lt) != MNL_CB_OK)
+		return;
+	if (opt.json)
+		json_open_object("lifetime");
+	for (i = 0; i < sizeof(limit_words) / sizeof(limit_words[0]); i++) {
+		const struct nlattr *a = lt[limit_words[i].type];
+
+		if (!a || mnl_attr_validate(a, MNL_TYPE_U64))
+			continue;
+		if (opt.json)
+			json_uint(limit_words[i].word, mnl_attr_get_u64(a));
+		else
+			printf(" limit %s %" PRIu64, limit_words[i].word,
+			       mnl_attr_get_u64(a));
+	}
+	if (opt.json)
+		json_close_object();
+}
+
 static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 {
 	static const struct { int type; const char *key, *text; } algs[] = {
@@ -427,6 +579,12 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 	sa_uint(tb[VTUN_A_SA_SPI], &spi);
 	if (opt.json) {
 		json_open_object(NULL);
+		if (sa_event.name)
+			json_string("event", sa_event.name);
+		if (sa_event.type) {
+			json_string("type", sa_event.type);
+			json_string("limit", sa_event.limit);
+		}
 		json_uint("ifindex", c->ifindex);
 		json_string("ifname", c->ifname);
 		if (has_dir)
@@ -478,6 +636,7 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 		else
 			printf(" seq %" PRIu64, seq);
 	}
+	print_sa_lifetime(tb);
 	if (!opt.json)
 		putchar('\n');
 	if ((opt.json || opt.stats) && tb[VTUN_A_SA_STATS] &&
@@ -503,6 +662,75 @@ static int sa_reply_cb(const struct nlmsghdr *nlh, void *data)
 		print_sa(c, tb);
 	}
 	return 0;
+}
+
+static const char *const limit_names[] = {
+	[VTUN_EXPIRE_LIMIT_SECONDS] = "seconds",
+	[VTUN_EXPIRE_LIMIT_USE_SECONDS] = "use-seconds",
+	[VTUN_EXPIRE_LIMIT_BYTES] = "bytes",
+	[VTUN_EXPIRE_LIMIT_PACKETS] = "packets",
+	[VTUN_EXPIRE_LIMIT_SEQ] = "seq",
+};
+
+static int expire_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= VTUN_A_EXPIRE_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* "expire soft bytes " / "sa-new " before the SA as sa show prints it. */
+void print_sa_event(const char *event, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[VTUN_A_SA_MAX + 1] = { NULL };
+	const struct nlattr *ex[VTUN_A_EXPIRE_MAX + 1] = { NULL };
+	const struct nlattr *attr, *sa = NULL, *exp = NULL;
+	char name[IF_NAMESIZE] = "?";
+	struct sa_ctx c = { 0, name };
+	uint8_t hard = 0, limit = 0;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		int type = mnl_attr_get_type(attr);
+
+		if (type == VTUN_A_IFINDEX && !mnl_attr_validate(attr, MNL_TYPE_U32))
+			c.ifindex = mnl_attr_get_u32(attr);
+		else if (type == VTUN_A_SA && !mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			sa = attr;
+		else if (type == VTUN_A_EXPIRE && !mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			exp = attr;
+	}
+	if (!sa || mnl_attr_parse_nested(sa, sa_attr_cb, tb) != MNL_CB_OK)
+		return;
+	if (exp && mnl_attr_parse_nested(exp, expire_attr_cb, ex) == MNL_CB_OK) {
+		sa_u8(ex[VTUN_A_EXPIRE_HARD], &hard);
+		sa_u8(ex[VTUN_A_EXPIRE_LIMIT], &limit);
+	}
+	ifname_of(c.ifindex, name);
+	if (opt.json) {
+		json_begin(false);
+		/* print_sa opens the object: the event's keys come first. */
+		sa_event.name = event;
+		if (exp) {
+			sa_event.type = hard ? "hard" : "soft";
+			sa_event.limit =
+				limit < sizeof(limit_names) / sizeof(limit_names[0]) ?
+				limit_names[limit] : "?";
+		}
+	} else {
+		printf("%s ", event);
+		if (exp)
+			printf("%s %s ", hard ? "hard" : "soft",
+			       limit < sizeof(limit_names) / sizeof(limit_names[0]) ?
+			       limit_names[limit] : "?");
+	}
+	print_sa(&c, tb);
+	memset(&sa_event, 0, sizeof(sa_event));
+	if (opt.json)
+		json_end();
+	fflush(stdout);
 }
 
 static int sa_get(struct nl *nl, uint32_t ifindex, const char *ifname,
@@ -533,7 +761,7 @@ static int sa_show(int argc, char **argv)
 	struct sa_args id;
 
 	if (argc > 1)
-		parse_sa_args(argc - 1, argv + 1, &id, false);
+		parse_sa_args(argc - 1, argv + 1, &id, SA_ID);
 	return show_per_dev(argc ? argv[0] : NULL, sa_get,
 			    argc > 1 ? &id : NULL);
 }
@@ -556,5 +784,99 @@ int do_sa(int argc, char **argv)
 		return sa_modify(VTUN_CMD_SA_NEW, argv[0], argc - 1, argv + 1);
 	if (matches(cmd, "delete"))
 		return sa_modify(VTUN_CMD_SA_DEL, argv[0], argc - 1, argv + 1);
+	if (!strcmp(cmd, "set") || !strcmp(cmd, "change"))
+		return sa_modify(VTUN_CMD_SA_SET, argv[0], argc - 1, argv + 1);
 	usage_error("unknown command \"sa %s\"", cmd);
+}
+
+static int spi_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *inner;
+	uint32_t *spi = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != VTUN_A_SPI_ALLOC ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		mnl_attr_for_each_nested(inner, attr)
+			if (mnl_attr_get_type(inner) == VTUN_A_SPI_RANGE_SPI &&
+			    !mnl_attr_validate(inner, MNL_TYPE_U32))
+				*spi = mnl_attr_get_u32(inner);
+	}
+	return 0;
+}
+
+/* spi alloc DEV [ min SPI ] [ max SPI ] [ timeout SECONDS ] */
+static int spi_alloc(const char *dev, int argc, char **argv)
+{
+	static const struct { const char *word; int type; } opts[] = {
+		{ "min", VTUN_A_SPI_RANGE_SPI_MIN },
+		{ "max", VTUN_A_SPI_RANGE_SPI_MAX },
+		{ "timeout", VTUN_A_SPI_RANGE_TIMEOUT },
+	};
+	uint32_t val[3], spi = 0;
+	bool has[3] = { false };
+	char buf[NL_BUF_SIZE];
+	unsigned int ifindex, i;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct nl nl;
+	int err;
+
+	for (; argc > 0; argc--, argv++) {
+		for (i = 0; i < 3; i++)
+			if (!strcmp(argv[0], opts[i].word))
+				break;
+		if (i == 3)
+			usage_error("unknown spi alloc option \"%s\"", argv[0]);
+		if (has[i])
+			duparg(opts[i].word);
+		NEXT_ARG(opts[i].word);
+		if (parse_u32(argv[0], &val[i]))
+			invarg("a number is expected", argv[0]);
+		has[i] = true;
+	}
+	ifindex = ifindex_of(dev);
+	if (!ifindex) {
+		fprintf(stderr, "Cannot find device \"%s\"\n", dev);
+		return 1;
+	}
+	if (genl_open(&nl, VTUN_FAMILY_NAME))
+		return 1;
+	nlh = genl_msg(&nl, buf, VTUN_CMD_SPI_ALLOC, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SPI_ALLOC);
+	for (i = 0; i < 3; i++)
+		if (has[i])
+			mnl_attr_put_u32(nlh, opts[i].type, val[i]);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_talk(&nl, nlh, spi_reply_cb, &spi);
+	if (err) {
+		nl_perror(&nl, err, "spi alloc");
+	} else if (opt.json) {
+		json_begin(opt.pretty);
+		json_open_object(NULL);
+		json_uint("ifindex", ifindex);
+		json_string("ifname", dev);
+		json_uint("spi", spi);
+		json_close_object();
+		json_end();
+	} else {
+		printf("0x%08x\n", spi);
+	}
+	nl_close(&nl);
+	return err ? 1 : 0;
+}
+
+int do_spi(int argc, char **argv)
+{
+	if (argc < 1 || matches(argv[0], "help")) {
+		printf("Usage: vtunctl spi alloc DEV [ min SPI ] [ max SPI ] [ timeout SECONDS ]\n");
+		return 0;
+	}
+	if (strcmp(argv[0], "alloc"))
+		usage_error("unknown command \"spi %s\"", argv[0]);
+	if (argc < 2)
+		usage_error("\"spi alloc\" needs a device name");
+	return spi_alloc(argv[1], argc - 2, argv + 2);
 }

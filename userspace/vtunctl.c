@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vtunctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vtunctl -V\n"
-		"OBJECT := { link | show | sa | proxy-id | monitor | events | help }\n"
+		"OBJECT := { link | show | sa | spi | proxy-id | monitor | events | help }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME | -h[elp] }\n"
 		"\n"
 		"  vtunctl link add NAME [ LINK-OPTIONS ]\n"
@@ -28,9 +28,12 @@ static void usage(FILE *f)
 		"  vtunctl sa add DEV [ dir ] { in | out } spi SPI [ proto ] { esp | ah }\n"
 		"             { aead ALG KEY ICVBITS | [ enc ALG KEY ] [ auth ALG KEY [ TRUNCBITS ] ] }\n"
 		"             [ replay-window N ] [ esn { on | off } ] [ seq N ]\n"
-		"             [ proxy-id ID ]\n"
+		"             [ proxy-id ID ] [ standby ] [ limit LIMIT ]...\n"
+		"  vtunctl sa set DEV [ dir ] { in | out } spi SPI [ active | standby ]\n"
+		"             [ limit LIMIT ]...\n"
 		"  vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
 		"  vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
+		"  vtunctl spi alloc DEV [ min SPI ] [ max SPI ] [ timeout SECONDS ]\n"
 		"  vtunctl proxy-id add DEV id ID local PREFIX remote PREFIX\n"
 		"             [ proto PROTO ] [ local-port PORT[-PORT] ] [ remote-port PORT[-PORT] ]\n"
 		"  vtunctl proxy-id del DEV id ID\n"
@@ -119,6 +122,8 @@ int main(int argc, char **argv)
 		return do_proxy_id(argc, argv);
 	if (matches(obj, "monitor"))
 		return do_monitor(argc, argv);
+	if (!strcmp(obj, "spi"))
+		return do_spi(argc, argv);
 	if (matches(obj, "events"))
 		return do_events(argc, argv);
 	usage_error("unknown object \"%s\"", obj);

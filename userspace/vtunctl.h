@@ -58,6 +58,11 @@ int do_sa(int argc, char **argv);
 int do_proxy_id(int argc, char **argv);
 int do_events(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_spi(int argc, char **argv);
+
+/* sa.c: an SA event (expire-ntf, sa-new-ntf, sa-del-ntf) as a line */
+struct nlmsghdr;
+void print_sa_event(const char *event, const struct nlmsghdr *nlh);
 
 #define NEXT_ARG(kw) do {				\
 		argc--; argv++;				\
