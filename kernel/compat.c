@@ -5,6 +5,7 @@
  */
 
 #include "compat.h"
+#include "netlink.h"
 
 #ifndef VTUN_COMPAT_GENL_SPLIT_OPS
 
@@ -136,6 +137,7 @@ int vtun_genl_register(void)
 	f->n_mcgrps = desc->n_mcgrps;
 	f->pre_doit = vtun_genl_pre_doit;
 	f->post_doit = vtun_genl_post_doit;
+	vtun_nl_restrict_events();
 	return genl_register_family(f);
 }
 

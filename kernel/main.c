@@ -32,8 +32,6 @@ static int __init vtun_init(void)
 	err = vtun_genl_register();
 	if (err)
 		goto err_rx;
-	/* Kernels without split ops build the family in vtun_genl_register(). */
-	vtun_nl_restrict_events();
 	return 0;
 
 err_rx:

@@ -308,7 +308,7 @@ struct vtun_sa *vtun_select_out(struct vtun_dev *vd, struct sk_buff *skb,
 		return NULL;
 	}
 	sa = rcu_dereference_bh(pid->tx_sa);
-	if (sa && refcount_inc_not_zero(&sa->refcnt))
+	if (sa && !vtun_lt_hard(&sa->lt) && refcount_inc_not_zero(&sa->refcnt))
 		return sa;
 	*reason = VTUN_DROP_TX_NO_SA;
 	if (vtun_acquire_allowed(vd, &pid->acquire_stamp))

@@ -352,6 +352,20 @@ static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
  * its way, or a negative errno with the reason to count it under; the
  * caller then still owns both.
  */
+/* The next outbound sequence number; none past the last: never a wrap. */
+static bool vtun_seq_next(struct vtun_sa *sa, u64 *seq)
+{
+	u64 last = sa->esn ? U64_MAX : U32_MAX;
+	s64 old = atomic64_read(&sa->seq);
+
+	do {
+		if ((u64)old >= last)
+			return false;
+	} while (!atomic64_try_cmpxchg(&sa->seq, &old, old + 1));
+	*seq = (u64)old + 1;
+	return true;
+}
+
 static int vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 		      const struct vtun_params *p, struct vtun_sa *sa,
 		      struct vtun_outer *o, enum vtun_drop *reason)
@@ -362,8 +376,7 @@ static int vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 	u8 nexthdr;
 	u64 seq;
 
-	seq = atomic64_inc_return(&sa->seq);
-	if (unlikely(!sa->esn ? seq > U32_MAX : !seq)) {
+	if (unlikely(!vtun_seq_next(sa, &seq))) {
 		*reason = VTUN_DROP_TX_SEQ_EXHAUSTED;
 		return -ENOSPC;
 	}
