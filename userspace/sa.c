@@ -72,6 +72,9 @@ struct sa_args {
 };
 
 /* ip xfrm's limit words, and the lifetime attribute each one sets. */
+/* The kernel's seq-margin when none is given: not worth a word in text. */
+#define SEQ_MARGIN_DEFAULT (1ULL << 20)
+
 static const struct { const char *word; int type; } limit_words[] = {
 	{ "time-soft", VTUN_A_SA_LIFETIME_SOFT_SECONDS },
 	{ "time-hard", VTUN_A_SA_LIFETIME_HARD_SECONDS },
@@ -549,7 +552,8 @@ static void print_sa_lifetime(const struct nlattr **tb)
 			continue;
 		if (opt.json)
 			json_uint(limit_words[i].word, mnl_attr_get_u64(a));
-		else
+		else if (limit_words[i].type != VTUN_A_SA_LIFETIME_SEQ_MARGIN ||
+			 mnl_attr_get_u64(a) != SEQ_MARGIN_DEFAULT)
 			printf(" limit %s %" PRIu64, limit_words[i].word,
 			       mnl_attr_get_u64(a));
 	}
