@@ -149,6 +149,15 @@ for n in "${NAMES[@]}"; do
 done
 [ ${#NAMES[@]} = 0 ] || echo "inner MTU $MTU on every link (defaults:$defaults)"
 
+# A first packet through each: it works, and the kernel's one-time
+# switches (the flow hash secret's static key) flip now, while little
+# else runs (a TCG guest patching code under a busy CPU can crash).
+for n in "${NAMES[@]}"; do
+	ns_exec "${NS_A[$n]}" ping -q -c 1 -W 5 "${ADDR_OF[$n]}" >/dev/null ||
+		echo "$n: no ping through it"
+	sleep 1
+done
+
 # iperf NAME: Mbit/s received from A to B in one run of SECS seconds
 iperf() {
 	local a=${NS_A[$1]} b=${NS_B[$1]}
