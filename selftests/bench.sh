@@ -3,11 +3,20 @@
 #
 # Benchmark (not a test): single-flow TCP throughput (iperf3) between two
 # namespaces over plain veth, vtun and an xfrm interface with AES-256-GCM,
-# vtun with ChaCha20-Poly1305, and WireGuard, all in this one guest.
-# Then vtun with 250 proxy IDs, the traffic matching the last, against
-# one proxy ID. Prints each median and the ratios vtun/xfrmi,
-# vtun-chacha/WireGuard and 250/1 proxy IDs. BENCH_ONLY=GLOB runs only
-# the cases whose name matches.
+# vtun with AES-256-GCM and lifetime limits on both SAs (never reached),
+# vtun with ChaCha20-Poly1305, and WireGuard; vtun with 250 proxy IDs, the
+# traffic matching the last, against one proxy ID. All in this one guest:
+# every configuration has its own pair of namespaces, set up once, and
+# each round measures every configuration once (in an order rotated by
+# one each round), so that a drift of the machine's speed spreads over
+# all of them. Every inner link has the same MTU (the smallest of the
+# defaults, or BENCH_MTU). Prints each configuration's median over the
+# rounds and the ratios vtun/xfrmi, vtun-limits/vtun, vtun-chacha/WireGuard
+# and 250/1 proxy IDs.
+#
+# BENCH_REPS rounds (3) of BENCH_SECS seconds (5); BENCH_ONLY="GLOB..."
+# (space or comma separated) measures only the configurations whose name
+# matches one of them.
 # vtun-timeout: 1200
 
 . "$(dirname "$0")/lib.sh"
@@ -22,36 +31,61 @@ need_modules veth xfrm_interface esp4 xfrm_user wireguard
 # The accelerated transforms, as a router would have them loaded.
 need_modules aesni_intel chacha20poly1305 || true
 
-# iperf_median ADDR: median Mbit/s of REPS runs from A to B's ADDR
-iperf_median() {
-	local i out=()
-	ns_exec "$B" iperf3 -s -D -1 >/dev/null 2>&1
-	for i in $(seq "$REPS"); do
-		ns_exec "$B" iperf3 -s -D -1 >/dev/null 2>&1
-		sleep 0.3
-		out+=("$(ns_exec "$A" iperf3 -c "$1" -t "$SECS" -J 2>/dev/null |
-			python3 -c 'import json,sys
-try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception: print(0)')")
+# Limits on both SAs of vtun-limits: soft and hard, by bytes, packets,
+# time since add and since first use, none reached during the run.
+LIMITS=(limit byte-soft 1000000000000000 limit byte-hard 2000000000000000
+	limit packet-soft 1000000000000 limit packet-hard 2000000000000
+	limit time-soft 86400 limit time-hard 172800
+	limit time-use-soft 86400 limit time-use-hard 172800)
+
+# Per configuration, in measuring order: its namespaces, the address
+# iperf3 connects to, the inner device and the throughput of each round.
+NAMES=()
+declare -A NS_A NS_B ADDR_OF DEV_OF RUNS R
+
+selected() {
+	local g gs
+	IFS=', ' read -ra gs <<<"$ONLY"
+	for g in "${gs[@]}"; do
+		# shellcheck disable=SC2053 # a glob
+		[[ $1 == $g ]] && return 0
 	done
-	printf '%s\n' "${out[@]}" | sort -n | sed -n "$(((REPS + 1) / 2))p"
+	return 1
 }
 
-declare -A R
-bench() { # NAME SETUP...
+# config NAME SETUP...: namespaces A and B for NAME, set up by SETUP,
+# which sets ADDR and DEV
+config() {
 	local name=$1
 	shift
-	# shellcheck disable=SC2053 # a glob
-	[[ $name == $ONLY ]] || return 0
-	topo_underlay && "$@" || { echo "$name: setup failed"; R[$name]=0; topo_reset; return; }
-	R[$name]=$(iperf_median "$ADDR")
-	echo "$name: ${R[$name]} Mbit/s"
-	topo_reset
+	selected "$name" || return 0
+	ADDR='' DEV=''
+	if ! topo_underlay || ! "$@"; then
+		echo "$name: setup failed"
+		R[$name]=0
+		return
+	fi
+	NAMES+=("$name")
+	NS_A[$name]=$A NS_B[$name]=$B ADDR_OF[$name]=$ADDR DEV_OF[$name]=$DEV
 }
 
-veth_setup() { ADDR=${UL4[1]}; }
-vtun_setup() { site_vtun "$A" 0 4 "$1" && site_vtun "$B" 1 4 "$1" && ADDR=${OV4[1]}; }
-xfrm_setup() { site_xfrm "$A" 0 4 "$1" && site_xfrm "$B" 1 4 "$1" && ADDR=${OV4[1]}; }
+veth_setup() { ADDR=${UL4[1]} DEV=ul0; }
+vtun_setup() {
+	site_vtun "$A" 0 4 "$@" && site_vtun "$B" 1 4 "$@" &&
+	ADDR=${OV4[1]} DEV=vtun0
+}
+# limits_setup: vtun_setup with LIMITS, and the SAs show them
+limits_setup() {
+	vtun_setup gcm256 "${LIMITS[@]}" &&
+	ns_exec "$A" "$VTUNCTL" sa show vtun0 | grep -c "limit byte-hard" |
+		grep -qx 2 &&
+	ns_exec "$B" "$VTUNCTL" sa show vtun0 | grep -c "limit byte-hard" |
+		grep -qx 2
+}
+xfrm_setup() {
+	site_xfrm "$A" 0 4 "$1" && site_xfrm "$B" 1 4 "$1" &&
+	ADDR=${OV4[1]} DEV=xfrm0
+}
 # pid_setup N: A matches N proxy IDs, the traffic the last; B plain
 pid_setup() {
 	local n=$1 i
@@ -68,7 +102,7 @@ pid_setup() {
 		$(alg_vtun gcm256) proxy-id "$n" &&
 	ns_exec "$A" "$VTUNCTL" sa add vtun0 dir in spi "$SPI_BA" proto esp \
 		$(alg_vtun gcm256) proxy-id "$n" &&
-	site_overlay "$A" 0 vtun0 && ADDR=${OV4[1]}
+	site_overlay "$A" 0 vtun0 && ADDR=${OV4[1]} DEV=vtun0
 }
 wg_setup() {
 	local ka kb
@@ -80,18 +114,95 @@ wg_setup() {
 		peer "$(wg pubkey <"$kb")" allowed-ips 0.0.0.0/0 endpoint "${UL4[1]}:51820" &&
 	ns_exec "$B" wg set wg0 private-key "$kb" listen-port 51820 \
 		peer "$(wg pubkey <"$ka")" allowed-ips 0.0.0.0/0 endpoint "${UL4[0]}:51820" &&
-	site_overlay "$A" 0 wg0 && site_overlay "$B" 1 wg0 && ADDR=${OV4[1]}
+	site_overlay "$A" 0 wg0 && site_overlay "$B" 1 wg0 && ADDR=${OV4[1]} DEV=wg0
 }
 
-bench veth veth_setup
-bench vtun-gcm256 vtun_setup gcm256
-bench xfrmi-gcm256 xfrm_setup gcm256
-bench vtun-chacha vtun_setup chacha
-bench wireguard wg_setup
-bench vtun-pid1 pid_setup 1
-bench vtun-pid250 pid_setup 250
+config veth veth_setup
+config vtun-gcm256 vtun_setup gcm256
+config vtun-limits limits_setup
+config xfrmi-gcm256 xfrm_setup gcm256
+config vtun-chacha vtun_setup chacha
+config wireguard wg_setup
+config vtun-pid1 pid_setup 1
+config vtun-pid250 pid_setup 250
 
-ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 else 'n/a')"; }
-echo "ratio vtun/xfrmi (AES-256-GCM): $(ratio "${R[vtun-gcm256]:-0}" "${R[xfrmi-gcm256]:-0}")"
-echo "ratio vtun-chacha/WireGuard: $(ratio "${R[vtun-chacha]:-0}" "${R[wireguard]:-0}")"
-echo "ratio vtun 250/1 proxy IDs (AES-256-GCM): $(ratio "${R[vtun-pid250]:-0}" "${R[vtun-pid1]:-0}")"
+mtu_of() { ns_exec "$1" cat "/sys/class/net/$2/mtu"; }
+
+# One inner MTU for all: BENCH_MTU, or the smallest default.
+defaults='' MTU=''
+for n in "${NAMES[@]}"; do
+	m=$(mtu_of "${NS_A[$n]}" "${DEV_OF[$n]}")
+	defaults+=" $n $m"
+	[ -n "$MTU" ] && [ "$MTU" -le "$m" ] || MTU=$m
+done
+MTU=${BENCH_MTU:-$MTU}
+# set_mtu NAME: MTU on the inner links of NAME, as both ends show
+set_mtu() {
+	local ns
+	for ns in "${NS_A[$1]}" "${NS_B[$1]}"; do
+		ip -n "$ns" link set "${DEV_OF[$1]}" mtu "$MTU" &&
+		[ "$(mtu_of "$ns" "${DEV_OF[$1]}")" = "$MTU" ] || return
+	done
+}
+for n in "${NAMES[@]}"; do
+	set_mtu "$n" || { echo "$n: cannot set MTU $MTU"; exit 1; }
+done
+[ ${#NAMES[@]} = 0 ] || echo "inner MTU $MTU on every link (defaults:$defaults)"
+
+# A first packet through each: it works, and the kernel's one-time
+# switches (the flow hash secret's static key) flip now, while little
+# else runs (a TCG guest patching code under a busy CPU can crash).
+for n in "${NAMES[@]}"; do
+	ns_exec "${NS_A[$n]}" ping -q -c 1 -W 5 "${ADDR_OF[$n]}" >/dev/null ||
+		echo "$n: no ping through it"
+	sleep 1
+done
+
+# iperf NAME: Mbit/s received from A to B in one run of SECS seconds
+iperf() {
+	local a=${NS_A[$1]} b=${NS_B[$1]}
+	ns_exec "$b" iperf3 -s -D -1 >/dev/null 2>&1
+	retry 5 sh -c "ip netns exec $b ss -Hltn 'sport = :5201' | grep -q ." ||
+		{ echo 0; return; }
+	ns_exec "$a" iperf3 -c "${ADDR_OF[$1]}" -t "$SECS" -J 2>/dev/null |
+		python3 -c 'import json,sys
+try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception: print(0)'
+}
+
+echo "$REPS rounds of $SECS s, ${#NAMES[@]} configurations each round"
+nc=${#NAMES[@]}
+for r in $(seq 0 $((REPS - 1))); do
+	line=
+	for i in $(seq 0 $((nc - 1))); do
+		n=${NAMES[$(((i + r) % nc))]}
+		v=$(iperf "$n")
+		RUNS[$n]+=" $v"
+		line+=" $n $v"
+	done
+	echo "round $((r + 1)):$line"
+done
+
+for n in "${NAMES[@]}"; do
+	# shellcheck disable=SC2086 # a list
+	R[$n]=$(printf '%s\n' ${RUNS[$n]} | sort -n | sed -n "$(((REPS + 1) / 2))p")
+	echo "$n: ${R[$n]} Mbit/s (median; rounds:${RUNS[$n]})"
+done
+
+# ratio A B: median of A / median of B, n/a unless both were measured;
+# then the median of the ratios of the rounds (A and B measured side by
+# side, the drift of the machine between rounds cancels)
+ratio() {
+	python3 - "${R[$1]:-0}" "${R[$2]:-0}" "${RUNS[$1]:-}" "${RUNS[$2]:-}" <<-'EOF'
+	import statistics, sys
+	a, b = int(sys.argv[1]), int(sys.argv[2])
+	r = [x / y for x, y in zip(map(int, sys.argv[3].split()),
+	                           map(int, sys.argv[4].split())) if y]
+	print(f"{a / b:.3f} (median of the rounds' ratios {statistics.median(r):.3f})"
+	      if a and b and r else "n/a")
+	EOF
+}
+echo "ratio vtun/xfrmi (AES-256-GCM): $(ratio vtun-gcm256 xfrmi-gcm256)"
+echo "ratio vtun-limits/vtun (AES-256-GCM): $(ratio vtun-limits vtun-gcm256)"
+echo "ratio vtun-chacha/WireGuard: $(ratio vtun-chacha wireguard)"
+echo "ratio vtun 250/1 proxy IDs (AES-256-GCM): $(ratio vtun-pid250 vtun-pid1)"
