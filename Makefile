@@ -31,7 +31,7 @@ demo:
 	bash selftests/vm/run.sh --demo
 
 bench:
-	bash selftests/vm/run.sh --bench
+	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
 
 lint:
 	bash scripts/lint.sh
