@@ -285,6 +285,7 @@ bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
 	const struct vtun_monitor_cfg *cfg;
 	struct vtun_monitor *m;
 	int ev = VTUN_MON_NONE;
+	unsigned long now;
 	bool mine;
 	u16 seq;
 
@@ -296,8 +297,10 @@ bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
 		return false;
 	}
 	mine = vtun_monitor_match(cfg, READ_ONCE(m->id), skb, &seq);
-	if (cfg->optimized)
-		WRITE_ONCE(m->last_rx, jiffies);
+	/* Once a jiffy at most: no shared write for every packet. */
+	now = jiffies;
+	if (cfg->optimized && READ_ONCE(m->last_rx) != now)
+		WRITE_ONCE(m->last_rx, now);
 	if (mine || (cfg->optimized &&
 		     (READ_ONCE(m->waiting) || READ_ONCE(m->down)))) {
 		spin_lock_bh(&m->lock);
