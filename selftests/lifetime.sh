@@ -134,12 +134,12 @@ check_eq "hard expire event (bytes)" "vtun0 out 0x3201 esp 0" "$(ev 0x3201 hard 
 # Seconds since add, changed by sa set (counters kept).
 out 0x3301
 ping_n 2
-check "sa set: time limits" V sa set vtun0 dir out spi 0x3301 limit time-soft 1 limit time-hard 5
+check "sa set: time limits" V sa set vtun0 dir out spi 0x3301 limit time-soft 1 limit time-hard 10
 check_eq "sa set keeps the counters" 2 "$(sa_key out 0x3301 stats.packets)"
 retry 4 test -n "$(ev 0x3301 soft seconds)"
 check_eq "soft expire event (seconds)" "vtun0 out 0x3301 esp 0" "$(ev 0x3301 soft seconds)"
 check "traffic after the soft time limit" ping_n 2
-retry 7 test -n "$(ev 0x3301 hard seconds)"
+retry 12 test -n "$(ev 0x3301 hard seconds)"
 check_eq "hard expire event (seconds)" "vtun0 out 0x3301 esp 0" "$(ev 0x3301 hard seconds)"
 check_fail "no traffic after the hard time limit" ping_n 1
 
