@@ -95,6 +95,7 @@ struct ike_buf {
 	/* internal state */
 	size_t next_off;	/* "next payload" byte to fill with the next type */
 	size_t pl_off;		/* open payload's generic header, 0: none */
+	uint8_t pl_type;	/* its type */
 	size_t sk_off;		/* SK payload's generic header, 0: none */
 	size_t prop_off;	/* open proposal, 0: none */
 	size_t xf_off;		/* open transform, 0: none */
