@@ -127,7 +127,8 @@ uint8_t auth_method_for(const struct auth_cred *c, enum iked_auth cfg);
  * Signs @octets: method 1 (RSA PKCS#1 v1.5 with SHA-1, as RFC 7296 and
  * other implementations use it), 9/10/11 (ECDSA P-256/384/521 with SHA-256/384/512, r||s),
  * 14 (RFC 7427: length-prefixed AlgorithmIdentifier then the signature;
- * the hash is the strongest in @peer_hashes we support, SHA-256 if none).
+ * the hash is, among @peer_hashes, an ECDSA key's own size, else the
+ * first of SHA-256, 384, 512; SHA-256 if the peer sent none).
  * *sig is malloc()ed, free() it. 0 or -errno.
  */
 int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
