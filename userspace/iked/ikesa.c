@@ -736,6 +736,23 @@ static int verify_auth(struct ike_sa *sa, const struct iked_gateway *gw,
 	return err;
 }
 
+static void log_established(const struct ike_sa *sa)
+{
+	const struct ike_encr_alg *e = crypto_encr(sa->ch.encr,
+						   sa->ch.encr_keylen);
+	const struct ike_integ_alg *a = crypto_integ(sa->ch.integ);
+	const struct ike_prf_alg *f = crypto_prf(sa->ch.prf);
+	const struct ike_dh_alg *d = crypto_dh(sa->ch.dh);
+
+	iked_log(LOG_NOTICE, "%s: IKE SA %016llx_i %016llx_r established "
+		 "with %s: %s%s%s %s %s",
+		 sa->tun ? sa->tun->name : sa->gw->name,
+		 (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+		 sa->peer_id_s, e ? e->name : "?", sa->ch.integ ? " " : "",
+		 sa->ch.integ && a ? a->name : "", f ? f->name : "?",
+		 d ? d->name : "?");
+}
+
 /* ---- CHILD SAs in IKE_AUTH and CREATE_CHILD_SA ---------------------------- */
 
 static void ts_set(struct ike_ts_set *s, const struct ike_ts *ts, int n)
@@ -1250,8 +1267,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	request_done(sa);
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
-	iked_log(LOG_NOTICE, "%s: IKE SA %016llx established with %s",
-		 sa->tun->name, (unsigned long long)sa->spi_i, sa->peer_id_s);
+	log_established(sa);
 	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
@@ -1700,9 +1716,7 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 			}
 	}
 	seal_and_respond(sa, &b, msg, len);
-	iked_log(LOG_NOTICE, "%s: IKE SA %016llx established with %s",
-		 sa->tun ? sa->tun->name : sa->gw->name,
-		 (unsigned long long)sa->spi_i, sa->peer_id_s);
+	log_established(sa);
 }
 
 static void create_child_request(struct ike_sa *sa, const struct ike_parsed *p,
