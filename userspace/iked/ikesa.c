@@ -1259,8 +1259,22 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 		return;
 	}
 	if (verify_auth(sa, sa->gw, p)) {
-		/* RFC 7296 2.21.2: tell the responder and drop the SA */
+		struct ike_buf b;
+
+		/*
+		 * RFC 7296 2.21.2: tell the responder, which has installed
+		 * its SAs, in a new exchange; the DELETE makes it certain.
+		 * Not retransmitted: the SA is gone for us.
+		 */
 		request_done(sa);
+		sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, false,
+			 sa->req_msgid);
+		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
+			       IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+		msg_add_delete(&b, IKEV2_PROTO_IKE, NULL, 0);
+		if (!msg_seal_sk(&b, sk_out(sa)))
+			iked_send(&sa->local, &sa->peer, b.data, b.len);
+		msg_free(&b);
 		sa_fail(sa, "peer's AUTH does not verify");
 		return;
 	}
@@ -1476,6 +1490,12 @@ static bool informational_request(struct ike_sa *sa,
 				 c->tun->name, spi);
 			child_free(c, true);
 		}
+	}
+	/* the initiator could not authenticate us (RFC 7296 2.21.2) */
+	if (msg_find_notify(p, IKEV2_N_AUTHENTICATION_FAILED)) {
+		iked_log(LOG_WARNING, "%s: peer could not authenticate us",
+			 sa->tun ? sa->tun->name : sa->gw->name);
+		del_ike = true;
 	}
 	sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, true, p->hdr.msgid);
 	if (!del_ike && n)

@@ -1236,6 +1236,182 @@ static void test_cbc(void)
 	stop();
 }
 
+static char certdir[64];
+
+static int sh(const char *cmd)
+{
+	char full[2048];
+
+	snprintf(full, sizeof(full), "cd %s && (%s) >/dev/null 2>&1", certdir,
+		 cmd);
+	return system(full);
+}
+
+/* A CA (ECDSA P-256) with an ECDSA leaf for A and an RSA leaf for B, and
+ * a second CA nobody trusts with a leaf for B. */
+static int make_certs(void)
+{
+	snprintf(certdir, sizeof(certdir), "/tmp/engine_test.XXXXXX");
+	if (!mkdtemp(certdir))
+		return -1;
+	return sh("printf 'subjectAltName=IP:192.0.2.1,DNS:a.example\\n' > a.ext &&"
+		  "printf 'subjectAltName=IP:192.0.2.2,DNS:b.example\\n' > b.ext &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out ca.key &&"
+		  "openssl req -x509 -new -key ca.key -subj '/O=vtun/CN=Test CA'"
+		  " -days 30 -out ca.pem &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out a.key &&"
+		  "openssl req -new -key a.key -subj '/O=vtun/CN=a' -out a.csr &&"
+		  "openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key"
+		  " -CAcreateserial -days 30 -extfile a.ext -out a.pem &&"
+		  "openssl genrsa -out b.key 2048 &&"
+		  "openssl req -new -key b.key -subj '/O=vtun/CN=b' -out b.csr &&"
+		  "openssl x509 -req -in b.csr -CA ca.pem -CAkey ca.key"
+		  " -CAcreateserial -days 30 -extfile b.ext -out b.pem &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out evil.key &&"
+		  "openssl req -x509 -new -key evil.key -subj '/CN=Evil CA'"
+		  " -days 30 -out evil.pem &&"
+		  "openssl x509 -req -in b.csr -CA evil.pem -CAkey evil.key"
+		  " -CAcreateserial -days 30 -extfile b.ext -out b-evil.pem");
+}
+
+static void use_certs(struct conf *k, const char *me, const char *cert,
+		      enum iked_auth how)
+{
+	k->gw.auth = how;
+	snprintf(k->gw.cert, sizeof(k->gw.cert), "%s/%s", certdir, cert);
+	snprintf(k->gw.key, sizeof(k->gw.key), "%s/%s.key", certdir, me);
+	snprintf(k->gw.ca, sizeof(k->gw.ca), "%s/ca.pem", certdir);
+}
+
+static void id_ip(struct iked_id *id, const char *a)
+{
+	id->type = IKEV2_ID_IPV4_ADDR;
+	id->len = 4;
+	inet_pton(AF_INET, a, id->data);
+}
+
+static void test_certs(void)
+{
+	struct view va, vb;
+
+	printf("# certificates: ECDSA and RSA, RFC 7427, DN IDs\n");
+	if (make_certs()) {
+		CHECK(0, "cannot make certificates with openssl");
+		return;
+	}
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.n && !strcmp(va.sa.state, "established") && vb.n &&
+	      !strcmp(vb.sa.state, "established"), "established");
+	CHECK(strstr(va.sa.peer_id, "CN = b") &&
+	      strstr(vb.sa.peer_id, "CN = a"),
+	      "DN IDs: %s | %s", va.sa.peer_id, vb.sa.peer_id);
+	check_pair(0);
+	stop();
+
+	printf("# certificates: IP IDs in subjectAltName, methods 1 and 9\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT_RSA1);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT_RSA1);
+	id_ip(&ca.gw.local_id, "192.0.2.1");
+	id_ip(&ca.gw.peer_id, "192.0.2.2");
+	id_ip(&cb.gw.local_id, "192.0.2.2");
+	id_ip(&cb.gw.peer_id, "192.0.2.1");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(va.n && !strcmp(va.sa.state, "established") &&
+	      !strcmp(va.sa.peer_id, "192.0.2.2"), "established: %s",
+	      va.n ? va.sa.peer_id : "-");
+	check_pair(0);
+	stop();
+
+	printf("# certificates: wrong peer ID\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	id_ip(&ca.gw.peer_id, "192.0.2.99");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n == 0 && view(&B).n == 0 && A.n_ksa == 0 &&
+	      B.n_ksa == 0, "not established, B removed its SAs");
+	CHECK(strstr(B.log, "could not authenticate us") != NULL,
+	      "B was told: %s", B.log);
+	stop();
+
+	printf("# certificates: untrusted CA\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b-evil.pem", IKED_AUTH_CERT);
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n == 0 && view(&B).n == 0 && A.n_ksa == 0 &&
+	      B.n_ksa == 0, "nothing installed");
+	CHECK(strstr(B.log, "authentication failed") ||
+	      strstr(A.log, "does not verify"), "refused: %s / %s", A.log,
+	      B.log);
+	stop();
+	sh("rm -f *.pem *.key *.csr *.ext *.srl");
+	rmdir(certdir);
+}
+
+static void test_empty_informational(void)
+{
+	struct ike_engine *e;
+	struct ike_sa *sa;
+	struct ike_hdr h;
+	struct ike_buf b;
+
+	printf("# an empty INFORMATIONAL is answered\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&A);
+	e = ike_engine_current();
+	sa = e->sas;
+	CHECK(sa && sa->state == IKE_S_ESTABLISHED, "up");
+	if (!sa) {
+		stop();
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.spi_i = sa->spi_i;
+	h.spi_r = sa->spi_r;
+	h.exchange = IKEV2_EXCH_INFORMATIONAL;
+	h.flags = IKEV2_FLAG_INITIATOR;
+	h.msgid = sa->req_msgid;
+	msg_init(&b);
+	msg_begin(&b, &h);
+	msg_sk_begin(&b, &sa->keys.i2r);
+	CHECK(msg_seal_sk(&b, &sa->keys.i2r) == 0, "sealed");
+	n_sent = 0;
+	inject(&B, b.data, b.len);
+	CHECK(n_queue == 1 && count_sent(&B, IKEV2_EXCH_INFORMATIONAL, true) == 1,
+	      "answered");
+	n_queue = 0;
+	free(queue[0].data);
+	/* the same again: from the cache */
+	inject(&B, b.data, b.len);
+	CHECK(n_queue == 1 && sent[n_sent - 1].len == sent[0].len,
+	      "answered again");
+	free(queue[0].data);
+	n_queue = 0;
+	CHECK(B.n_ksa == 2 && !strcmp(view(&B).sa.state, "established"),
+	      "nothing else changed");
+	msg_free(&b);
+	stop();
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1256,6 +1432,8 @@ int main(int argc, char **argv)
 	test_proxy_ids();
 	test_acquire();
 	test_cbc();
+	test_empty_informational();
+	test_certs();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
