@@ -449,7 +449,8 @@ void auth_id_str(uint8_t type, const uint8_t *data, size_t len, char *out,
  */
 
 /* RFC 7427 AlgorithmIdentifiers (DER), as Appendix A of the RFC lists them;
- * RSA ones also accepted without the NULL parameters. */
+ * RSA ones also accepted without the NULL parameters.
+ */
 struct sig_alg {
 	int hash;		/* IKEV2_HASH_* */
 	bool ec;

@@ -445,7 +445,8 @@ int msg_sk_begin(struct ike_buf *b, const struct ike_sk *sk)
 	b->sk_off = b->pl_off;
 	msg_put(b, crypto_sk_iv_len(sk));
 	/* inner payloads: the SK header's next field points at the first,
-	 * and none of them closes the SK payload */
+	 * and none of them closes the SK payload
+	 */
 	b->pl_off = 0;
 	return b->err;
 }
@@ -518,7 +519,8 @@ int msg_peek_hdr(const uint8_t *msg, size_t len, struct ike_hdr *h)
 }
 
 /* Known payload types: the parser decodes these (others are skipped if
- * not critical). */
+ * not critical).
+ */
 static bool known_payload(uint8_t type)
 {
 	switch (type) {
@@ -539,7 +541,8 @@ static bool once(struct ike_parsed *p, uint8_t type)
 }
 
 /* One transform: header and attributes. *skip when an attribute is not
- * understood or invalid (RFC 7296 3.3.6: the transform is then ignored). */
+ * understood or invalid (RFC 7296 3.3.6: the transform is then ignored).
+ */
 static int parse_xform(const uint8_t *x, size_t len, struct ike_xf *xf,
 		       bool *skip)
 {
@@ -588,7 +591,8 @@ static int parse_proposal(struct ike_parsed *p, const uint8_t *pr,
 	spi_len = pr[6];
 	n_xf = pr[7];
 	/* requests number them 1, 2...; a response's one proposal carries
-	 * the number of the one accepted */
+	 * the number of the one accepted
+	 */
 	if (pr[4] <= prev_num)
 		return -1;
 	if (spi_len != 0 && spi_len != 4 && spi_len != 8)

@@ -149,7 +149,8 @@ static void test_ike_keys(struct ike_keys *k)
 	crypto_ike_keys_clear(&rk);
 
 	/* a cipher without integrity is refused for the IKE SA, and so are
-	 * ESP-only transforms */
+	 * ESP-only transforms
+	 */
 	algs.encr = crypto_encr(IKEV2_ENCR_AES_CBC, 128);
 	algs.integ = NULL;
 	CHECK(crypto_ike_keys(&rk, &algs, NULL, gir, 256, ni, 32, nr, 32,
@@ -391,12 +392,13 @@ static void test_dh(void)
 {
 	static const uint16_t groups[] = {
 		IKEV2_DH_MODP_1024, IKEV2_DH_MODP_1536, IKEV2_DH_MODP_2048,
-		IKEV2_DH_MODP_3072, IKEV2_DH_ECP_256, IKEV2_DH_ECP_384,
+		IKEV2_DH_MODP_3072, IKEV2_DH_MODP_4096, IKEV2_DH_ECP_256,
+		IKEV2_DH_ECP_384,
 		IKEV2_DH_ECP_521, IKEV2_DH_CURVE25519,
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
 		test_dh_group(groups[i]);
 	CHECK(!crypto_dh_new(NULL));
 }
@@ -491,7 +493,7 @@ static void test_sk_roundtrip(void)
 	pat(ek, sizeof(ek), 3, 9);
 	pat(ak, sizeof(ak), 5, 7);
 	pat(nonce, sizeof(nonce), 1, 1);
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(suites); i++) {
 		sk_setup(&sk, crypto_encr(suites[i].e, suites[i].bits),
 			 suites[i].a ? crypto_integ(suites[i].a) : NULL,
 			 ek, ak);
@@ -515,7 +517,8 @@ static void test_sk_roundtrip(void)
 			msg_free(&b);
 		}
 		/* flip each bit of a message: always an integrity failure,
-		 * or caught before that by the length checks */
+		 * or caught before that by the length checks
+		 */
 		msg_init(&b);
 		msg_begin(&b, &kat_hdr);
 		msg_sk_begin(&b, &sk);

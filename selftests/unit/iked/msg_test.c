@@ -33,7 +33,8 @@ static int parse_exact(struct ike_parsed *p, const uint8_t *m, size_t len)
 }
 
 /* A hand-written IKE_SA_INIT request: header + SA(1 proposal, 4
- * transforms) + KE + Nonce, as in RFC 7296 section 3. */
+ * transforms) + KE + Nonce, as in RFC 7296 section 3.
+ */
 static const uint8_t sa_init[] = {
 	/* header */
 	1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -248,7 +249,7 @@ static void test_builder_errors(void)
 	msg_add_nonce(&b, big, sizeof(big));		/* too large */
 	CHECK(msg_end(&b) == -EMSGSIZE);
 	msg_begin(&b, &hdr);
-	CHECK(msg_put(&b, 1) == NULL && b.err == -EINVAL);
+	CHECK(!msg_put(&b, 1) && b.err == -EINVAL);
 	msg_begin(&b, &hdr);
 	CHECK(msg_add_ts(&b, IKEV2_PL_TSI, NULL, 0) == -EINVAL);
 	CHECK(msg_end(&b) == -EINVAL);
@@ -389,7 +390,7 @@ static void test_malformed(void)
 	size_t i;
 	int r;
 
-	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 
 		r = parse_exact(&p, c->msg, c->len);
@@ -414,7 +415,8 @@ static void test_lenient(void)
 		HDR(99, 28 + 8 + 20), IKEV2_PL_NONCE, 0, 0, 8, 1, 2, 3, 4,
 		0, 0x7f, 0, 20, [40 ... 55] = 9 };
 	/* transforms with an unknown attribute or key length 0 are
-	 * ignored, the rest of the proposal is kept; reserved bits too */
+	 * ignored, the rest of the proposal is kept; reserved bits too
+	 */
 	static const uint8_t attrs[] = {
 		HDR(IKEV2_PL_SA, 28 + 4 + 8 + 12 + 12 + 8),
 		0, 0x01, 0, 44, 0, 0xff, 0, 40, 1, 1, 0, 3,
@@ -443,7 +445,8 @@ static void test_lenient(void)
 }
 
 /* Every truncation and every length byte changed of a valid message:
- * never a crash or an overread, and never accepted with a wrong length. */
+ * never a crash or an overread, and never accepted with a wrong length.
+ */
 static void test_fuzz(void)
 {
 	uint8_t m[sizeof(sa_init)];

@@ -32,6 +32,8 @@ static int test_checks;
 	}								\
 } while (0)
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define TEST_DONE(name) \
 	printf("%s: %d checks passed\n", (name), test_checks)
 
