@@ -141,7 +141,8 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 	      size_t *sig_len);
 /*
  * Verifies AUTH data of @method with @cert's public key. Method 14 accepts
- * sha256/384/512WithRSAEncryption and ecdsa-with-SHA256/384/512. 0, or
+ * sha256/384/512WithRSAEncryption, RSASSA-PSS with SHA-2 (and MGF1 with
+ * SHA-2) and ecdsa-with-SHA256/384/512. 0, or
  * -EACCES (bad signature or algorithm not accepted), -EINVAL.
  */
 int auth_verify(X509 *cert, uint8_t method, const uint8_t *auth, size_t len,

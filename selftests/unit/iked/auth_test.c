@@ -190,6 +190,67 @@ static void check_algid(const struct auth_cred *c, uint32_t hashes,
 	free(sig);
 }
 
+/*
+ * RSASSA-PSS, SHA-256, MGF1 with SHA-256, salt 32: the AlgorithmIdentifier
+ * `openssl req -x509 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
+ * -sigopt rsa_mgf1_md:sha256` writes (as in RFC 7427 Appendix A.4.3).
+ */
+static const uint8_t pss_sha256[] = {
+	0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+	0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48,
+	0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a,
+	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30,
+	0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+	0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20,
+};
+
+/* A method 14 AUTH value with a PSS signature made here with OpenSSL. */
+static size_t pss_auth(EVP_PKEY *key, int salt, const uint8_t *octets,
+		       size_t olen, uint8_t *out)
+{
+	EVP_PKEY_CTX *pctx;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t n = 512;
+
+	out[0] = sizeof(pss_sha256);
+	memcpy(out + 1, pss_sha256, sizeof(pss_sha256));
+	CHECK(ctx && EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), NULL,
+					key) == 1);
+	CHECK(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+	      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) > 0 &&
+	      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) > 0);
+	CHECK(EVP_DigestSign(ctx, out + 1 + sizeof(pss_sha256), &n, octets,
+			     olen) == 1);
+	EVP_MD_CTX_free(ctx);
+	return 1 + sizeof(pss_sha256) + n;
+}
+
+static void test_pss(EVP_PKEY *key, X509 *cert, X509 *ec_cert)
+{
+	uint8_t octets[64], auth[600];
+	size_t len;
+
+	pat(octets, sizeof(octets), 3, 1);
+	len = pss_auth(key, 32, octets, sizeof(octets), auth);
+	CHECK(!auth_verify(cert, IKEV2_AUTH_SIG, auth, len, octets,
+			   sizeof(octets)));
+	octets[1] ^= 1;
+	CHECK(auth_verify(cert, IKEV2_AUTH_SIG, auth, len, octets,
+			  sizeof(octets)) == -EACCES);
+	octets[1] ^= 1;
+	CHECK(auth_verify(ec_cert, IKEV2_AUTH_SIG, auth, len, octets,
+			  sizeof(octets)) == -EACCES);
+	/* the salt length signed is not the one announced */
+	len = pss_auth(key, 20, octets, sizeof(octets), auth);
+	CHECK(auth_verify(cert, IKEV2_AUTH_SIG, auth, len, octets,
+			  sizeof(octets)) == -EACCES);
+	/* a hash OID we do not know (2.16.840.1.101.3.4.2.9) is refused */
+	len = pss_auth(key, 32, octets, sizeof(octets), auth);
+	auth[1 + 29] = 0x09;
+	CHECK(auth_verify(cert, IKEV2_AUTH_SIG, auth, len, octets,
+			  sizeof(octets)) == -EACCES);
+}
+
 static void test_signatures(void)
 {
 	/* RFC 7427 Appendix A */
@@ -234,6 +295,7 @@ static void test_signatures(void)
 	sign_verify(&ec384, ec384_cert, ec_cert, IKEV2_AUTH_SIG,
 		    AUTH_HASH_BIT(IKEV2_HASH_SHA2_256), 0);
 
+	test_pss(rsa.key, rsa_cert, ec_cert);
 	check_algid(&rsa, AUTH_HASHES_SUPPORTED, sha256_rsa, 15);
 	check_algid(&rsa, AUTH_HASH_BIT(IKEV2_HASH_SHA2_512), sha512_rsa, 15);
 	check_algid(&rsa, 0, sha256_rsa, 15);
