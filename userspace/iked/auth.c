@@ -116,12 +116,14 @@ int auth_cred_load(struct auth_cred *c, const char *cert_path,
 {
 	X509 *x;
 	FILE *f;
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	f = fopen(cert_path, "r");
 	if (!f) {
+		err = -errno;
 		iked_log(LOG_ERR, "certificate %s: %m", cert_path);
-		return -errno;
+		return err;
 	}
 	c->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	c->chain = sk_X509_new_null();
@@ -169,12 +171,14 @@ int auth_ca_load(struct auth_ca *ca, const char *path)
 {
 	X509 *x;
 	FILE *f;
+	int err;
 
 	memset(ca, 0, sizeof(*ca));
 	f = fopen(path, "r");
 	if (!f) {
+		err = -errno;
 		iked_log(LOG_ERR, "CA %s: %m", path);
-		return -errno;
+		return err;
 	}
 	ca->store = X509_STORE_new();
 	ca->certs = sk_X509_new_null();

@@ -396,7 +396,7 @@ static void test_certs(void)
 			     write_pem("key2.pem", NULL, 0, other_key)) ==
 	      -EINVAL);
 	CHECK(auth_cred_load(&cred, "/nonexistent/cert.pem",
-			     write_pem("key3.pem", NULL, 0, leaf_key)) < 0);
+			     write_pem("key3.pem", NULL, 0, leaf_key)) == -ENOENT);
 	CHECK(auth_cred_load(&cred, write_pem("empty.pem", NULL, 0, NULL),
 			     "/nonexistent") == -EINVAL);
 
@@ -406,7 +406,7 @@ static void test_certs(void)
 	{
 		struct auth_ca none;
 
-		CHECK(auth_ca_load(&none, "/nonexistent/ca.pem") < 0);
+		CHECK(auth_ca_load(&none, "/nonexistent/ca.pem") == -ENOENT);
 		CHECK(auth_ca_load(&none, write_pem("noca.pem", NULL, 0,
 						    NULL)) == -EINVAL);
 	}
