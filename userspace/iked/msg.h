@@ -83,7 +83,7 @@ struct ike_ts {
 	struct in6_addr lo, hi;
 };
 
-#define IKE_TS_MAX	32
+#define IKE_TS_MAX	64	/* selectors of one TS payload */
 
 /* ---------------------------------------------------------------------------
  * Builder.
@@ -239,8 +239,10 @@ struct ike_parsed {
 	int n_pl;
 	uint64_t seen;		/* bit (type - 32): that payload is present */
 
-	/* SA: proposals decoded; those with unknown transform attributes or
-	 * more transforms than IKE_PROP_XF_MAX are left out (n_prop_skipped)
+	/* SA: proposals decoded. Transforms with an unknown attribute are left
+	 * out of their proposal (RFC 7296 3.3.6), and so are those past
+	 * IKE_PROP_XF_MAX (choosing among fewer offered ones stays right);
+	 * proposals past IKE_PROP_MAX are only counted (n_prop_skipped).
 	 */
 	bool has_sa;
 	struct ike_proposal prop[IKE_PROP_MAX];

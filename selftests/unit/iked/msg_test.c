@@ -32,6 +32,29 @@ static int parse_exact(struct ike_parsed *p, const uint8_t *m, size_t len)
 	return r;
 }
 
+static bool prop_eq(const struct ike_proposal *a, const struct ike_proposal *b)
+{
+	int i;
+
+	if (a->num != b->num || a->proto != b->proto ||
+	    a->spi_len != b->spi_len || a->spi != b->spi || a->n_xf != b->n_xf)
+		return false;
+	for (i = 0; i < a->n_xf; i++)
+		if (a->xf[i].type != b->xf[i].type ||
+		    a->xf[i].id != b->xf[i].id ||
+		    a->xf[i].keylen != b->xf[i].keylen)
+			return false;
+	return true;
+}
+
+static bool ts_eq(const struct ike_ts *a, const struct ike_ts *b)
+{
+	return a->type == b->type && a->ip_proto == b->ip_proto &&
+	       a->port_lo == b->port_lo && a->port_hi == b->port_hi &&
+	       !memcmp(&a->lo, &b->lo, sizeof(a->lo)) &&
+	       !memcmp(&a->hi, &b->hi, sizeof(a->hi));
+}
+
 /* A hand-written IKE_SA_INIT request: header + SA(1 proposal, 4
  * transforms) + KE + Nonce, as in RFC 7296 section 3.
  */
@@ -78,7 +101,7 @@ static void test_handmade(void)
 	CHECK(p.n_pl == 3 && p.pl[0].type == IKEV2_PL_SA &&
 	      p.pl[1].type == IKEV2_PL_KE && p.pl[2].type == IKEV2_PL_NONCE);
 	CHECK(p.has_sa && p.n_prop == 1 && p.prop[0].n_xf == 4);
-	CHECK(!memcmp(&p.prop[0], &prop, sizeof(prop)));
+	CHECK(prop_eq(&p.prop[0], &prop));
 	CHECK(p.has_ke && p.ke_group == 19 && p.ke_len == 64 &&
 	      p.ke[0] == 0xaa && p.ke[63] == 0xaa);
 	CHECK(p.nonce_len == 16 && p.nonce[0] == 0x55 && p.nonce[15] == 0x55);
@@ -205,14 +228,13 @@ static void test_roundtrip(void)
 	CHECK(!msg_find_notify(&p, IKEV2_N_COOKIE));
 	CHECK(p.has_sa && p.n_prop == 3 && p.n_prop_skipped == 0);
 	for (i = 0; i < 3; i++)
-		CHECK(!memcmp(&p.prop[i], &props[i], sizeof(props[i])));
+		CHECK(prop_eq(&p.prop[i], &props[i]));
 	CHECK(p.has_ke && p.ke_group == IKEV2_DH_MODP_2048 &&
 	      p.ke_len == 256 && !memcmp(p.ke, data, 256));
 	CHECK(p.nonce_len == 32);
 	CHECK(p.has_tsi && p.n_tsi == 2 && p.has_tsr && p.n_tsr == 1);
-	CHECK(!memcmp(&p.tsi[0], &ts[0], sizeof(ts[0])) &&
-	      !memcmp(&p.tsi[1], &ts[1], sizeof(ts[1])) &&
-	      !memcmp(&p.tsr[0], &ts[1], sizeof(ts[1])));
+	CHECK(ts_eq(&p.tsi[0], &ts[0]) && ts_eq(&p.tsi[1], &ts[1]) &&
+	      ts_eq(&p.tsr[0], &ts[1]));
 	CHECK(p.n_del == 2 && p.del[0].proto == IKEV2_PROTO_ESP &&
 	      p.del[0].n_spi == 3 && p.del[0].spi_len == 4 &&
 	      !memcmp(p.del[0].spis, "\x11\x11\x11\x11\x22\x22\x22\x22"
@@ -333,9 +355,12 @@ static const struct bad_case bad_cases[] = {
 	{ "TS IPv6 with IPv4 length", 52, MAL, -EBADMSG,
 	  { HDR(IKEV2_PL_TSI, 52), 0, 0, 0, 24, 1, 0, 0, 0,
 	    8, 0, 0, 16, 0, 0, 255, 255, 10, 0, 0, 0, 10, 255, 255, 255 } },
-	{ "TS type 9", 52, MAL, -EBADMSG,
+	{ "TS type 9 overlong", 52, MAL, -EBADMSG,
 	  { HDR(IKEV2_PL_TSI, 52), 0, 0, 0, 24, 1, 0, 0, 0,
-	    9, 0, 0, 16, 0, 0, 255, 255, 10, 0, 0, 0, 10, 255, 255, 255 } },
+	    9, 0, 0, 17, 0, 0, 255, 255, 10, 0, 0, 0, 10, 255, 255, 255 } },
+	{ "TS length 3", 40, MAL, -EBADMSG,
+	  { HDR(IKEV2_PL_TSI, 40), 0, 0, 0, 12, 1, 0, 0, 0,
+	    9, 0, 0, 3, 0, 0, 0, 0 } },
 	{ "SA empty", 32, MAL, -EBADMSG, { HDR(IKEV2_PL_SA, 32), 0, 0, 0, 4 } },
 	{ "SA proposal cut", 36, MAL, -EBADMSG,
 	  { HDR(IKEV2_PL_SA, 36), 0, 0, 0, 8, 0, 0, 0, 8 } },
@@ -428,7 +453,36 @@ static void test_lenient(void)
 		HDR(IKEV2_PL_SA, 28 + 4 + 8 + 8),
 		0, 0, 0, 20, 0, 0, 0, 16, 2, 1, 0, 1,
 		0, 0, 0, 8, 4, 0, 0, 31 };
+	/* a selector type we do not know, then an IPv4 one */
+	static const uint8_t ts9[] = {
+		HDR(IKEV2_PL_TSR, 28 + 8 + 8 + 16),
+		0, 0, 0, 32, 2, 0, 0, 0,
+		9, 0, 0, 8, 1, 2, 3, 4,
+		7, 17, 0, 16, 0, 53, 0, 53, 10, 0, 0, 1, 10, 0, 0, 1 };
 	struct ike_parsed p;
+	struct ike_buf b;
+	int i;
+
+	CHECK(!parse_exact(&p, ts9, sizeof(ts9)));
+	CHECK(p.has_tsr && p.n_tsr == 1 && p.tsr[0].ip_proto == 17 &&
+	      p.tsr[0].port_lo == 53 && p.tsr[0].port_hi == 53);
+	msg_parsed_free(&p);
+	/* more transforms than IKE_PROP_XF_MAX: the first ones are kept */
+	msg_init(&b);
+	msg_begin(&b, &hdr);
+	msg_sa_begin(&b);
+	msg_sa_prop(&b, 1, IKEV2_PROTO_IKE, 0, 0);
+	for (i = 0; i < IKE_PROP_XF_MAX + 10; i++)
+		msg_sa_xform(&b, IKEV2_XFORM_DH, (uint16_t)(i + 1), 0);
+	msg_sa_prop(&b, 2, IKEV2_PROTO_IKE, 0, 0);
+	msg_sa_xform(&b, IKEV2_XFORM_ENCR, IKEV2_ENCR_AES_CBC, 128);
+	CHECK(!msg_end(&b));
+	CHECK(!parse_exact(&p, b.data, b.len));
+	CHECK(p.n_prop == 2 && p.prop[0].n_xf == IKE_PROP_XF_MAX &&
+	      p.prop[0].xf[IKE_PROP_XF_MAX - 1].id == IKE_PROP_XF_MAX &&
+	      p.prop[1].n_xf == 1 && p.prop[1].xf[0].keylen == 128);
+	msg_parsed_free(&p);
+	msg_free(&b);
 
 	CHECK(!parse_exact(&p, unk, sizeof(unk)));
 	CHECK(p.n_pl == 1 && p.nonce_len == 16 && p.nonce[0] == 9);
