@@ -521,6 +521,72 @@ static void test_certs(void)
 	CHECK(n > 0 && system(str) == 0);
 }
 
+/* Certificates and signatures made by another implementation (Python's
+ * cryptography, vectors.h). */
+static void test_python(void)
+{
+	const uint8_t *der[2] = { v_py_rsa_cert, NULL };
+	size_t der_len[2] = { sizeof(v_py_rsa_cert), 0 };
+	uint8_t octets[200], bad[sizeof(v_py_auth14_rsa)];
+	uint8_t ip[4] = { 198, 51, 100, 1 };
+	struct auth_ca ca = { 0 };
+	const unsigned char *p = v_py_ca;
+	X509 *ca_cert, *rsa, *ec;
+
+	pat(octets, sizeof(octets), 37, 3);
+	ca_cert = d2i_X509(NULL, &p, sizeof(v_py_ca));
+	CHECK(ca_cert);
+	ca.store = X509_STORE_new();
+	ca.certs = sk_X509_new_null();
+	CHECK(ca.store && ca.certs && X509_STORE_add_cert(ca.store, ca_cert) &&
+	      sk_X509_push(ca.certs, ca_cert));
+
+	CHECK(!auth_cert_verify(&ca, der, der_len, 1, &rsa));
+	der[0] = v_py_ec_cert;
+	der_len[0] = sizeof(v_py_ec_cert);
+	CHECK(!auth_cert_verify(&ca, der, der_len, 1, &ec));
+
+	CHECK(!auth_verify(rsa, IKEV2_AUTH_SIG, v_py_auth14_rsa,
+			   sizeof(v_py_auth14_rsa), octets, sizeof(octets)));
+	CHECK(!auth_verify(rsa, IKEV2_AUTH_RSA_SIG, v_py_auth1_rsa,
+			   sizeof(v_py_auth1_rsa), octets, sizeof(octets)));
+	CHECK(!auth_verify(ec, IKEV2_AUTH_SIG, v_py_auth14_ec,
+			   sizeof(v_py_auth14_ec), octets, sizeof(octets)));
+	CHECK(!auth_verify(ec, IKEV2_AUTH_ECDSA_256, v_py_auth9_ec,
+			   sizeof(v_py_auth9_ec), octets, sizeof(octets)));
+	/* the other key, other octets, a changed signature */
+	CHECK(auth_verify(ec, IKEV2_AUTH_SIG, v_py_auth14_rsa,
+			  sizeof(v_py_auth14_rsa), octets, sizeof(octets)) ==
+	      -EACCES);
+	CHECK(auth_verify(rsa, IKEV2_AUTH_RSA_SIG, v_py_auth1_rsa,
+			  sizeof(v_py_auth1_rsa), octets, 199) == -EACCES);
+	memcpy(bad, v_py_auth14_rsa, sizeof(bad));
+	bad[100] ^= 4;
+	CHECK(auth_verify(rsa, IKEV2_AUTH_SIG, bad, sizeof(bad), octets,
+			  sizeof(octets)) == -EACCES);
+	memcpy(bad, v_py_auth9_ec, sizeof(v_py_auth9_ec));
+	bad[40] ^= 4;
+	CHECK(auth_verify(ec, IKEV2_AUTH_ECDSA_256, bad, 64, octets,
+			  sizeof(octets)) == -EACCES);
+
+	/* IDs: the subject DN as Python encodes it, subjectAltNames */
+	CHECK(auth_id_match_cert(IKEV2_ID_DER_ASN1_DN, v_py_rsa_dn,
+				 sizeof(v_py_rsa_dn), rsa));
+	CHECK(!auth_id_match_cert(IKEV2_ID_DER_ASN1_DN, v_py_rsa_dn,
+				  sizeof(v_py_rsa_dn), ec));
+	CHECK(auth_id_match_cert(IKEV2_ID_FQDN,
+				 (const uint8_t *)"gw.python.example", 17, rsa));
+	CHECK(auth_id_match_cert(IKEV2_ID_IPV4_ADDR, ip, 4, rsa));
+	CHECK(auth_id_match_cert(IKEV2_ID_RFC822_ADDR,
+				 (const uint8_t *)"ops@python.example", 18, ec));
+	CHECK(!auth_id_match_cert(IKEV2_ID_RFC822_ADDR,
+				  (const uint8_t *)"ops@python.example", 18, rsa));
+
+	X509_free(rsa);
+	X509_free(ec);
+	auth_ca_free(&ca);
+}
+
 static void test_hash_notify(void)
 {
 	uint8_t d[8];
@@ -539,6 +605,7 @@ int main(void)
 	test_psk();
 	test_signatures();
 	test_certs();
+	test_python();
 	test_hash_notify();
 	TEST_DONE("auth_test");
 	return 0;
