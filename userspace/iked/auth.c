@@ -17,7 +17,9 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include "auth.h"
@@ -114,12 +116,14 @@ int auth_cred_load(struct auth_cred *c, const char *cert_path,
 {
 	X509 *x;
 	FILE *f;
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	f = fopen(cert_path, "r");
 	if (!f) {
+		err = -errno;
 		iked_log(LOG_ERR, "certificate %s: %m", cert_path);
-		return -errno;
+		return err;
 	}
 	c->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	c->chain = sk_X509_new_null();
@@ -167,12 +171,14 @@ int auth_ca_load(struct auth_ca *ca, const char *path)
 {
 	X509 *x;
 	FILE *f;
+	int err;
 
 	memset(ca, 0, sizeof(*ca));
 	f = fopen(path, "r");
 	if (!f) {
+		err = -errno;
 		iked_log(LOG_ERR, "CA %s: %m", path);
-		return -errno;
+		return err;
 	}
 	ca->store = X509_STORE_new();
 	ca->certs = sk_X509_new_null();
@@ -449,7 +455,8 @@ void auth_id_str(uint8_t type, const uint8_t *data, size_t len, char *out,
  */
 
 /* RFC 7427 AlgorithmIdentifiers (DER), as Appendix A of the RFC lists them;
- * RSA ones also accepted without the NULL parameters. */
+ * RSA ones also accepted without the NULL parameters.
+ */
 struct sig_alg {
 	int hash;		/* IKEV2_HASH_* */
 	bool ec;
@@ -726,6 +733,77 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 	return -EINVAL;
 }
 
+/* SHA-2 digests only, by their AlgorithmIdentifier (absent: SHA-1). */
+static const char *pss_md(const X509_ALGOR *a)
+{
+	switch (a ? OBJ_obj2nid(a->algorithm) : NID_sha1) {
+	case NID_sha256:
+		return "SHA256";
+	case NID_sha384:
+		return "SHA384";
+	case NID_sha512:
+		return "SHA512";
+	}
+	return NULL;
+}
+
+/*
+ * RFC 7427 with RSASSA-PSS (RFC 4055 parameters): hash, MGF1 hash and salt
+ * length come from the AlgorithmIdentifier.
+ */
+static int verify_pss(EVP_PKEY *key, const uint8_t *algid, size_t alen,
+		      const uint8_t *sig, size_t sig_len,
+		      const uint8_t *octets, size_t olen)
+{
+	const unsigned char *p = algid;
+	RSA_PSS_PARAMS *pss = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	const char *md, *mgf_md;
+	X509_ALGOR *alg, *mgf = NULL;
+	long salt = 20;
+	int ret = -EACCES;
+
+	alg = d2i_X509_ALGOR(NULL, &p, (long)alen);
+	if (!alg || p != algid + alen ||
+	    OBJ_obj2nid(alg->algorithm) != NID_rsassaPss)
+		goto out;
+	pss = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS),
+					alg->parameter);
+	if (!pss)
+		goto out;
+	md = pss_md(pss->hashAlgorithm);
+	/* MGF1's own parameter is the AlgorithmIdentifier of its hash */
+	if (!pss->maskGenAlgorithm ||
+	    OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1)
+		goto out;
+	mgf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR),
+					pss->maskGenAlgorithm->parameter);
+	if (!mgf)
+		goto out;
+	mgf_md = pss_md(mgf);
+	if (pss->saltLength)
+		salt = ASN1_INTEGER_get(pss->saltLength);
+	if (!md || !mgf_md || salt < 0 || salt > 1024 ||
+	    (pss->trailerField && ASN1_INTEGER_get(pss->trailerField) != 1))
+		goto out;
+	ctx = EVP_MD_CTX_new();
+	if (ctx && EVP_DigestVerifyInit_ex(ctx, &pctx, md, NULL, NULL, key,
+					   NULL) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, mgf_md, NULL) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, (int)salt) > 0 &&
+	    EVP_DigestVerify(ctx, sig, sig_len, octets, olen) == 1)
+		ret = 0;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	RSA_PSS_PARAMS_free(pss);
+	X509_ALGOR_free(mgf);
+	X509_ALGOR_free(alg);
+	return ret;
+}
+
 /* The peer's key must be one we accept: RSA of 2048 bits or more, or EC. */
 static bool key_acceptable(EVP_PKEY *key)
 {
@@ -777,6 +855,9 @@ int auth_verify(X509 *cert, uint8_t method, const uint8_t *auth, size_t len,
 				a = &sig_algs[i];
 				break;
 			}
+		if (!a && !ec)
+			return verify_pss(key, auth + 1, alen, auth + 1 + alen,
+					  len - 1 - alen, octets, olen);
 		if (!a || a->ec != ec) {
 			iked_log(LOG_NOTICE,
 				 "AUTH: signature algorithm not accepted");

@@ -36,11 +36,13 @@ int auth_octets(const struct ike_prf_alg *prf, const uint8_t *sk_p,
 		const uint8_t *id_body, size_t id_len,
 		uint8_t **out, size_t *out_len);
 /* The ID payload body for @id: type, 3 zero bytes, data. Returns its length
- * or -EMSGSIZE. */
+ * or -EMSGSIZE.
+ */
 int auth_id_body(const struct iked_id *id, uint8_t *out, size_t cap);
 
 /* PSK AUTH data: prf(prf(psk, "Key Pad for IKEv2"), octets); prf->out_len
- * bytes. */
+ * bytes.
+ */
 int auth_psk(const struct ike_prf_alg *prf, const uint8_t *psk, size_t psk_len,
 	     const uint8_t *octets, size_t len, uint8_t *out);
 /* Constant-time check of a received PSK AUTH; true if it matches. */
@@ -59,7 +61,8 @@ struct auth_cred {
 };
 
 /* Loads a PEM certificate file (leaf first, then intermediates) and PEM
- * private key; checks that they match. 0 or -errno (logged). */
+ * private key; checks that they match. 0 or -errno (logged).
+ */
 int auth_cred_load(struct auth_cred *c, const char *cert_path,
 		   const char *key_path);
 void auth_cred_free(struct auth_cred *c);
@@ -73,7 +76,8 @@ struct auth_ca {
 int auth_ca_load(struct auth_ca *ca, const char *path);
 void auth_ca_free(struct auth_ca *ca);
 /* CERTREQ data: the SHA-1 hashes of each CA's SubjectPublicKeyInfo,
- * concatenated. Returns its length or -EMSGSIZE. */
+ * concatenated. Returns its length or -EMSGSIZE.
+ */
 int auth_ca_keyids(const struct auth_ca *ca, uint8_t *out, size_t cap);
 
 /*
@@ -112,7 +116,8 @@ void auth_id_str(uint8_t type, const uint8_t *data, size_t len, char *out,
 				 AUTH_HASH_BIT(IKEV2_HASH_SHA2_512))
 
 /* SIGNATURE_HASH_ALGORITHMS notify data for what we verify. Returns its
- * length (6). */
+ * length (6).
+ */
 int auth_hash_notify(uint8_t *out, size_t cap);
 /* Hash bits from a peer's SIGNATURE_HASH_ALGORITHMS notify data. */
 uint32_t auth_hash_parse(const uint8_t *data, size_t len);
@@ -136,7 +141,8 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 	      size_t *sig_len);
 /*
  * Verifies AUTH data of @method with @cert's public key. Method 14 accepts
- * sha256/384/512WithRSAEncryption and ecdsa-with-SHA256/384/512. 0, or
+ * sha256/384/512WithRSAEncryption, RSASSA-PSS with SHA-2 (and MGF1 with
+ * SHA-2) and ecdsa-with-SHA256/384/512. 0, or
  * -EACCES (bad signature or algorithm not accepted), -EINVAL.
  */
 int auth_verify(X509 *cert, uint8_t method, const uint8_t *auth, size_t len,

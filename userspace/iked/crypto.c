@@ -87,7 +87,8 @@ static const struct ike_prf_alg prf_algs[] = {
 };
 
 /* MODP groups 5, 14, 15 are OpenSSL's RFC 3526 named groups; group 2 (RFC
- * 2409) has no name there and is built from BN_get_rfc2409_prime_1024(). */
+ * 2409) has no name there and is built from BN_get_rfc2409_prime_1024().
+ */
 static const struct ike_dh_alg dh_algs[] = {
 	{ IKEV2_DH_MODP_1024, "modp1024", IKE_DH_MODP, 128, 128, NULL },
 	{ IKEV2_DH_MODP_1536, "modp1536", IKE_DH_MODP, 192, 192, "modp_1536" },

@@ -70,7 +70,8 @@ struct ike_dh_alg {
 };
 
 /* Lookups: NULL if unknown. @keybits 0 picks the table's default for
- * ciphers with a key length attribute only when the id has one size. */
+ * ciphers with a key length attribute only when the id has one size.
+ */
 const struct ike_encr_alg *crypto_encr(uint16_t id, uint16_t keybits);
 const struct ike_integ_alg *crypto_integ(uint16_t id);
 const struct ike_prf_alg *crypto_prf(uint16_t id);
@@ -103,12 +104,14 @@ struct ike_dh *crypto_dh_new(const struct ike_dh_alg *alg);
 void crypto_dh_free(struct ike_dh *dh);
 const struct ike_dh_alg *crypto_dh_alg(const struct ike_dh *dh);
 /* Our public value in KE format (alg->pub_len bytes: MODP padded to the
- * prime, ECP x || y, X25519 raw). 0 or -errno. */
+ * prime, ECP x || y, X25519 raw). 0 or -errno.
+ */
 int crypto_dh_public(const struct ike_dh *dh, uint8_t *out, size_t cap,
 		     size_t *len);
 /* g^ir from the peer's KE data, checked (length, range, on the curve,
  * non-zero); padded to alg->secret_len. 0, -EINVAL (bad peer value) or
- * -errno. The caller cleanses @secret. */
+ * -errno. The caller cleanses @secret.
+ */
 int crypto_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t len,
 		     uint8_t *secret, size_t cap, size_t *secret_len);
 
@@ -121,7 +124,8 @@ int crypto_prf_run(const struct ike_prf_alg *prf, const uint8_t *key,
 		   size_t key_len, const uint8_t *data, size_t len,
 		   uint8_t *out);
 /* out = first @out_len bytes of prf+(key, seed) (RFC 7296 2.13);
- * out_len at most 255 * prf->out_len. */
+ * out_len at most 255 * prf->out_len.
+ */
 int crypto_prf_plus(const struct ike_prf_alg *prf, const uint8_t *key,
 		    size_t key_len, const uint8_t *seed, size_t seed_len,
 		    uint8_t *out, size_t out_len);
@@ -214,7 +218,8 @@ void crypto_kernel_sa(struct iked_kernel_sa *sa,
  */
 
 /* Bytes the SK payload adds around @plain_len bytes of inner payloads
- * (IV, padding, pad length, ICV). */
+ * (IV, padding, pad length, ICV).
+ */
 size_t crypto_sk_overhead(const struct ike_sk *sk, size_t plain_len);
 /* Padding bytes (excluding the pad length byte) for @plain_len. */
 size_t crypto_sk_pad_len(const struct ike_sk *sk, size_t plain_len);

@@ -445,7 +445,8 @@ int msg_sk_begin(struct ike_buf *b, const struct ike_sk *sk)
 	b->sk_off = b->pl_off;
 	msg_put(b, crypto_sk_iv_len(sk));
 	/* inner payloads: the SK header's next field points at the first,
-	 * and none of them closes the SK payload */
+	 * and none of them closes the SK payload
+	 */
 	b->pl_off = 0;
 	return b->err;
 }
@@ -518,7 +519,8 @@ int msg_peek_hdr(const uint8_t *msg, size_t len, struct ike_hdr *h)
 }
 
 /* Known payload types: the parser decodes these (others are skipped if
- * not critical). */
+ * not critical).
+ */
 static bool known_payload(uint8_t type)
 {
 	switch (type) {
@@ -539,7 +541,8 @@ static bool once(struct ike_parsed *p, uint8_t type)
 }
 
 /* One transform: header and attributes. *skip when an attribute is not
- * understood or invalid (RFC 7296 3.3.6: the transform is then ignored). */
+ * understood or invalid (RFC 7296 3.3.6: the transform is then ignored).
+ */
 static int parse_xform(const uint8_t *x, size_t len, struct ike_xf *xf,
 		       bool *skip)
 {
@@ -547,9 +550,9 @@ static int parse_xform(const uint8_t *x, size_t len, struct ike_xf *xf,
 	bool have_keylen = false;
 	uint16_t at, alen;
 
+	memset(xf, 0, sizeof(*xf));
 	xf->type = x[4];
 	xf->id = get16(x + 6);
-	xf->keylen = 0;
 	*skip = false;
 	while (off < len) {
 		if (len - off < 4)
@@ -581,14 +584,16 @@ static int parse_proposal(struct ike_parsed *p, const uint8_t *pr,
 	struct ike_proposal tmp, *dst;
 	size_t off, spi_len, xlen;
 	int n_xf, i;
-	bool skip, drop = false;
+	struct ike_xf xf;
+	bool skip;
 
 	if (len < IKEV2_PROP_HDR_LEN)
 		return -1;
 	spi_len = pr[6];
 	n_xf = pr[7];
 	/* requests number them 1, 2...; a response's one proposal carries
-	 * the number of the one accepted */
+	 * the number of the one accepted
+	 */
 	if (pr[4] <= prev_num)
 		return -1;
 	if (spi_len != 0 && spi_len != 4 && spi_len != 8)
@@ -611,20 +616,15 @@ static int parse_proposal(struct ike_parsed *p, const uint8_t *pr,
 		xlen = get16(pr + off + 2);
 		if (xlen < IKEV2_XFORM_HDR_LEN || xlen > len - off)
 			return -1;
-		if (tmp.n_xf == IKE_PROP_XF_MAX) {
-			drop = true;
-		} else {
-			if (parse_xform(pr + off, xlen, &tmp.xf[tmp.n_xf],
-					&skip))
-				return -1;
-			if (!skip)
-				tmp.n_xf++;
-		}
+		if (parse_xform(pr + off, xlen, &xf, &skip))
+			return -1;
+		if (!skip && tmp.n_xf < IKE_PROP_XF_MAX)
+			tmp.xf[tmp.n_xf++] = xf;
 		off += xlen;
 	}
 	if (off != len)
 		return -1;
-	if (drop || p->n_prop == IKE_PROP_MAX) {
+	if (p->n_prop == IKE_PROP_MAX) {
 		p->n_prop_skipped++;
 		return 0;
 	}
@@ -672,20 +672,29 @@ static int parse_ts(struct ike_ts *out, int *n_out, const uint8_t *d,
 	n = d[0];
 	if (!n || n > IKE_TS_MAX)
 		return -1;
+	*n_out = 0;
 	for (i = 0; i < n; i++) {
-		struct ike_ts *ts = &out[i];
+		struct ike_ts *ts;
 
-		if (len - off < 8)
+		if (len - off < 4)
 			return -1;
 		tlen = get16(d + off + 2);
-		if (d[off] == IKEV2_TS_IPV4_ADDR_RANGE)
-			alen = 4;
-		else if (d[off] == IKEV2_TS_IPV6_ADDR_RANGE)
-			alen = 16;
-		else
-			return -1;	/* FC_ADDR_RANGE etc.: not for us */
-		if (tlen != 8 + 2 * alen || tlen > len - off)
+		if (tlen < 4 || tlen > len - off)
 			return -1;
+		if (d[off] == IKEV2_TS_IPV4_ADDR_RANGE) {
+			alen = 4;
+		} else if (d[off] == IKEV2_TS_IPV6_ADDR_RANGE) {
+			alen = 16;
+		} else {
+			/* other types (Fibre Channel...): not ours to
+			 * match, left out as narrowing would leave them
+			 */
+			off += tlen;
+			continue;
+		}
+		if (tlen != 8 + 2 * alen)
+			return -1;
+		ts = &out[(*n_out)++];
 		memset(ts, 0, sizeof(*ts));
 		ts->type = d[off];
 		ts->ip_proto = d[off + 1];
@@ -697,7 +706,6 @@ static int parse_ts(struct ike_ts *out, int *n_out, const uint8_t *d,
 	}
 	if (off != len)
 		return -1;
-	*n_out = n;
 	return 0;
 }
 

@@ -74,7 +74,8 @@ struct ike_proposal {
 };
 
 /* One traffic selector, as a range. Addresses as in struct iked_proxy_id:
- * IPv4 in the first 4 bytes of the in6_addr. */
+ * IPv4 in the first 4 bytes of the in6_addr.
+ */
 struct ike_ts {
 	uint8_t type;		/* IKEV2_TS_IPV4/IPV6_ADDR_RANGE */
 	uint8_t ip_proto;	/* 0: any */
@@ -82,7 +83,7 @@ struct ike_ts {
 	struct in6_addr lo, hi;
 };
 
-#define IKE_TS_MAX	32
+#define IKE_TS_MAX	64	/* selectors of one TS payload */
 
 /* ---------------------------------------------------------------------------
  * Builder.
@@ -118,7 +119,8 @@ int msg_begin(struct ike_buf *b, const struct ike_hdr *h);
  */
 int msg_add_payload(struct ike_buf *b, uint8_t type, bool critical);
 /* Appends @len bytes to the open payload; returns where, or NULL on error.
- * The pointer is valid until the next msg_* call. */
+ * The pointer is valid until the next msg_* call.
+ */
 uint8_t *msg_put(struct ike_buf *b, size_t len);
 int msg_put_bytes(struct ike_buf *b, const void *p, size_t len);
 int msg_put_u8(struct ike_buf *b, uint8_t v);
@@ -127,7 +129,8 @@ int msg_put_u32(struct ike_buf *b, uint32_t v);
 int msg_put_u64(struct ike_buf *b, uint64_t v);
 
 /* SA payload, nested writers: msg_sa_begin, then per proposal msg_sa_prop
- * and its msg_sa_xform()s. The next msg_add_*() or msg_end() closes them. */
+ * and its msg_sa_xform()s. The next msg_add_*() or msg_end() closes them.
+ */
 int msg_sa_begin(struct ike_buf *b);
 int msg_sa_prop(struct ike_buf *b, uint8_t num, uint8_t proto,
 		uint8_t spi_len, uint64_t spi);
@@ -152,7 +155,8 @@ int msg_add_notify(struct ike_buf *b, uint8_t proto, uint8_t spi_len,
 		   uint64_t spi, uint16_t type, const uint8_t *data,
 		   size_t len);
 /* IKE SA delete: proto IKEV2_PROTO_IKE, n 0. ESP/AH: n 4-byte SPIs
- * (host order). */
+ * (host order).
+ */
 int msg_add_delete(struct ike_buf *b, uint8_t proto, const uint32_t *spis,
 		   int n);
 /* @pltype IKEV2_PL_TSI or IKEV2_PL_TSR. */
@@ -235,8 +239,11 @@ struct ike_parsed {
 	int n_pl;
 	uint64_t seen;		/* bit (type - 32): that payload is present */
 
-	/* SA: proposals decoded; those with unknown transform attributes or
-	 * more transforms than IKE_PROP_XF_MAX are left out (n_prop_skipped) */
+	/* SA: proposals decoded. Transforms with an unknown attribute are left
+	 * out of their proposal (RFC 7296 3.3.6), and so are those past
+	 * IKE_PROP_XF_MAX (choosing among fewer offered ones stays right);
+	 * proposals past IKE_PROP_MAX are only counted (n_prop_skipped).
+	 */
 	bool has_sa;
 	struct ike_proposal prop[IKE_PROP_MAX];
 	int n_prop;
