@@ -1112,7 +1112,8 @@ static bool in_list(const uint16_t *l, int n, uint16_t v)
 
 static int send_auth(struct ike_sa *sa);
 
-static void init_response(struct ike_sa *sa, const struct ike_parsed *p)
+static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
+			  const struct sockaddr_storage *local)
 {
 	const struct iked_ike_profile *pr = sa->gw->ike;
 	const struct ike_notify *n;
@@ -1171,6 +1172,9 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p)
 	}
 	sa->spi_r = p->hdr.spi_r;
 	sa->ch = ch;
+	/* a gateway without local address: the one the answer came to */
+	if (sa->local.ss_family == AF_UNSPEC)
+		sa->local = *local;
 	memcpy(sa->nr, p->nonce, p->nonce_len);
 	sa->nr_len = p->nonce_len;
 	if (derive_ike(sa, p->ke, p->ke_len)) {
@@ -1960,7 +1964,7 @@ void ike_recv(const struct sockaddr_storage *local,
 				 peer, "IKE_SA_INIT answer");
 			goto out;
 		}
-		init_response(sa, &p);
+		init_response(sa, &p, local);
 		goto out;
 	}
 	if (!sa) {

@@ -59,7 +59,7 @@ ip -n "$NS_S" link set s0 up
 cat > "$DIR/strongswan.conf" <<EOF
 charon {
 	load_modular = no
-	load = random nonce openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici sha1 sha2 hmac gcm aes kdf
+	load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici sha1 sha2 hmac gcm aes kdf
 	install_routes = no
 	retransmit_tries = 2
 	filelog {
@@ -285,6 +285,107 @@ check "responder wrong PSK: charon got AUTHENTICATION_FAILED" \
 	grep -q "AUTHENTICATION_FAILED" "$DIR/r.wrong.swan"
 check "responder wrong PSK: no kernel SA" \
 	bash -c "! grep -q '^SA-ADD' '$DIR/r.wrong'"
+
+# ---- certificates -----------------------------------------------------------
+
+C=$DIR/certs
+mkdir -p "$C" "$DIR/x509" "$DIR/x509ca" "$DIR/private"
+(
+	cd "$C" || exit 1
+	printf 'subjectAltName=IP:192.0.2.1\n' > a.ext
+	printf 'subjectAltName=IP:192.0.2.2\n' > b.ext
+	openssl ecparam -name prime256v1 -genkey -noout -out ca.key &&
+	openssl req -x509 -new -key ca.key -subj '/O=vtun/CN=Test CA' \
+		-days 30 -out ca.pem &&
+	openssl ecparam -name secp384r1 -genkey -noout -out a.key &&
+	openssl req -new -key a.key -subj '/O=vtun/CN=a' -out a.csr &&
+	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-days 30 -extfile a.ext -out a.pem &&
+	openssl genrsa -out b.key 3072 &&
+	openssl req -new -key b.key -subj '/O=vtun/CN=b' -out b.csr &&
+	openssl x509 -req -in b.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-days 30 -extfile b.ext -out b.pem &&
+	openssl ecparam -name secp384r1 -genkey -noout -out self.key &&
+	openssl req -x509 -new -key self.key -subj '/O=vtun/CN=a' \
+		-days 30 -out self.pem
+) >/dev/null 2>&1 || nok "openssl certificates"
+cp "$C/ca.pem" "$DIR/x509ca/"
+cp "$C/b.pem" "$DIR/x509/"
+cp "$C/b.key" "$DIR/private/"
+
+swan_cert_conf() {
+	cat > "$DIR/swanctl.conf" <<EOF
+connections {
+	vt {
+		version = 2
+		local_addrs = 192.0.2.2
+		remote_addrs = 192.0.2.1
+		proposals = aes256gcm16-prfsha256-ecp384
+		local {
+			auth = pubkey
+			certs = b.pem
+			id = "O=vtun, CN=b"
+		}
+		remote {
+			auth = pubkey
+			id = "O=vtun, CN=a"
+		}
+		children {
+			net {
+				local_ts = 0.0.0.0/0,::/0
+				remote_ts = 0.0.0.0/0,::/0
+				esp_proposals = aes128gcm16
+				start_action = none
+			}
+		}
+	}
+}
+EOF
+	swan --load-all --file "$DIR/swanctl.conf" >"$DIR/load.out" 2>&1 ||
+		cat "$DIR/load.out"
+}
+
+# cert NAME ENGINE_ARGS: charon has an RSA certificate, we an ECDSA P-384 one
+cert() {
+	local name=$1 out
+
+	swan_cert_conf
+	: > "$DIR/charon.log"
+	out="$DIR/i.cert-$name"
+	# shellcheck disable=SC2086
+	run_udp "$out" -i -C "$C" -N a -g 20 -t 6 $2
+	wait_udp "$out"
+	check "initiator cert $name: established" \
+		grep -q "IKE SA .* established with O = vtun, CN = b" "$out"
+	check "initiator cert $name: charon verified us" \
+		grep -q "authentication of 'O=vtun, CN=a' with .* successful" \
+		"$DIR/charon.log"
+
+	: > "$DIR/charon.log"
+	out="$DIR/r.cert-$name"
+	# shellcheck disable=SC2086
+	run_udp "$out" -C "$C" -N a -g 20 -t 6 $2
+	sleep 0.3
+	swan --initiate --child net --timeout 5 >/dev/null 2>&1
+	swan --terminate --ike vt --timeout 5 >/dev/null 2>&1
+	wait_udp "$out"
+	check "responder cert $name: established" grep -q '^ESTABLISHED' "$out"
+	check "responder cert $name: charon verified us" \
+		grep -q "authentication of 'O=vtun, CN=a' with .* successful" \
+		"$DIR/charon.log"
+}
+
+cert rfc7427 ""
+cert ecdsa-method "-1"
+
+# a self-signed certificate charon does not trust
+swan_cert_conf
+run_udp "$DIR/i.cert-untrusted" -i -C "$C" -N self -g 20 -t 4
+wait_udp "$DIR/i.cert-untrusted"
+check "initiator untrusted cert: AUTHENTICATION_FAILED" \
+	grep -q "AUTHENTICATION_FAILED" "$DIR/i.cert-untrusted"
+check "initiator untrusted cert: no kernel SA" \
+	bash -c "! grep -q '^SA-ADD' '$DIR/i.cert-untrusted'"
 
 echo "# $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -5,7 +5,8 @@
  * network namespace: engine_swan.sh).
  *
  *	engine_udp -l LOCAL -r PEER -k PSK [-i] [-I ike] [-E esp] [-P pfs]
- *		   [-n proxies] [-t seconds] [-d] [-K keyfile]
+ *		   [-p L/n=R/n]... [-t seconds] [-d] [-K keyfile]
+ *		   [-C certdir -N name [-1]]
  *
  * -i initiates (else responds only); -I aes-gcm|aes-cbc|chacha and -g GROUP
  * choose the IKE proposal, -E the ESP one (aes-gcm|aes-cbc); -d deletes the
@@ -242,7 +243,10 @@ int main(int argc, char **argv)
 	int pfs = 0, was = 0, state = 0, had = 0;
 	uint64_t end;
 
-	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:v")) != -1) {
+	const char *certdir = NULL, *me = "a";
+	int method1 = 0;
+
+	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1")) != -1) {
 		switch (c) {
 		case 'l': local = optarg; break;
 		case 'r': peer = optarg; break;
@@ -262,6 +266,9 @@ int main(int argc, char **argv)
 				tun.n_proxy++;
 			break;
 		case 'v': verbose = 1; break;
+		case 'C': certdir = optarg; break;
+		case 'N': me = optarg; break;
+		case '1': method1 = 1; break;
 		default: return 2;
 		}
 	}
@@ -312,6 +319,12 @@ int main(int argc, char **argv)
 	gw.psk_len = strlen(psk);
 	memcpy(gw.psk, psk, gw.psk_len);
 	gw.ike = &ike;
+	if (certdir) {
+		gw.auth = method1 ? IKED_AUTH_CERT_RSA1 : IKED_AUTH_CERT;
+		snprintf(gw.cert, sizeof(gw.cert), "%s/%s.pem", certdir, me);
+		snprintf(gw.key, sizeof(gw.key), "%s/%s.key", certdir, me);
+		snprintf(gw.ca, sizeof(gw.ca), "%s/ca.pem", certdir);
+	}
 
 	snprintf(tun.name, sizeof(tun.name), "tun");
 	tun.gw = &gw;
