@@ -340,9 +340,11 @@ int child_install(struct child_sa *c, const struct ike_child_keys *ck)
 	c->installed = true;
 	c->established = (uint64_t)time(NULL);
 	child_info(c);
-	iked_log(LOG_NOTICE, "%s: CHILD SA in 0x%08x out 0x%08x %s%s%s",
-		 c->tun->name, c->spi_in, c->spi_out, c->info.encr,
-		 c->info.integ[0] ? " " : "", c->info.integ);
+	iked_log(LOG_NOTICE, "%s: CHILD SA in 0x%08x out 0x%08x %s%s%s%s%s "
+		 "%s === %s", c->tun->name, c->spi_in, c->spi_out,
+		 c->info.encr, c->info.integ[0] ? " " : "", c->info.integ,
+		 c->info.dh[0] ? " " : "", c->info.dh, c->info.local_ts,
+		 c->info.remote_ts);
 	return 0;
 }
 

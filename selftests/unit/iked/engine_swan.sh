@@ -387,5 +387,113 @@ check "initiator untrusted cert: AUTHENTICATION_FAILED" \
 check "initiator untrusted cert: no kernel SA" \
 	bash -c "! grep -q '^SA-ADD' '$DIR/i.cert-untrusted'"
 
+# ---- proxy IDs: charon policy-based with several subnet pairs ----------------
+
+# all CHILD key derivations of charon's log, one "i r" line each
+swan_keys_all() {
+	awk '
+	/encryption initiator key =>/ { k = "i"; ki = ""; next }
+	/encryption responder key =>/ { k = "r"; kr = ""; next }
+	/\[CHD\] +[0-9]+: / && k != "" {
+		for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+:$/) break
+		for (j = i + 1; j <= i + 16 && j <= NF; j++)
+			if ($j ~ /^[0-9A-F][0-9A-F]$/) {
+				if (k == "i") ki = ki tolower($j); else kr = kr tolower($j)
+			}
+		next
+	}
+	k == "r" { print ki, kr }
+	{ k = "" }' "$DIR/charon.log"
+}
+
+cat > "$DIR/swanctl.conf" <<EOF
+connections {
+	vt {
+		version = 2
+		local_addrs = 192.0.2.2
+		remote_addrs = 192.0.2.1
+		proposals = aes256gcm16-prfsha256-ecp256
+		local {
+			auth = psk
+			id = 192.0.2.2
+		}
+		remote {
+			auth = psk
+			id = 192.0.2.1
+		}
+		children {
+			net1 {
+				local_ts = 10.2.0.0/16
+				remote_ts = 10.1.0.0/16
+				esp_proposals = aes128gcm16-ecp256
+				start_action = none
+			}
+			net2 {
+				local_ts = 10.4.0.0/16
+				remote_ts = 10.3.0.0/16
+				esp_proposals = aes128gcm16-ecp256
+				start_action = none
+			}
+			net3 {
+				local_ts = 10.6.1.0/24
+				remote_ts = 10.5.0.0/16
+				esp_proposals = aes128gcm16-ecp256
+				start_action = none
+			}
+			net4 {
+				local_ts = 10.8.0.0/16
+				remote_ts = 10.7.0.0/16
+				esp_proposals = aes128gcm16-ecp256
+				start_action = none
+			}
+		}
+	}
+}
+secrets {
+	ike-vt {
+		id-1 = 192.0.2.1
+		id-2 = 192.0.2.2
+		secret = "$PSK"
+	}
+}
+EOF
+swan --load-all --file "$DIR/swanctl.conf" >/dev/null 2>&1
+: > "$DIR/charon.log"
+out=$DIR/r.proxy
+run_udp "$out" -k "$PSK" -t 10 -P 19 -p 10.1.0.0/16=10.2.0.0/16 \
+	-p 10.3.0.0/16=10.4.0.0/16 -p 10.5.0.0/16=10.6.0.0/16
+sleep 0.3
+for c in net1 net2 net3 net4; do
+	swan --initiate --child $c --timeout 5 > "$DIR/r.proxy.$c" 2>&1
+done
+swan --terminate --ike vt --timeout 5 >/dev/null 2>&1
+wait_udp "$out"
+check "proxy IDs: three CHILD SAs installed" \
+	test "$(grep -c '^SA-ADD in' "$out")" = 3
+check "proxy IDs: narrowed to charon's 10.6.1.0/24" \
+	grep -q "CHILD SA in .* 10.5.0.0/16 === 10.6.1.0/24" "$out"
+check "proxy IDs: PFS on the CREATE_CHILD_SA ones" \
+	test "$(grep -c "CHILD SA in .* aes-gcm-16-128 ecp256 " "$out")" = 2
+check "proxy IDs: CREATE_CHILD_SA with PFS keys equal charon's" test \
+	"$(awk '$1 == "in" { i = $3 } $1 == "out" { print i, $3 }' "$out.keys")" \
+	= "$(swan_keys_all)"
+check "proxy IDs: the fourth pair refused with TS_UNACCEPTABLE" \
+	grep -q "TS_UNACCEPTABLE" "$DIR/r.proxy.net4"
+check "proxy IDs: no drops" bash -c "! grep -q '^DROPS' '$out'"
+
+# we initiate: IKE_AUTH for the first, CREATE_CHILD_SA with PFS for the rest
+: > "$DIR/charon.log"
+out=$DIR/i.proxy
+run_udp "$out" -i -k "$PSK" -t 4 -P 19 -p 10.1.0.0/16=10.2.0.0/16 \
+	-p 10.3.0.0/16=10.4.0.0/16 -p 10.5.1.0/24=10.6.1.0/24
+wait_udp "$out"
+check "proxy IDs initiator: charon selected each pair" test \
+	"$(grep -c 'CHILD_SA net[123]{[0-9]*} state change: CREATED => INSTALLING' \
+	"$DIR/charon.log")" = 3
+check "proxy IDs initiator: PFS in CREATE_CHILD_SA" test \
+	"$(grep -c 'selected proposal: ESP:AES_GCM_16_128/ECP_256' \
+	"$DIR/charon.log")" = 2
+check "proxy IDs initiator: no drops" bash -c "! grep -q '^DROPS' '$out'"
+
 echo "# $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
