@@ -26,6 +26,7 @@
 #define HALF_OPEN_MS	30000	/* responder: IKE_AUTH must follow */
 #define DEAD_MS		10000	/* failed SA: answers retransmissions */
 #define KE_RETRIES	3
+#define RESTART_MS	5000	/* "start" tunnels: after the SA is gone */
 
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
@@ -247,9 +248,38 @@ static void free_buf(uint8_t **p, size_t *len)
 	*len = 0;
 }
 
+static bool tunnel_is_down(const struct iked_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < eng->n_down; i++)
+		if (eng->down[i] == t)
+			return true;
+	return false;
+}
+
+static void set_down(const struct iked_tunnel *t, bool down)
+{
+	int i;
+
+	for (i = 0; i < eng->n_down; i++)
+		if (eng->down[i] == t) {
+			if (!down)
+				eng->down[i] = eng->down[--eng->n_down];
+			return;
+		}
+	if (down && eng->n_down < IKED_PROXY_MAX)
+		eng->down[eng->n_down++] = t;
+}
+
 static void sa_free(struct ike_sa *sa)
 {
 	struct ike_sa **pp;
+
+	/* an always-up tunnel that lost its SA comes up again */
+	if (sa->tun && sa->tun->start == IKED_START_START && !eng->stopping &&
+	    !tunnel_is_down(sa->tun) && !eng->start.armed)
+		iked_timer_add(&eng->start, RESTART_MS);
 
 	for (pp = &eng->sas; *pp; pp = &(*pp)->next)
 		if (*pp == sa) {
@@ -1993,7 +2023,7 @@ static void start_fire(struct iked_timer *t)
 		const struct iked_tunnel *tn = eng->conf->tun[i];
 
 		if (tn->start == IKED_START_START && tn->ifindex > 0 &&
-		    !sa_of_tunnel(tn))
+		    !tunnel_is_down(tn) && !sa_of_tunnel(tn))
 			initiate(tn);
 	}
 }
@@ -2001,6 +2031,8 @@ static void start_fire(struct iked_timer *t)
 int ike_engine_init(const struct iked_config *conf)
 {
 	eng->conf = conf;
+	eng->stopping = false;
+	eng->n_down = 0;
 	eng->start.fn = start_fire;
 	/* from the main loop, once the daemon has set everything up */
 	iked_timer_add(&eng->start, 0);
@@ -2009,6 +2041,7 @@ int ike_engine_init(const struct iked_config *conf)
 
 void ike_engine_fini(void)
 {
+	eng->stopping = true;
 	iked_timer_del(&eng->start);
 	while (eng->sas) {
 		struct ike_sa *sa = eng->sas;
@@ -2036,6 +2069,7 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 {
 	struct ike_sa *sa = sa_of_tunnel(t);
 
+	set_down(t, false);
 	if (sa)
 		return sa->state == IKE_S_DELETING ? -EBUSY : 0;
 	return initiate(t);
@@ -2046,6 +2080,8 @@ int ike_tunnel_down(const struct iked_tunnel *t)
 	struct ike_sa *sa, *next;
 	int n = 0;
 
+	/* "start" tunnels stay down until ike_tunnel_up() */
+	set_down(t, true);
 	for (sa = eng->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->tun != t)

@@ -144,6 +144,9 @@ struct ike_engine {
 	struct ike_sa *sas;
 	uint64_t drops[IKE_DROP_MAX];
 	struct iked_timer start;	/* initiates "start" tunnels */
+	bool stopping;			/* ike_engine_fini() runs */
+	const struct iked_tunnel *down[IKED_PROXY_MAX];	/* by ike_tunnel_down */
+	int n_down;
 	struct gw_cred *creds;
 	int n_creds;
 };

@@ -1198,6 +1198,22 @@ static void test_acquire(void)
 	start();
 	run(now + 1000);
 	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up");
+	printf("# ... and again 5 s after the peer deleted them\n");
+	use(&B);
+	ike_tunnel_down(&cb.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "down");
+	run(now + 5000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up again");
+	printf("# ... but not after ike_tunnel_down() until ike_tunnel_up()\n");
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	run(now + 60000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0 && view(&A).n == 0, "stays down");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up on request");
 	stop();
 }
 
