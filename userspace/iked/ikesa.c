@@ -2039,30 +2039,102 @@ int ike_engine_init(const struct iked_config *conf)
 	return 0;
 }
 
+/* A last DELETE, not waited for, so that the peer drops its SAs; then ours. */
+static void sa_goodbye(struct ike_sa *sa)
+{
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req_busy) {
+		struct ike_buf b;
+
+		while (sa->child)
+			child_free(sa->child, true);
+		sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, false,
+			 sa->req_msgid);
+		msg_add_delete(&b, IKEV2_PROTO_IKE, NULL, 0);
+		if (!msg_seal_sk(&b, sk_out(sa)))
+			iked_send(&sa->local, &sa->peer, b.data, b.len);
+		msg_free(&b);
+	}
+	sa_free(sa);
+}
+
 void ike_engine_fini(void)
 {
 	eng->stopping = true;
 	iked_timer_del(&eng->start);
-	while (eng->sas) {
-		struct ike_sa *sa = eng->sas;
-
-		/* a last DELETE, unanswered, so the peer drops its SAs */
-		if (sa->state == IKE_S_ESTABLISHED && !sa->req_busy) {
-			struct ike_buf b;
-
-			while (sa->child)
-				child_free(sa->child, true);
-			sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, false,
-				 sa->req_msgid);
-			msg_add_delete(&b, IKEV2_PROTO_IKE, NULL, 0);
-			if (!msg_seal_sk(&b, sk_out(sa)))
-				iked_send(&sa->local, &sa->peer, b.data, b.len);
-			msg_free(&b);
-		}
-		sa_free(sa);
-	}
+	while (eng->sas)
+		sa_goodbye(eng->sas);
 	creds_free();
 	eng->conf = NULL;
+}
+
+static bool conf_has_gw(const struct iked_config *conf,
+			const struct iked_gateway *gw)
+{
+	int i;
+
+	for (i = 0; i < conf->n_gw; i++)
+		if (conf->gw[i] == gw)
+			return true;
+	return false;
+}
+
+static bool conf_has_tun(const struct iked_config *conf,
+			 const struct iked_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < conf->n_tun; i++)
+		if (conf->tun[i] == t)
+			return true;
+	return false;
+}
+
+/*
+ * SIGHUP: tunnels kept are the same objects in @conf; whatever still refers
+ * to a tunnel or gateway that is not there goes now, before the old
+ * configuration is freed (SAs ike_tunnel_down() left waiting for their
+ * DELETE answer included).
+ */
+void ike_engine_reconf(const struct iked_config *conf)
+{
+	struct ike_sa *sa, *next;
+	int i;
+
+	for (sa = eng->sas; sa; sa = next) {
+		struct child_sa *c, *cn;
+
+		next = sa->next;
+		if (!conf_has_gw(conf, sa->gw) ||
+		    (sa->tun && !conf_has_tun(conf, sa->tun))) {
+			sa->tun = NULL;		/* no restart of what is gone */
+			sa_goodbye(sa);
+			continue;
+		}
+		for (c = sa->child; c; c = cn) {
+			cn = c->next;
+			if (!conf_has_tun(conf, c->tun)) {
+				if (sa->req_child == c)
+					sa->req_child = NULL;
+				child_free(c, true);
+			}
+		}
+	}
+	for (i = 0; i < eng->n_creds;) {
+		if (conf_has_gw(conf, eng->creds[i].gw)) {
+			i++;
+			continue;
+		}
+		auth_cred_free(&eng->creds[i].cred);
+		auth_ca_free(&eng->creds[i].ca);
+		eng->creds[i] = eng->creds[--eng->n_creds];
+	}
+	for (i = 0; i < eng->n_down;) {
+		if (conf_has_tun(conf, eng->down[i]))
+			i++;
+		else
+			eng->down[i] = eng->down[--eng->n_down];
+	}
+	eng->conf = conf;
 }
 
 int ike_tunnel_up(const struct iked_tunnel *t)

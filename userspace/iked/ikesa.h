@@ -157,6 +157,9 @@ void ike_engine_switch(struct ike_engine *e);
 
 void ike_drop(enum ike_drop why);
 
+/* SIGHUP (iked.h on the daemon's side declares it too). */
+void ike_engine_reconf(const struct iked_config *conf);
+
 /* child.c */
 struct child_sa *child_new(struct ike_sa *sa, const struct iked_tunnel *t,
 			   int proxy);

@@ -1428,6 +1428,52 @@ static void test_empty_informational(void)
 	stop();
 }
 
+static void test_reconf(void)
+{
+	static struct conf cb2;
+
+	printf("# reload: a kept tunnel keeps its SAs, a changed one goes\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&B);
+	ike_engine_reconf(&cb.c);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2 &&
+	      !strcmp(view(&B).sa.state, "established"), "kept");
+	/* new objects: B's old gateway and tunnel are about to be freed */
+	cb2 = cb;
+	cb2.gw.ike = &cb2.ike;
+	cb2.tun.gw = &cb2.gw;
+	cb2.tun.ipsec = &cb2.ipsec;
+	cb2.ikes[0] = &cb2.ike;
+	cb2.ipsecs[0] = &cb2.ipsec;
+	cb2.gws[0] = &cb2.gw;
+	cb2.tuns[0] = &cb2.tun;
+	cb2.c.ike = cb2.ikes;
+	cb2.c.ipsec = cb2.ipsecs;
+	cb2.c.gw = cb2.gws;
+	cb2.c.tun = cb2.tuns;
+	use(&B);
+	ike_engine_reconf(&cb2.c);
+	memset(&cb.gw, 0xa5, sizeof(cb.gw));	/* "freed" */
+	memset(&cb.tun, 0xa5, sizeof(cb.tun));
+	CHECK(B.n_ksa == 0 && view(&B).n == 0, "B dropped what was changed");
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && view(&A).n == 0, "A was told");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up with the new configuration");
+	use(&A);
+	ike_engine_fini();
+	use(&B);
+	ike_engine_fini();
+	run(now);
+	reset();
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1449,6 +1495,7 @@ int main(int argc, char **argv)
 	test_acquire();
 	test_cbc();
 	test_empty_informational();
+	test_reconf();
 	test_certs();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
