@@ -1236,7 +1236,6 @@ static int send_auth(struct ike_sa *sa)
 	struct iked_id id;
 	struct child_sa *c;
 	struct ike_buf b;
-	uint8_t body[IKED_ID_MAX + 4];
 	int err;
 
 	local_id(sa, &id);
@@ -1265,7 +1264,6 @@ static int send_auth(struct ike_sa *sa)
 			       IKEV2_N_INITIAL_CONTACT, NULL, 0);
 		err = add_child_request(&b, c, false);
 	}
-	(void)body;
 	if (err) {
 		msg_free(&b);
 		return err;
@@ -1376,7 +1374,6 @@ static void create_child_response(struct ike_sa *sa,
 	n = msg_find_notify(p, IKEV2_N_INVALID_KE_PAYLOAD);
 	if (n && n->len == 2) {
 		uint16_t g = (uint16_t)(n->data[0] << 8 | n->data[1]);
-		int proxy = c->proxy;
 
 		request_done(sa);
 		child_free(c, false);
@@ -1384,7 +1381,6 @@ static void create_child_response(struct ike_sa *sa,
 			iked_log(LOG_WARNING, "%s: peer wants PFS group %u; "
 				 "only the first group is proposed",
 				 sa->tun->name, g);
-		(void)proxy;
 		run_work(sa);
 		return;
 	}
@@ -1471,8 +1467,7 @@ static void run_work(struct ike_sa *sa)
 		if (sa->n_want_delete) {
 			uint32_t spi = sa->want_delete_spi[--sa->n_want_delete];
 
-			if (send_delete_child(sa, spi))
-				continue;
+			send_delete_child(sa, spi);
 			continue;
 		}
 		if (!sa->want_proxy)
