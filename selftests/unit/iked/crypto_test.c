@@ -48,6 +48,21 @@ static void test_tables(void)
 	CHECK(!crypto_encr(IKEV2_ENCR_CHACHA20_POLY1305, 256));
 	e = crypto_encr(IKEV2_ENCR_NULL, 0);
 	CHECK(e && !e->ike && !strcmp(e->kernel, "ecb(cipher_null)"));
+	/* ESP-only transforms the kernel knows */
+	e = crypto_encr(IKEV2_ENCR_AES_CCM_8, 192);
+	CHECK(e && !e->ike && e->aead && e->salt_len == 3 && e->icv_len == 8 &&
+	      !strcmp(e->kernel, "rfc4309(ccm(aes))"));
+	e = crypto_encr(IKEV2_ENCR_AES_CTR, 192);
+	CHECK(e && !e->aead && e->salt_len == 4 &&
+	      !strcmp(e->kernel, "rfc3686(ctr(aes))"));
+	e = crypto_encr(IKEV2_ENCR_NULL_AUTH_AES_GMAC, 256);
+	CHECK(e && e->aead && !strcmp(e->kernel, "rfc4543(gcm(aes))"));
+	e = crypto_encr(IKEV2_ENCR_3DES, 0);
+	CHECK(e && e->key_len == 24 && e->iv_len == 8 &&
+	      !strcmp(e->kernel, "cbc(des3_ede)"));
+	CHECK(crypto_encr(IKEV2_ENCR_AES_GCM_12, 192)->ike);
+	a = crypto_integ(IKEV2_AUTH_HMAC_MD5_96);
+	CHECK(a && !a->ike && !strcmp(a->kernel, "hmac(md5)"));
 	a = crypto_integ(IKEV2_AUTH_HMAC_SHA2_256_128);
 	CHECK(a && a->key_len == 32 && a->icv_len == 16 &&
 	      !strcmp(a->kernel, "hmac(sha256)"));
@@ -480,6 +495,7 @@ static void test_sk_roundtrip(void)
 		{ IKEV2_ENCR_AES_CBC, 256, IKEV2_AUTH_HMAC_SHA2_512_256 },
 		{ IKEV2_ENCR_AES_GCM_8, 128, 0 },
 		{ IKEV2_ENCR_AES_GCM_12, 256, 0 },
+		{ IKEV2_ENCR_AES_GCM_8, 192, 0 },
 		{ IKEV2_ENCR_AES_GCM_16, 128, 0 },
 		{ IKEV2_ENCR_AES_GCM_16, 256, 0 },
 		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0 },

@@ -523,6 +523,79 @@ static void test_fuzz(void)
 	}
 }
 
+/* A message with one of every payload, unencrypted. */
+static size_t build_all(uint8_t *out, size_t cap)
+{
+	struct ike_proposal prop = { .num = 1, .proto = IKEV2_PROTO_ESP,
+		.spi_len = 4, .spi = 7, .n_xf = 2, .xf = {
+			{ IKEV2_XFORM_ENCR, IKEV2_ENCR_AES_CBC, 128 },
+			{ IKEV2_XFORM_INTEG, IKEV2_AUTH_HMAC_SHA2_256_128 } } };
+	struct ike_ts ts = { .type = IKEV2_TS_IPV6_ADDR_RANGE, .port_hi = 9 };
+	struct iked_id id = { .type = IKEV2_ID_FQDN, .len = 5,
+			      .data = "a.org" };
+	uint32_t spi = 5;
+	uint8_t d[64];
+	struct ike_buf b;
+	size_t len;
+
+	pat(d, sizeof(d), 5, 5);
+	msg_init(&b);
+	msg_begin(&b, &hdr);
+	msg_add_sa(&b, &prop, 1);
+	msg_add_ke(&b, IKEV2_DH_ECP_256, d, 64);
+	msg_add_nonce(&b, d, 20);
+	msg_add_id(&b, IKEV2_PL_IDI, &id);
+	msg_add_id(&b, IKEV2_PL_IDR, &id);
+	msg_add_cert(&b, IKEV2_CERT_X509_SIG, d, 30);
+	msg_add_certreq(&b, IKEV2_CERT_X509_SIG, d, 20);
+	msg_add_auth(&b, IKEV2_AUTH_SIG, d, 40);
+	msg_add_notify(&b, IKEV2_PROTO_ESP, 4, 9, IKEV2_N_REKEY_SA, d, 3);
+	msg_add_delete(&b, IKEV2_PROTO_ESP, &spi, 1);
+	msg_add_ts(&b, IKEV2_PL_TSI, &ts, 1);
+	msg_add_ts(&b, IKEV2_PL_TSR, &ts, 1);
+	msg_add_vendor(&b, d, 8);
+	CHECK(!msg_end(&b) && b.len <= cap);
+	memcpy(out, b.data, b.len);
+	len = b.len;
+	msg_free(&b);
+	return len;
+}
+
+/* Random damage (seeded, reproducible) to a message of every payload type,
+ * the header length kept equal to the datagram's so the chain is reached. */
+static void test_random_damage(void)
+{
+	uint8_t orig[1024], m[1024];
+	struct ike_parsed p;
+	unsigned int seed = 1;
+	size_t len, n;
+	int i, k, r, ok = 0;
+
+	len = build_all(orig, sizeof(orig));
+	CHECK(!parse_exact(&p, orig, len) && p.n_pl == 13);
+	msg_parsed_free(&p);
+	for (i = 0; i < 20000; i++) {
+		memcpy(m, orig, len);
+		n = len;
+		for (k = 0; k <= i % 4; k++)
+			m[IKEV2_HDR_LEN + (size_t)rand_r(&seed) %
+			  (len - IKEV2_HDR_LEN)] = (uint8_t)rand_r(&seed);
+		if (i % 3 == 0)
+			n = IKEV2_HDR_LEN + (size_t)rand_r(&seed) %
+			    (len - IKEV2_HDR_LEN);
+		m[24] = (uint8_t)(n >> 24);
+		m[25] = (uint8_t)(n >> 16);
+		m[26] = (uint8_t)(n >> 8);
+		m[27] = (uint8_t)n;
+		r = parse_exact(&p, m, n);
+		CHECK(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT);
+		ok += !r;
+		msg_parsed_free(&p);
+	}
+	/* some damage is harmless (data bytes), most is not */
+	CHECK(ok > 100 && ok < 15000);
+}
+
 /* Inner payload chains get the same checks once decrypted. */
 static void test_inner(void)
 {
@@ -601,6 +674,7 @@ int main(void)
 	test_malformed();
 	test_lenient();
 	test_fuzz();
+	test_random_damage();
 	test_inner();
 	test_names();
 	TEST_DONE("msg_test");
