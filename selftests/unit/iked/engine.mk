@@ -1,30 +1,41 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The IKEv2 engine between two instances with fake daemon services:
-#	make -f engine.mk	(optimised, then ASan + UBSan)
-IKED := ../../../userspace/iked
-CC ?= cc
-CPPFLAGS := -I$(IKED)
-CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wshadow \
+# Unit tests of vtun-iked's engine (ikesa.c, child.c, proposal.c on the wire
+# code), included by ../Makefile like wire.mk: two engine instances with fake
+# daemon services, built optimised and under ASan and UBSan, run by
+# `make run`. Alone: make -C .. -f iked/engine.mk iked-engine-run
+#
+# iked/engine_swan.sh (root, charon) is the interoperability run on the host.
+
+IKED ?= ../../userspace/iked
+CFLAGS ?= -std=gnu11 -g -Wall -Wextra -Werror -Wshadow \
 	  -Wmissing-prototypes -Wstrict-prototypes
-SANITIZE := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+SANITIZE ?= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
-ENGINE := $(addprefix $(IKED)/,ikesa.c child.c proposal.c msg.c crypto.c auth.c)
-DEPS := engine_test.c $(ENGINE) $(wildcard $(IKED)/*.h)
+IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c proposal.c \
+		      msg.c crypto.c auth.c)
+IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
+		    iked/engine_test.c
+IKED_ENGINE_CPPFLAGS := -D_GNU_SOURCE -I$(IKED)
+IKED_ENGINE_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
+		      echo -lcrypto)
 
-all: engine-run
+iked/engine_test: $(IKED_ENGINE_DEPS)
+	$(CC) $(IKED_ENGINE_CPPFLAGS) $(CFLAGS) -O2 -o $@ iked/engine_test.c \
+		$(IKED_ENGINE_SRCS) $(IKED_ENGINE_LIBS)
 
-engine_test: $(DEPS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O2 -o $@ engine_test.c $(ENGINE) -lcrypto
+iked/engine_test-san: $(IKED_ENGINE_DEPS)
+	$(CC) $(IKED_ENGINE_CPPFLAGS) $(CFLAGS) $(SANITIZE) -o $@ \
+		iked/engine_test.c $(IKED_ENGINE_SRCS) $(IKED_ENGINE_LIBS)
 
-engine_test-san: $(DEPS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANITIZE) -o $@ engine_test.c $(ENGINE) -lcrypto
+iked-engine-run: iked/engine_test iked/engine_test-san
+	./iked/engine_test
+	./iked/engine_test-san
 
-engine-run: engine_test engine_test-san
-	./engine_test
-	./engine_test-san
+run: iked-engine-run
 
-engine-clean:
-	rm -f engine_test engine_test-san
+clean: iked-engine-clean
+iked-engine-clean:
+	rm -f iked/engine_test iked/engine_test-san
 
-.PHONY: all engine-run engine-clean
+.PHONY: iked-engine-run iked-engine-clean
