@@ -1681,6 +1681,27 @@ static void init_request(const struct ike_parsed *p,
 	iked_timer_add(&sa->life, HALF_OPEN_MS);
 }
 
+static bool xf_in(const struct iked_xform *l, int n, uint16_t id,
+		  uint16_t keylen)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].id == id && l[i].keylen == keylen)
+			return true;
+	return false;
+}
+
+/* Whether the IKE SA's suite is one @pr would have chosen as well. */
+static bool ike_profile_allows(const struct iked_ike_profile *pr,
+			       const struct ike_choice *c)
+{
+	return xf_in(pr->encr, pr->n_encr, c->encr, c->encr_keylen) &&
+	       in_list(pr->prf, pr->n_prf, c->prf) &&
+	       in_list(pr->dh, pr->n_dh, c->dh) &&
+	       (!c->integ || in_list(pr->integ, pr->n_integ, c->integ));
+}
+
 /*
  * The gateway whose peer ID the authenticated-to-be IDi names, among those
  * matching the addresses: one naming it before one accepting any.
@@ -1696,7 +1717,7 @@ static const struct iked_gateway *gw_for_id(const struct ike_sa *sa,
 
 			if ((gw->peer_id.type == 0) != pass ||
 			    !gw_matches(gw, &sa->local, &sa->peer) ||
-			    gw->ike != sa->gw->ike)
+			    !ike_profile_allows(gw->ike, &sa->ch))
 				continue;
 			if (auth_id_equal(&gw->peer_id, id->type, id->data,
 					  id->len))

@@ -1501,6 +1501,50 @@ static void test_reconf(void)
 	reset();
 }
 
+static void test_responder_ids(void)
+{
+	static struct iked_gateway gw2;
+	static struct iked_tunnel tun2;
+	static struct iked_gateway *gws[2];
+	static struct iked_tunnel *tuns[2];
+	struct view vb;
+
+	printf("# responder: the gateway and tunnel named by the peer's ID\n");
+	/* B: gateway "gw" for ID 192.0.2.99, "gw2" for A's ID, other PSK */
+	id_ip(&cb.gw.peer_id, "192.0.2.99");
+	gw2 = cb.gw;
+	snprintf(gw2.name, sizeof(gw2.name), "gw2");
+	id_ip(&gw2.peer_id, "192.0.2.1");
+	memcpy(gw2.psk, "the-second-psk", 14);
+	gw2.psk_len = 14;
+	tun2 = cb.tun;
+	snprintf(tun2.name, sizeof(tun2.name), "second");
+	tun2.gw = &gw2;
+	tun2.ifindex = 21;
+	gws[0] = &cb.gw;
+	gws[1] = &gw2;
+	tuns[0] = &cb.tun;
+	tuns[1] = &tun2;
+	cb.c.gw = gws;
+	cb.c.n_gw = 2;
+	cb.c.tun = tuns;
+	cb.c.n_tun = 2;
+	memcpy(ca.gw.psk, "the-second-psk", 14);
+	ca.gw.psk_len = 14;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	vb = view(&B);
+	CHECK(vb.n == 1 && !strcmp(vb.sa.state, "established") &&
+	      !strcmp(vb.sa.tunnel, "second"), "B: %s %s",
+	      vb.n ? vb.sa.tunnel : "-", vb.n ? vb.sa.state : "-");
+	CHECK(B.n_ksa == 2 && B.ksa[0].sa.ifindex == 21, "on the second "
+	      "tunnel's device");
+	check_pair(0);
+	stop();
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1523,6 +1567,7 @@ int main(int argc, char **argv)
 	test_cbc();
 	test_empty_informational();
 	test_reconf();
+	test_responder_ids();
 	test_certs();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
