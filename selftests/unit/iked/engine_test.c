@@ -1,0 +1,1574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IKEv2 engine between two instances in one process: fake daemon
+ * services (a virtual clock, timers, an in-memory network that can drop,
+ * duplicate or corrupt datagrams) and a fake kernel that records SAs.
+ *
+ *	engine_test [-v]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ikesa.h"
+#include "ikev2.h"
+#include "msg.h"
+
+static int verbose;
+static int failures, checks;
+
+#define CHECK(cond, ...) do {						\
+	checks++;							\
+	if (!(cond)) {							\
+		failures++;						\
+		printf("not ok: %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+/* ---- two engines -------------------------------------------------------- */
+
+struct kern_sa {
+	struct iked_kernel_sa sa;
+	uint8_t enc[64], auth[64];
+	char aead[48], enc_alg[48], auth_alg[48];
+};
+
+struct node {
+	const char *name;
+	struct ike_engine *eng;
+	struct sockaddr_storage addr;
+	struct kern_sa ksa[64];
+	int n_ksa;
+	uint32_t next_spi;
+	int fail_sa_add;
+	char log[16384];
+	size_t log_len;
+};
+
+static struct node A = { .name = "A" }, B = { .name = "B" };
+static struct node *cur;
+
+static void use(struct node *n)
+{
+	if (cur != n) {
+		ike_engine_switch(n->eng);
+		cur = n;
+	}
+}
+
+/* ---- fake daemon services ----------------------------------------------- */
+
+static uint64_t now;
+
+void iked_log(int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (verbose || level <= LOG_ERR)
+		printf("  [%6llu %s] %s\n", (unsigned long long)now,
+		       cur ? cur->name : "-", line);
+	if (cur && cur->log_len + strlen(line) + 2 < sizeof(cur->log)) {
+		memcpy(cur->log + cur->log_len, line, strlen(line));
+		cur->log_len += strlen(line);
+		cur->log[cur->log_len++] = '\n';
+		cur->log[cur->log_len] = 0;
+	}
+}
+
+uint64_t iked_now_ms(void)
+{
+	return now;
+}
+
+#define TIMERS_MAX 256
+static struct {
+	struct iked_timer *t;
+	struct node *owner;
+} timers[TIMERS_MAX];
+
+void iked_timer_add(struct iked_timer *t, uint32_t ms)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < TIMERS_MAX; i++) {
+		if (timers[i].t == t)
+			break;
+		if (!timers[i].t && free_slot < 0)
+			free_slot = i;
+	}
+	if (i == TIMERS_MAX)
+		i = free_slot;
+	if (i < 0) {
+		printf("out of timers\n");
+		exit(2);
+	}
+	timers[i].t = t;
+	timers[i].owner = cur;
+	t->when = now + ms;
+	t->armed = true;
+}
+
+void iked_timer_del(struct iked_timer *t)
+{
+	int i;
+
+	for (i = 0; i < TIMERS_MAX; i++)
+		if (timers[i].t == t)
+			timers[i].t = NULL;
+	t->armed = false;
+}
+
+/* ---- network ------------------------------------------------------------ */
+
+struct dgram {
+	struct node *from, *to;
+	struct sockaddr_storage src, dst;
+	uint8_t *data;
+	size_t len;
+};
+
+#define QUEUE_MAX 64
+static struct dgram queue[QUEUE_MAX];
+static int n_queue;
+
+/* Every datagram sent, for assertions: exchange, flags, first notify. */
+struct sent {
+	struct node *from;
+	uint8_t exch, flags;
+	uint32_t msgid;
+	uint16_t notify;	/* unencrypted messages only */
+	size_t len;
+};
+static struct sent sent[512];
+static int n_sent;
+
+/* Test hook: return 0 to deliver, 1 to drop, 2 to deliver twice. */
+static int (*filter)(const struct dgram *d, int index);
+
+static struct node *node_at(const struct sockaddr_storage *a)
+{
+	const struct sockaddr_in *x = (const void *)a;
+	const struct sockaddr_in *ya = (const void *)&A.addr;
+	const struct sockaddr_in *yb = (const void *)&B.addr;
+
+	if (x->sin_addr.s_addr == ya->sin_addr.s_addr)
+		return &A;
+	if (x->sin_addr.s_addr == yb->sin_addr.s_addr)
+		return &B;
+	return NULL;
+}
+
+int iked_send(const struct sockaddr_storage *local,
+	      const struct sockaddr_storage *peer,
+	      const uint8_t *msg, size_t len)
+{
+	struct dgram *d;
+	struct ike_parsed p;
+
+	if (n_sent < (int)(sizeof(sent) / sizeof(sent[0]))) {
+		struct sent *s = &sent[n_sent++];
+
+		memset(s, 0, sizeof(*s));
+		s->from = cur;
+		s->len = len;
+		if (len >= IKEV2_HDR_LEN) {
+			s->exch = msg[18];
+			s->flags = msg[19];
+			s->msgid = (uint32_t)msg[20] << 24 | msg[21] << 16 |
+				   msg[22] << 8 | msg[23];
+		}
+		if (!msg_parse(&p, msg, len) && p.n_notify)
+			s->notify = p.notify[0].type;
+		msg_parsed_free(&p);
+	}
+	if (n_queue == QUEUE_MAX)
+		return -ENOBUFS;
+	d = &queue[n_queue++];
+	d->from = cur;
+	d->to = node_at(peer);
+	d->src = local->ss_family ? *local : cur->addr;
+	d->dst = *peer;
+	d->data = malloc(len);
+	memcpy(d->data, msg, len);
+	d->len = len;
+	return 0;
+}
+
+/* ---- fake kernel -------------------------------------------------------- */
+
+int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
+{
+	(void)ifindex;
+	*spi = cur->next_spi++;
+	return 0;
+}
+
+static void copy_str(char *dst, const char *src, size_t n)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+{
+	struct kern_sa *k;
+
+	if (cur->fail_sa_add)
+		return -EINVAL;
+	if (cur->n_ksa == 64)
+		return -ENOSPC;
+	k = &cur->ksa[cur->n_ksa++];
+	k->sa = *sa;
+	if (sa->enc_key_len)
+		memcpy(k->enc, sa->enc_key, sa->enc_key_len);
+	if (sa->auth_key_len)
+		memcpy(k->auth, sa->auth_key, sa->auth_key_len);
+	copy_str(k->aead, sa->aead_alg, sizeof(k->aead));
+	copy_str(k->enc_alg, sa->enc_alg, sizeof(k->enc_alg));
+	copy_str(k->auth_alg, sa->auth_alg, sizeof(k->auth_alg));
+	k->sa.enc_key = k->enc;
+	k->sa.auth_key = k->auth;
+	k->sa.aead_alg = k->aead;
+	k->sa.enc_alg = k->enc_alg;
+	k->sa.auth_alg = k->auth_alg;
+	return 0;
+}
+
+int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+{
+	int i;
+
+	for (i = 0; i < cur->n_ksa; i++)
+		if (cur->ksa[i].sa.ifindex == ifindex &&
+		    cur->ksa[i].sa.out == out && cur->ksa[i].sa.spi == spi) {
+			cur->ksa[i] = cur->ksa[--cur->n_ksa];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int iked_kernel_sa_activate(int ifindex, uint32_t spi)
+{
+	(void)ifindex;
+	(void)spi;
+	return 0;
+}
+
+int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
+			     uint64_t *when)
+{
+	(void)ifindex;
+	(void)out;
+	(void)spi;
+	*when = 0;
+	return 0;
+}
+
+static struct kern_sa *ksa_find(struct node *n, bool out, uint32_t spi)
+{
+	int i;
+
+	for (i = 0; i < n->n_ksa; i++)
+		if (n->ksa[i].sa.out == out && n->ksa[i].sa.spi == spi)
+			return &n->ksa[i];
+	return NULL;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static int delivered;
+
+/* Delivers queued datagrams; advances the clock to the next timer when the
+ * network is quiet. Stops at @until or when nothing is left to do. */
+static void run(uint64_t until)
+{
+	for (;;) {
+		if (n_queue) {
+			struct dgram d = queue[0];
+			int act = filter ? filter(&d, delivered) : 0;
+
+			memmove(queue, queue + 1, (size_t)--n_queue *
+				sizeof(queue[0]));
+			delivered++;
+			if (act != 1 && d.to) {
+				use(d.to);
+				ike_recv(&d.dst, &d.src, d.data, d.len);
+				if (act == 2)
+					ike_recv(&d.dst, &d.src, d.data, d.len);
+			}
+			free(d.data);
+			continue;
+		}
+		{
+			int i, best = -1;
+
+			for (i = 0; i < TIMERS_MAX; i++)
+				if (timers[i].t && timers[i].t->armed &&
+				    (best < 0 ||
+				     timers[i].t->when < timers[best].t->when))
+					best = i;
+			if (best < 0 || timers[best].t->when > until)
+				return;
+			if (timers[best].t->when > now)
+				now = timers[best].t->when;
+			{
+				struct iked_timer *t = timers[best].t;
+
+				timers[best].t = NULL;
+				t->armed = false;
+				use(timers[best].owner);
+				t->fn(t);
+			}
+		}
+	}
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+struct conf {
+	struct iked_config c;
+	struct iked_ike_profile ike;
+	struct iked_ipsec_profile ipsec;
+	struct iked_gateway gw;
+	struct iked_tunnel tun;
+	struct iked_ike_profile *ikes[1];
+	struct iked_ipsec_profile *ipsecs[1];
+	struct iked_gateway *gws[1];
+	struct iked_tunnel *tuns[1];
+};
+
+static struct conf ca, cb;
+
+static void set_addr(struct sockaddr_storage *ss, const char *a, int port)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, a, &s->sin_addr);
+}
+
+static void conf_default(struct conf *k, const char *local, const char *peer,
+			 int ifindex, enum iked_start start)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->ike.name, sizeof(k->ike.name), "ike");
+	k->ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 256 };
+	k->ike.encr[1] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 128 };
+	k->ike.n_encr = 2;
+	k->ike.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+	k->ike.n_integ = 1;
+	k->ike.prf[0] = IKEV2_PRF_HMAC_SHA2_256;
+	k->ike.n_prf = 1;
+	k->ike.dh[0] = IKEV2_DH_ECP_256;
+	k->ike.dh[1] = IKEV2_DH_MODP_2048;
+	k->ike.n_dh = 2;
+	k->ike.lifetime = 28800;
+
+	snprintf(k->ipsec.name, sizeof(k->ipsec.name), "esp");
+	k->ipsec.protocol = IKEV2_PROTO_ESP;
+	k->ipsec.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 128 };
+	k->ipsec.n_encr = 1;
+	k->ipsec.esn = IKED_ESN_BOTH;
+	k->ipsec.lifetime = 3600;
+
+	snprintf(k->gw.name, sizeof(k->gw.name), "gw");
+	set_addr(&k->gw.local, local, 500);
+	set_addr(&k->gw.peer, peer, 500);
+	k->gw.auth = IKED_AUTH_PSK;
+	memcpy(k->gw.psk, "secret-psk-of-the-test", 22);
+	k->gw.psk_len = 22;
+	k->gw.ike = &k->ike;
+
+	snprintf(k->tun.name, sizeof(k->tun.name), "t%d", ifindex);
+	snprintf(k->tun.dev, sizeof(k->tun.dev), "vtun%d", ifindex);
+	k->tun.gw = &k->gw;
+	k->tun.ipsec = &k->ipsec;
+	k->tun.replay_window = 1024;
+	k->tun.start = start;
+	k->tun.ifindex = ifindex;
+
+	k->ikes[0] = &k->ike;
+	k->ipsecs[0] = &k->ipsec;
+	k->gws[0] = &k->gw;
+	k->tuns[0] = &k->tun;
+	k->c.ike = k->ikes;
+	k->c.n_ike = 1;
+	k->c.ipsec = k->ipsecs;
+	k->c.n_ipsec = 1;
+	k->c.gw = k->gws;
+	k->c.n_gw = 1;
+	k->c.tun = k->tuns;
+	k->c.n_tun = 1;
+}
+
+static void proxy(struct iked_proxy_id *p, uint32_t id, const char *l,
+		  int ll, const char *r, int rl)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->family = AF_INET;
+	inet_pton(AF_INET, l, &p->local);
+	inet_pton(AF_INET, r, &p->remote);
+	p->local_len = (uint8_t)ll;
+	p->remote_len = (uint8_t)rl;
+	p->local_port_max = p->remote_port_max = 65535;
+}
+
+static void reset(void)
+{
+	int i;
+
+	for (i = 0; i < n_queue; i++)
+		free(queue[i].data);
+	n_queue = 0;
+	n_sent = 0;
+	delivered = 0;
+	filter = NULL;
+	conf_default(&ca, "192.0.2.1", "192.0.2.2", 10, IKED_START_NONE);
+	conf_default(&cb, "192.0.2.2", "192.0.2.1", 20, IKED_START_NONE);
+	cb.gw.peer.ss_family = AF_UNSPEC;	/* responder: any peer */
+}
+
+/* Starts both engines on the configurations as they are now. */
+static void start(void)
+{
+	int i;
+
+	for (i = 0; i < TIMERS_MAX; i++)
+		timers[i].t = NULL;
+	for (i = 0; i < 2; i++) {
+		struct node *n = i ? &B : &A;
+
+		if (!n->eng)
+			n->eng = calloc(1, sizeof(*n->eng));
+		use(n);
+		memset(ike_drops, 0, sizeof(ike_drops));
+		n->n_ksa = 0;
+		n->next_spi = i ? 0xb0000001 : 0xa0000001;
+		n->fail_sa_add = 0;
+		n->log_len = 0;
+		n->log[0] = 0;
+		ike_engine_init(i ? &cb.c : &ca.c);
+	}
+	set_addr(&A.addr, "192.0.2.1", 500);
+	set_addr(&B.addr, "192.0.2.2", 500);
+	run(now);	/* start timers */
+}
+
+static void stop(void)
+{
+	use(&A);
+	ike_engine_fini();
+	use(&B);
+	ike_engine_fini();
+	run(now);
+	reset();
+}
+
+/* ---- views -------------------------------------------------------------- */
+
+struct view {
+	int n;
+	struct ike_sa_info sa;
+	struct ike_child_info child[8];
+};
+
+static int collect(const struct ike_sa_info *sa, void *arg)
+{
+	struct view *v = arg;
+
+	if (!v->n) {
+		int i;
+
+		v->sa = *sa;
+		for (i = 0; i < sa->n_child && i < 8; i++)
+			v->child[i] = sa->child[i];
+	}
+	v->n++;
+	return 0;
+}
+
+static struct view view(struct node *n)
+{
+	struct view v = { 0 };
+
+	use(n);
+	ike_foreach_sa(collect, &v);
+	return v;
+}
+
+static uint64_t drops(struct node *n, enum ike_drop why)
+{
+	use(n);
+	return ike_drops[why];
+}
+
+static uint64_t drops_all(struct node *n)
+{
+	uint64_t s = 0;
+	int i;
+
+	use(n);
+	for (i = 0; i < IKE_DROP_MAX; i++)
+		s += ike_drops[i];
+	return s;
+}
+
+static int count_sent(struct node *from, uint8_t exch, bool response)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n_sent; i++)
+		if (sent[i].from == from && sent[i].exch == exch &&
+		    !!(sent[i].flags & IKEV2_FLAG_RESPONSE) == response)
+			k++;
+	return k;
+}
+
+static bool sent_notify(struct node *from, uint16_t type)
+{
+	int i;
+
+	for (i = 0; i < n_sent; i++)
+		if (sent[i].from == from && sent[i].notify == type)
+			return true;
+	return false;
+}
+
+/* Both kernels hold matching SAs: A's outbound is B's inbound, same keys. */
+static void check_pair(uint32_t proxy_id)
+{
+	int i, pairs = 0;
+
+	for (i = 0; i < A.n_ksa; i++) {
+		struct kern_sa *a = &A.ksa[i], *b;
+
+		if (a->sa.proxy_id != proxy_id)
+			continue;
+		b = ksa_find(&B, !a->sa.out, a->sa.spi);
+		CHECK(b, "A %s SPI 0x%08x has no peer in B",
+		      a->sa.out ? "out" : "in", a->sa.spi);
+		if (!b)
+			continue;
+		pairs++;
+		CHECK(a->sa.enc_key_len == b->sa.enc_key_len &&
+		      !memcmp(a->enc, b->enc, a->sa.enc_key_len),
+		      "encryption keys differ");
+		CHECK(a->sa.auth_key_len == b->sa.auth_key_len &&
+		      !memcmp(a->auth, b->auth, a->sa.auth_key_len),
+		      "integrity keys differ");
+		CHECK(!strcmp(a->aead, b->aead) &&
+		      !strcmp(a->enc_alg, b->enc_alg) &&
+		      !strcmp(a->auth_alg, b->auth_alg), "algorithms differ");
+		CHECK(a->sa.esn == b->sa.esn, "ESN differs");
+		CHECK(b->sa.proxy_id == proxy_id, "proxy ID %u vs %u",
+		      b->sa.proxy_id, proxy_id);
+	}
+	CHECK(pairs == 2, "%d SA pairs for proxy ID %u", pairs, proxy_id);
+}
+
+/* The in and out SAs of one side use different keys (directions). */
+static void check_directions(struct node *n)
+{
+	int i, j;
+
+	for (i = 0; i < n->n_ksa; i++)
+		for (j = 0; j < n->n_ksa; j++)
+			if (n->ksa[i].sa.out && !n->ksa[j].sa.out &&
+			    n->ksa[i].sa.proxy_id == n->ksa[j].sa.proxy_id)
+				CHECK(memcmp(n->ksa[i].enc, n->ksa[j].enc,
+					     n->ksa[i].sa.enc_key_len),
+				      "%s: same key both ways", n->name);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_psk(void)
+{
+	struct view va, vb;
+
+	printf("# PSK: initiator and responder establish\n");
+	start();
+	use(&A);
+	CHECK(ike_tunnel_up(&ca.tun) == 0, "tunnel up");
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.n == 1 && !strcmp(va.sa.state, "established"), "A: %d %s",
+	      va.n, va.n ? va.sa.state : "-");
+	CHECK(vb.n == 1 && !strcmp(vb.sa.state, "established"), "B: %d %s",
+	      vb.n, vb.n ? vb.sa.state : "-");
+	CHECK(va.sa.initiator && !vb.sa.initiator, "roles");
+	CHECK(va.sa.spi_i == vb.sa.spi_i && va.sa.spi_r == vb.sa.spi_r &&
+	      va.sa.spi_r, "IKE SPIs %llx/%llx vs %llx/%llx",
+	      (unsigned long long)va.sa.spi_i, (unsigned long long)va.sa.spi_r,
+	      (unsigned long long)vb.sa.spi_i, (unsigned long long)vb.sa.spi_r);
+	CHECK(!strcmp(va.sa.encr, "aes-gcm-16-256") &&
+	      !strcmp(vb.sa.encr, va.sa.encr), "IKE encr %s/%s", va.sa.encr,
+	      vb.sa.encr);
+	CHECK(!strcmp(va.sa.dh, vb.sa.dh) && va.sa.dh[0], "dh %s/%s",
+	      va.sa.dh, vb.sa.dh);
+	CHECK(!strcmp(va.sa.peer_id, "192.0.2.2") &&
+	      !strcmp(vb.sa.peer_id, "192.0.2.1"), "IDs %s %s",
+	      va.sa.peer_id, vb.sa.peer_id);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "kernel SAs %d %d", A.n_ksa,
+	      B.n_ksa);
+	/* inbound installed first */
+	CHECK(A.n_ksa == 2 && !A.ksa[0].sa.out && A.ksa[1].sa.out,
+	      "A: inbound first");
+	CHECK(B.n_ksa == 2 && !B.ksa[0].sa.out && B.ksa[1].sa.out,
+	      "B: inbound first");
+	check_pair(0);
+	check_directions(&A);
+	CHECK(A.n_ksa == 2 && !strcmp(A.ksa[0].aead, "rfc4106(gcm(aes))") &&
+	      A.ksa[0].sa.enc_key_len == 20 && A.ksa[0].sa.icv_bits == 128,
+	      "ESP AES-GCM-16-128: %s %zu", A.ksa[0].aead,
+	      A.ksa[0].sa.enc_key_len);
+	CHECK(A.n_ksa == 2 && A.ksa[0].sa.esn, "ESN yes preferred");
+	CHECK(A.n_ksa == 2 && A.ksa[0].sa.replay_window == 1024 &&
+	      A.ksa[0].sa.ifindex == 10 && B.ksa[0].sa.ifindex == 20,
+	      "window, ifindex");
+	CHECK(va.sa.n_child == 1 && vb.sa.n_child == 1 &&
+	      va.child[0].spi_in == vb.child[0].spi_out &&
+	      va.child[0].spi_out == vb.child[0].spi_in, "child views");
+	CHECK(va.sa.n_child == 1 &&
+	      !strcmp(va.child[0].local_ts, "0.0.0.0/0,::/0") &&
+	      !strcmp(va.child[0].remote_ts, "0.0.0.0/0,::/0"),
+	      "route-based TS: %s | %s", va.child[0].local_ts,
+	      va.child[0].remote_ts);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 1 &&
+	      count_sent(&A, IKEV2_EXCH_IKE_AUTH, false) == 1,
+	      "one request each");
+	CHECK(drops_all(&A) == 0 && drops_all(&B) == 0, "no drops");
+	CHECK(ike_tunnel_up(&ca.tun) == 0 && view(&A).n == 1,
+	      "up again: nothing new");
+	stop();
+}
+
+static void test_wrong_psk(void)
+{
+	struct view va, vb;
+
+	printf("# wrong PSK: AUTHENTICATION_FAILED, nothing installed\n");
+	memcpy(cb.gw.psk, "another-psk", 11);
+	cb.gw.psk_len = 11;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "kernel SAs %d %d", A.n_ksa,
+	      B.n_ksa);
+	CHECK(va.n == 0 && vb.n == 0, "no IKE SA shown: %d %d", va.n, vb.n);
+	CHECK(strstr(B.log, "authentication failed") != NULL, "B logs it");
+	CHECK(strstr(A.log, "AUTHENTICATION_FAILED") != NULL,
+	      "A got AUTHENTICATION_FAILED: %s", A.log);
+	stop();
+}
+
+static void test_no_proposal(void)
+{
+	printf("# no common proposal: NO_PROPOSAL_CHOSEN\n");
+	cb.ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_CHACHA20_POLY1305, 0 };
+	cb.ike.n_encr = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(sent_notify(&B, IKEV2_N_NO_PROPOSAL_CHOSEN), "on the wire");
+	CHECK(strstr(A.log, "NO_PROPOSAL_CHOSEN") != NULL, "A: %s", A.log);
+	CHECK(view(&A).n == 0 && view(&B).n == 0, "no SAs");
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "no kernel SAs");
+	stop();
+
+	printf("# no common ESP proposal: IKE SA up, no CHILD SA\n");
+	cb.ipsec.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 256 };
+	cb.ipsec.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+	cb.ipsec.n_integ = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(strstr(A.log, "NO_PROPOSAL_CHOSEN") != NULL, "A: %s", A.log);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "no kernel SAs");
+	CHECK(view(&A).n == 0 && view(&B).n == 0, "IKE SA deleted by A");
+	stop();
+}
+
+static void test_invalid_ke(void)
+{
+	struct view va;
+
+	printf("# INVALID_KE_PAYLOAD: the initiator retries with the group\n");
+	cb.ike.dh[0] = IKEV2_DH_MODP_2048;
+	cb.ike.n_dh = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(sent_notify(&B, IKEV2_N_INVALID_KE_PAYLOAD), "on the wire");
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 2,
+	      "two IKE_SA_INIT requests: %d",
+	      count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false));
+	CHECK(va.n == 1 && !strcmp(va.sa.state, "established") &&
+	      !strcmp(va.sa.dh, "modp2048"), "established with %s",
+	      va.sa.dh);
+	check_pair(0);
+	stop();
+
+	printf("# INVALID_KE_PAYLOAD for a group not offered: fails\n");
+	cb.ike.dh[0] = IKEV2_DH_MODP_3072;
+	cb.ike.n_dh = 1;
+	ca.ike.n_dh = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(sent_notify(&B, IKEV2_N_NO_PROPOSAL_CHOSEN), "B: no proposal");
+	CHECK(view(&A).n == 0 && A.n_ksa == 0, "A failed");
+	stop();
+
+	printf("# responder accepts the KE group when it is acceptable\n");
+	cb.ike.dh[0] = IKEV2_DH_MODP_2048;
+	cb.ike.dh[1] = IKEV2_DH_ECP_256;
+	cb.ike.n_dh = 2;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 1,
+	      "one IKE_SA_INIT");
+	CHECK(!strcmp(view(&B).sa.dh, "ecp256"), "ecp256: %s",
+	      view(&B).sa.dh);
+	stop();
+}
+
+static void test_delete(void)
+{
+	printf("# DELETE from the initiator\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up");
+	use(&A);
+	CHECK(ike_tunnel_down(&ca.tun) == 0, "down");
+	CHECK(A.n_ksa == 0, "A's kernel SAs removed at once");
+	run(now + 1000);
+	CHECK(B.n_ksa == 0 && view(&B).n == 0, "B removed its SAs: %d %d",
+	      B.n_ksa, view(&B).n);
+	CHECK(view(&A).n == 0, "A's IKE SA gone after the answer");
+	CHECK(count_sent(&B, IKEV2_EXCH_INFORMATIONAL, true) == 1,
+	      "answered");
+	stop();
+
+	printf("# DELETE from the responder\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&B);
+	CHECK(ike_tunnel_down(&cb.tun) == 0, "down on B");
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0 && view(&A).n == 0 &&
+	      view(&B).n == 0, "all gone");
+	stop();
+
+	printf("# hard expiry of a CHILD SA: DELETE of that CHILD SA\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&A);
+	ike_expire(10, false, A.ksa[0].sa.spi, true);
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "CHILD SAs gone: %d %d",
+	      A.n_ksa, B.n_ksa);
+	CHECK(view(&A).n == 1 && view(&B).n == 1 &&
+	      !strcmp(view(&B).sa.state, "established"), "IKE SA stays");
+	stop();
+}
+
+static int drop_first_auth(const struct dgram *d, int i)
+{
+	static int dropped;
+
+	if (i == 0)
+		dropped = 0;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_IKE_AUTH &&
+	    !(d->data[19] & IKEV2_FLAG_RESPONSE) && !dropped) {
+		dropped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int drop_auth_response(const struct dgram *d, int i)
+{
+	static int dropped;
+
+	if (i == 0)
+		dropped = 0;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_IKE_AUTH &&
+	    (d->data[19] & IKEV2_FLAG_RESPONSE) && !dropped) {
+		dropped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int dup_auth(const struct dgram *d, int i)
+{
+	(void)i;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_IKE_AUTH &&
+	    !(d->data[19] & IKEV2_FLAG_RESPONSE))
+		return 2;
+	return 0;
+}
+
+static int dup_init(const struct dgram *d, int i)
+{
+	(void)i;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_IKE_SA_INIT &&
+	    !(d->data[19] & IKEV2_FLAG_RESPONSE))
+		return 2;
+	return 0;
+}
+
+static int drop_from_b(const struct dgram *d, int i)
+{
+	(void)i;
+	return d->from == &B;
+}
+
+static void test_retransmit(void)
+{
+	uint64_t t0;
+	int i, k;
+
+	printf("# a lost request is retransmitted after 4 s\n");
+	start();
+	filter = drop_first_auth;
+	use(&A);
+	t0 = now;
+	ike_tunnel_up(&ca.tun);
+	run(now + 3999);
+	CHECK(view(&A).n == 1 && strcmp(view(&A).sa.state, "established"),
+	      "not yet");
+	run(now + 10000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2 &&
+	      B.n_ksa == 2, "established after the retransmission");
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_AUTH, false) == 2,
+	      "two IKE_AUTH requests");
+	CHECK(now - t0 == 4000, "retransmitted at %llu ms",
+	      (unsigned long long)(now - t0));
+	check_pair(0);
+	stop();
+
+	printf("# a lost response: the cached response is resent\n");
+	start();
+	filter = drop_auth_response;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 10000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2 &&
+	      B.n_ksa == 2, "established");
+	CHECK(count_sent(&B, IKEV2_EXCH_IKE_AUTH, true) == 2,
+	      "B answered twice");
+	CHECK(B.n_ksa == 2, "B installed once");
+	{
+		int first = -1, second = -1;
+
+		for (i = 0; i < n_sent; i++)
+			if (sent[i].from == &B &&
+			    sent[i].exch == IKEV2_EXCH_IKE_AUTH)
+				{
+				if (first < 0)
+					first = i;
+				else
+					second = i;
+			}
+		CHECK(first >= 0 && second >= 0 &&
+		      sent[first].len == sent[second].len, "same response");
+	}
+	check_pair(0);
+	stop();
+
+	printf("# a duplicated request is answered from the cache\n");
+	start();
+	filter = dup_auth;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established"), "established");
+	CHECK(count_sent(&B, IKEV2_EXCH_IKE_AUTH, true) == 2,
+	      "B answered twice: %d",
+	      count_sent(&B, IKEV2_EXCH_IKE_AUTH, true));
+	CHECK(B.n_ksa == 2 && A.n_ksa == 2, "one CHILD SA each");
+	CHECK(drops(&A, IKE_DROP_MSGID) == 1,
+	      "A dropped the second answer: %llu",
+	      (unsigned long long)drops(&A, IKE_DROP_MSGID));
+	check_pair(0);
+	stop();
+
+	printf("# a duplicated IKE_SA_INIT request is answered from the cache\n");
+	start();
+	filter = dup_init;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(count_sent(&B, IKEV2_EXCH_IKE_SA_INIT, true) == 2,
+	      "B answered twice");
+	CHECK(view(&B).n == 1 && B.n_ksa == 2 && A.n_ksa == 2,
+	      "one SA: %d", view(&B).n);
+	{
+		int first = -1, second = -1;
+
+		for (i = 0; i < n_sent; i++)
+			if (sent[i].from == &B &&
+			    sent[i].exch == IKEV2_EXCH_IKE_SA_INIT) {
+				if (first < 0)
+					first = i;
+				else
+					second = i;
+			}
+		CHECK(first >= 0 && second >= 0 &&
+		      sent[first].len == sent[second].len, "same answer");
+	}
+	stop();
+
+	printf("# no answer: 5 retransmissions with backoff, then give up\n");
+	start();
+	filter = drop_from_b;
+	use(&A);
+	t0 = now;
+	ike_tunnel_up(&ca.tun);
+	run(now + 200000);
+	k = count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false);
+	CHECK(k == 6, "6 transmissions: %d", k);
+	CHECK(view(&A).n == 0, "given up");
+	CHECK(strstr(A.log, "not responding") != NULL, "logged");
+	stop();
+}
+
+/* The backoff schedule, timed send by send. */
+static uint64_t send_times[16];
+static int n_send_times;
+static int record_a_init(const struct dgram *d, int i)
+{
+	(void)i;
+	if (d->from == &A && d->len > 18 &&
+	    d->data[18] == IKEV2_EXCH_IKE_SA_INIT && n_send_times < 16)
+		send_times[n_send_times++] = now;
+	return d->from == &B;
+}
+
+static void test_backoff(void)
+{
+	static const uint64_t want[] = { 0, 4000, 11200, 24160, 47488, 89478 };
+	uint64_t t0;
+	int i;
+
+	printf("# backoff 4 s * 1.8^n, 165 s in all\n");
+	start();
+	n_send_times = 0;
+	filter = record_a_init;
+	use(&A);
+	t0 = now;
+	ike_tunnel_up(&ca.tun);
+	run(now + 200000);
+	CHECK(n_send_times == 6, "%d sends", n_send_times);
+	for (i = 0; i < n_send_times && i < 6; i++)
+		CHECK(send_times[i] - t0 + 1 >= want[i] &&
+		      send_times[i] - t0 <= want[i] + 1, "send %d at %llu", i,
+		      (unsigned long long)(send_times[i] - t0));
+	CHECK(strstr(A.log, "not responding") != NULL, "given up");
+	stop();
+}
+
+static struct dgram saved;
+static int save_auth(const struct dgram *d, int i)
+{
+	(void)i;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_IKE_AUTH &&
+	    !(d->data[19] & IKEV2_FLAG_RESPONSE) && !saved.data) {
+		saved = *d;
+		saved.data = malloc(d->len);
+		memcpy(saved.data, d->data, d->len);
+		return 1;
+	}
+	return 0;
+}
+
+static void inject(struct node *to, const uint8_t *m, size_t len)
+{
+	struct sockaddr_storage src = to == &B ? A.addr : B.addr;
+
+	use(to);
+	ike_recv(&to->addr, &src, m, len);
+}
+
+static void test_garbage(void)
+{
+	uint8_t junk[300], *m;
+	uint64_t before;
+	size_t i;
+
+	printf("# garbage, truncated and forged messages: counted, ignored\n");
+	start();
+	filter = save_auth;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 100);
+	CHECK(saved.data != NULL, "IKE_AUTH request captured");
+	if (!saved.data) {
+		stop();
+		return;
+	}
+	filter = NULL;
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	inject(&B, junk, 10);
+	CHECK(drops(&B, IKE_DROP_SHORT) == 1, "short");
+	inject(&B, junk, sizeof(junk));
+	CHECK(drops_all(&B) == 2, "junk: %llu",
+	      (unsigned long long)drops_all(&B));
+	/* truncated */
+	inject(&B, saved.data, saved.len - 5);
+	CHECK(drops_all(&B) == 3, "truncated");
+	/* version */
+	m = malloc(saved.len);
+	memcpy(m, saved.data, saved.len);
+	m[17] = 0x30;
+	before = drops(&B, IKE_DROP_VERSION);
+	inject(&B, m, saved.len);
+	CHECK(drops(&B, IKE_DROP_VERSION) == before + 1, "version");
+	/* flipped bit in the ciphertext */
+	memcpy(m, saved.data, saved.len);
+	m[saved.len - 20] ^= 1;
+	inject(&B, m, saved.len);
+	CHECK(drops(&B, IKE_DROP_INTEGRITY) == 1, "integrity: %llu",
+	      (unsigned long long)drops(&B, IKE_DROP_INTEGRITY));
+	/* unknown SPI */
+	memcpy(m, saved.data, saved.len);
+	m[9] ^= 0xff;
+	inject(&B, m, saved.len);
+	CHECK(drops(&B, IKE_DROP_NO_SA) == 1, "no SA");
+	/* future message ID */
+	memcpy(m, saved.data, saved.len);
+	m[23] = 5;
+	inject(&B, m, saved.len);
+	CHECK(drops(&B, IKE_DROP_MSGID) == 1, "msgid");
+	/* a response the initiator did not ask for */
+	memcpy(m, saved.data, saved.len);
+	m[19] = IKEV2_FLAG_RESPONSE;
+	inject(&A, m, saved.len);
+	CHECK(drops_all(&A) == 1, "A: unasked response");
+	before = drops_all(&B);
+	CHECK(B.n_ksa == 0 && n_queue == 0, "nothing happened");
+	CHECK(!strcmp(view(&B).sa.state, "connecting"), "B still waits");
+	/* the genuine one still works */
+	inject(&B, saved.data, saved.len);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2 &&
+	      B.n_ksa == 2, "established after all");
+	CHECK(drops_all(&B) == before, "no new drops");
+	/* a replay of the request after the window moved on: cached answer */
+	inject(&B, saved.data, saved.len);
+	CHECK(n_queue == 1 && queue[0].from == &B, "answered from cache");
+	run(now + 1000);
+	CHECK(B.n_ksa == 2, "nothing new installed");
+	free(m);
+	free(saved.data);
+	saved.data = NULL;
+	stop();
+}
+
+static void test_critical(void)
+{
+	struct ike_hdr h = {
+		.spi_i = 0x1122334455667788ull,
+		.exchange = IKEV2_EXCH_IKE_SA_INIT,
+		.flags = IKEV2_FLAG_INITIATOR,
+	};
+	struct ike_buf b;
+	uint8_t x[4] = { 1, 2, 3, 4 };
+
+	printf("# unknown critical payload: UNSUPPORTED_CRITICAL_PAYLOAD\n");
+	start();
+	msg_init(&b);
+	msg_begin(&b, &h);
+	msg_add_payload(&b, 200, true);
+	msg_put_bytes(&b, x, sizeof(x));
+	CHECK(msg_end(&b) == 0, "built");
+	inject(&B, b.data, b.len);
+	CHECK(n_queue == 1 && sent[n_sent - 1].notify ==
+	      IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, "answered: %u",
+	      n_sent ? sent[n_sent - 1].notify : 0);
+	CHECK(view(&B).n == 0, "no state");
+	msg_free(&b);
+	stop();
+}
+
+static void test_proxy_ids(void)
+{
+	struct view va, vb;
+
+	printf("# proxy IDs: IKE_AUTH for the first, CREATE_CHILD_SA (PFS) "
+	       "for the others, narrowing\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	proxy(&ca.tun.proxy[2], 3, "10.1.2.0", 24, "10.4.0.0", 16);
+	ca.tun.n_proxy = 3;
+	ca.ipsec.dh[0] = IKEV2_DH_ECP_256;
+	ca.ipsec.n_dh = 1;
+	/* B allows less for the first, more for the second */
+	proxy(&cb.tun.proxy[0], 7, "10.2.5.0", 24, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.0.0.0", 8);
+	proxy(&cb.tun.proxy[2], 9, "10.4.0.0", 16, "10.1.2.0", 24);
+	cb.tun.n_proxy = 3;
+	cb.ipsec.dh[0] = IKEV2_DH_ECP_256;
+	cb.ipsec.n_dh = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.sa.n_child == 3 && vb.sa.n_child == 3, "3 CHILD SAs: %d %d",
+	      va.sa.n_child, vb.sa.n_child);
+	CHECK(A.n_ksa == 6 && B.n_ksa == 6, "kernel SAs %d %d", A.n_ksa,
+	      B.n_ksa);
+	CHECK(count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false) == 2,
+	      "two CREATE_CHILD_SA");
+	{
+		int i, narrowed = 0, pfs = 0;
+
+		for (i = 0; i < va.sa.n_child; i++) {
+			if (!strcmp(va.child[i].remote_ts, "10.2.5.0/24"))
+				narrowed++;
+			if (!strcmp(va.child[i].dh, "ecp256"))
+				pfs++;
+		}
+		CHECK(narrowed == 1, "narrowed to 10.2.5.0/24");
+		CHECK(pfs == 2, "PFS on CREATE_CHILD_SA: %d", pfs);
+	}
+	{
+		int i, j, ok = 0;
+
+		/* A's proxy n pairs with B's proxy n + 6 */
+		for (i = 0; i < A.n_ksa; i++)
+			for (j = 0; j < B.n_ksa; j++)
+				if (A.ksa[i].sa.spi == B.ksa[j].sa.spi &&
+				    A.ksa[i].sa.out != B.ksa[j].sa.out &&
+				    B.ksa[j].sa.proxy_id ==
+				    A.ksa[i].sa.proxy_id + 6 &&
+				    !memcmp(A.ksa[i].enc, B.ksa[j].enc, 20))
+					ok++;
+		CHECK(ok == 6, "pairs with equal keys: %d", ok);
+	}
+	stop();
+
+	printf("# TS_UNACCEPTABLE: nothing installed\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	ca.tun.n_proxy = 1;
+	proxy(&cb.tun.proxy[0], 1, "10.9.0.0", 16, "10.1.0.0", 16);
+	cb.tun.n_proxy = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(strstr(A.log, "TS_UNACCEPTABLE") != NULL, "A: %s", A.log);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "no kernel SAs");
+	CHECK(view(&A).n == 0 && view(&B).n == 0, "IKE SA deleted");
+	stop();
+}
+
+static void test_acquire(void)
+{
+	printf("# acquire starts a trap tunnel once\n");
+	ca.tun.start = IKED_START_TRAP;
+	start();
+	use(&A);
+	ike_acquire(10, 0);
+	ike_acquire(10, 0);
+	ike_acquire(99, 0);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 1,
+	      "one IKE_SA_INIT");
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up");
+	use(&B);
+	ike_acquire(20, 0);	/* B's tunnel is responder-only */
+	CHECK(count_sent(&B, IKEV2_EXCH_IKE_SA_INIT, false) == 0,
+	      "responder only");
+	stop();
+
+	printf("# start tunnels initiate from the engine's start timer\n");
+	ca.tun.start = IKED_START_START;
+	start();
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up");
+	printf("# ... and again 5 s after the peer deleted them\n");
+	use(&B);
+	ike_tunnel_down(&cb.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "down");
+	run(now + 5000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up again");
+	printf("# ... but not after ike_tunnel_down() until ike_tunnel_up()\n");
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	run(now + 60000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0 && view(&A).n == 0, "stays down");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up on request");
+	stop();
+}
+
+static void test_cbc(void)
+{
+	struct view va;
+
+	printf("# AES-CBC + HMAC-SHA2 IKE SA and ESP, ESN off\n");
+	ca.ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 256 };
+	ca.ike.n_encr = 1;
+	ca.ike.dh[0] = IKEV2_DH_CURVE25519;
+	ca.ike.n_dh = 1;
+	cb.ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 256 };
+	cb.ike.dh[0] = IKEV2_DH_CURVE25519;
+	cb.ike.n_dh = 1;
+	ca.ipsec.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 128 };
+	ca.ipsec.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+	ca.ipsec.n_integ = 1;
+	ca.ipsec.esn = IKED_ESN_NO;
+	cb.ipsec = ca.ipsec;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(va.n && !strcmp(va.sa.state, "established") &&
+	      !strcmp(va.sa.encr, "aes-cbc-256") && va.sa.integ[0] &&
+	      !strcmp(va.sa.dh, "curve25519"), "IKE %s %s %s", va.sa.encr,
+	      va.sa.integ, va.sa.dh);
+	check_pair(0);
+	CHECK(A.n_ksa == 2 && !strcmp(A.ksa[0].enc_alg, "cbc(aes)") &&
+	      !strcmp(A.ksa[0].auth_alg, "hmac(sha256)") &&
+	      A.ksa[0].sa.enc_key_len == 16 && A.ksa[0].sa.auth_key_len == 32 &&
+	      A.ksa[0].sa.trunc_bits == 128 && !A.ksa[0].sa.esn,
+	      "ESP %s %s", A.ksa[0].enc_alg, A.ksa[0].auth_alg);
+	stop();
+}
+
+static char certdir[64];
+
+static int sh(const char *cmd)
+{
+	char full[2048];
+
+	snprintf(full, sizeof(full), "cd %s && (%s) >/dev/null 2>&1", certdir,
+		 cmd);
+	return system(full);
+}
+
+/* A CA (ECDSA P-256) with an ECDSA leaf for A and an RSA leaf for B, and
+ * a second CA nobody trusts with a leaf for B. */
+static int make_certs(void)
+{
+	snprintf(certdir, sizeof(certdir), "/tmp/engine_test.XXXXXX");
+	if (!mkdtemp(certdir))
+		return -1;
+	return sh("printf 'subjectAltName=IP:192.0.2.1,DNS:a.example\\n' > a.ext &&"
+		  "printf 'subjectAltName=IP:192.0.2.2,DNS:b.example\\n' > b.ext &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out ca.key &&"
+		  "openssl req -x509 -new -key ca.key -subj '/O=vtun/CN=Test CA'"
+		  " -days 30 -out ca.pem &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out a.key &&"
+		  "openssl req -new -key a.key -subj '/O=vtun/CN=a' -out a.csr &&"
+		  "openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key"
+		  " -CAcreateserial -days 30 -extfile a.ext -out a.pem &&"
+		  "openssl genrsa -out b.key 2048 &&"
+		  "openssl req -new -key b.key -subj '/O=vtun/CN=b' -out b.csr &&"
+		  "openssl x509 -req -in b.csr -CA ca.pem -CAkey ca.key"
+		  " -CAcreateserial -days 30 -extfile b.ext -out b.pem &&"
+		  "openssl ecparam -name prime256v1 -genkey -noout -out evil.key &&"
+		  "openssl req -x509 -new -key evil.key -subj '/CN=Evil CA'"
+		  " -days 30 -out evil.pem &&"
+		  "openssl x509 -req -in b.csr -CA evil.pem -CAkey evil.key"
+		  " -CAcreateserial -days 30 -extfile b.ext -out b-evil.pem");
+}
+
+static void use_certs(struct conf *k, const char *me, const char *cert,
+		      enum iked_auth how)
+{
+	k->gw.auth = how;
+	snprintf(k->gw.cert, sizeof(k->gw.cert), "%s/%s", certdir, cert);
+	snprintf(k->gw.key, sizeof(k->gw.key), "%s/%s.key", certdir, me);
+	snprintf(k->gw.ca, sizeof(k->gw.ca), "%s/ca.pem", certdir);
+}
+
+static void id_ip(struct iked_id *id, const char *a)
+{
+	id->type = IKEV2_ID_IPV4_ADDR;
+	id->len = 4;
+	inet_pton(AF_INET, a, id->data);
+}
+
+static void test_certs(void)
+{
+	struct view va, vb;
+
+	printf("# certificates: ECDSA and RSA, RFC 7427, DN IDs\n");
+	if (make_certs()) {
+		CHECK(0, "cannot make certificates with openssl");
+		return;
+	}
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.n && !strcmp(va.sa.state, "established") && vb.n &&
+	      !strcmp(vb.sa.state, "established"), "established");
+	CHECK(strstr(va.sa.peer_id, "CN = b") &&
+	      strstr(vb.sa.peer_id, "CN = a"),
+	      "DN IDs: %s | %s", va.sa.peer_id, vb.sa.peer_id);
+	check_pair(0);
+	stop();
+
+	printf("# certificates: IP IDs in subjectAltName, methods 1 and 9\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT_RSA1);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT_RSA1);
+	id_ip(&ca.gw.local_id, "192.0.2.1");
+	id_ip(&ca.gw.peer_id, "192.0.2.2");
+	id_ip(&cb.gw.local_id, "192.0.2.2");
+	id_ip(&cb.gw.peer_id, "192.0.2.1");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(va.n && !strcmp(va.sa.state, "established") &&
+	      !strcmp(va.sa.peer_id, "192.0.2.2"), "established: %s",
+	      va.n ? va.sa.peer_id : "-");
+	check_pair(0);
+	stop();
+
+	printf("# certificates: wrong peer ID\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	id_ip(&ca.gw.peer_id, "192.0.2.99");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n == 0 && view(&B).n == 0 && A.n_ksa == 0 &&
+	      B.n_ksa == 0, "not established, B removed its SAs");
+	CHECK(strstr(B.log, "could not authenticate us") != NULL,
+	      "B was told: %s", B.log);
+	stop();
+
+	printf("# certificates: untrusted CA\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b-evil.pem", IKED_AUTH_CERT);
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n == 0 && view(&B).n == 0 && A.n_ksa == 0 &&
+	      B.n_ksa == 0, "nothing installed");
+	CHECK(strstr(B.log, "authentication failed") ||
+	      strstr(A.log, "does not verify"), "refused: %s / %s", A.log,
+	      B.log);
+	stop();
+	sh("rm -f *.pem *.key *.csr *.ext *.srl");
+	rmdir(certdir);
+}
+
+static void test_empty_informational(void)
+{
+	struct ike_engine *e;
+	struct ike_sa *sa;
+	struct ike_hdr h;
+	struct ike_buf b;
+
+	printf("# an empty INFORMATIONAL is answered\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&A);
+	e = ike_engine_current();
+	sa = e->sas;
+	CHECK(sa && sa->state == IKE_S_ESTABLISHED, "up");
+	if (!sa) {
+		stop();
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.spi_i = sa->spi_i;
+	h.spi_r = sa->spi_r;
+	h.exchange = IKEV2_EXCH_INFORMATIONAL;
+	h.flags = IKEV2_FLAG_INITIATOR;
+	h.msgid = sa->req_msgid;
+	msg_init(&b);
+	msg_begin(&b, &h);
+	msg_sk_begin(&b, &sa->keys.i2r);
+	CHECK(msg_seal_sk(&b, &sa->keys.i2r) == 0, "sealed");
+	n_sent = 0;
+	inject(&B, b.data, b.len);
+	CHECK(n_queue == 1 && count_sent(&B, IKEV2_EXCH_INFORMATIONAL, true) == 1,
+	      "answered");
+	n_queue = 0;
+	free(queue[0].data);
+	/* the same again: from the cache */
+	inject(&B, b.data, b.len);
+	CHECK(n_queue == 1 && sent[n_sent - 1].len == sent[0].len,
+	      "answered again");
+	free(queue[0].data);
+	n_queue = 0;
+	CHECK(B.n_ksa == 2 && !strcmp(view(&B).sa.state, "established"),
+	      "nothing else changed");
+	msg_free(&b);
+	stop();
+}
+
+static void test_reconf(void)
+{
+	static struct conf cb2;
+
+	printf("# reload: a kept tunnel keeps its SAs, a changed one goes\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	use(&B);
+	ike_engine_reconf(&cb.c);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2 &&
+	      !strcmp(view(&B).sa.state, "established"), "kept");
+	/* new objects: B's old gateway and tunnel are about to be freed */
+	cb2 = cb;
+	cb2.gw.ike = &cb2.ike;
+	cb2.tun.gw = &cb2.gw;
+	cb2.tun.ipsec = &cb2.ipsec;
+	cb2.ikes[0] = &cb2.ike;
+	cb2.ipsecs[0] = &cb2.ipsec;
+	cb2.gws[0] = &cb2.gw;
+	cb2.tuns[0] = &cb2.tun;
+	cb2.c.ike = cb2.ikes;
+	cb2.c.ipsec = cb2.ipsecs;
+	cb2.c.gw = cb2.gws;
+	cb2.c.tun = cb2.tuns;
+	use(&B);
+	ike_engine_reconf(&cb2.c);
+	memset(&cb.gw, 0xa5, sizeof(cb.gw));	/* "freed" */
+	memset(&cb.tun, 0xa5, sizeof(cb.tun));
+	CHECK(B.n_ksa == 0 && view(&B).n == 0, "B dropped what was changed");
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && view(&A).n == 0, "A was told");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up with the new configuration");
+	use(&A);
+	ike_engine_fini();
+	use(&B);
+	ike_engine_fini();
+	run(now);
+	reset();
+}
+
+static void test_responder_ids(void)
+{
+	static struct iked_gateway gw2;
+	static struct iked_tunnel tun2;
+	static struct iked_gateway *gws[2];
+	static struct iked_tunnel *tuns[2];
+	struct view vb;
+
+	printf("# responder: the gateway and tunnel named by the peer's ID\n");
+	/* B: gateway "gw" for ID 192.0.2.99, "gw2" for A's ID, other PSK */
+	id_ip(&cb.gw.peer_id, "192.0.2.99");
+	gw2 = cb.gw;
+	snprintf(gw2.name, sizeof(gw2.name), "gw2");
+	id_ip(&gw2.peer_id, "192.0.2.1");
+	memcpy(gw2.psk, "the-second-psk", 14);
+	gw2.psk_len = 14;
+	tun2 = cb.tun;
+	snprintf(tun2.name, sizeof(tun2.name), "second");
+	tun2.gw = &gw2;
+	tun2.ifindex = 21;
+	gws[0] = &cb.gw;
+	gws[1] = &gw2;
+	tuns[0] = &cb.tun;
+	tuns[1] = &tun2;
+	cb.c.gw = gws;
+	cb.c.n_gw = 2;
+	cb.c.tun = tuns;
+	cb.c.n_tun = 2;
+	memcpy(ca.gw.psk, "the-second-psk", 14);
+	ca.gw.psk_len = 14;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	vb = view(&B);
+	CHECK(vb.n == 1 && !strcmp(vb.sa.state, "established") &&
+	      !strcmp(vb.sa.tunnel, "second"), "B: %s %s",
+	      vb.n ? vb.sa.tunnel : "-", vb.n ? vb.sa.state : "-");
+	CHECK(B.n_ksa == 2 && B.ksa[0].sa.ifindex == 21, "on the second "
+	      "tunnel's device");
+	check_pair(0);
+	stop();
+}
+
+int main(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "v")) != -1)
+		if (c == 'v')
+			verbose = 1;
+	reset();
+	test_psk();
+	test_wrong_psk();
+	test_no_proposal();
+	test_invalid_ke();
+	test_delete();
+	test_retransmit();
+	test_backoff();
+	test_garbage();
+	test_critical();
+	test_proxy_ids();
+	test_acquire();
+	test_cbc();
+	test_empty_informational();
+	test_reconf();
+	test_responder_ids();
+	test_certs();
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}

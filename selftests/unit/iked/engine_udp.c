@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IKEv2 engine on a real UDP socket with a recording fake kernel, for
+ * interoperability runs against another IKE implementation (strongSwan in a
+ * network namespace: engine_swan.sh).
+ *
+ *	engine_udp -l LOCAL -r PEER -k PSK [-i] [-I ike] [-E esp] [-P pfs]
+ *		   [-p L/n=R/n]... [-t seconds] [-d] [-K keyfile]
+ *		   [-C certdir -N name [-1]]
+ *
+ * -i initiates (else responds only); -I aes-gcm|aes-cbc|chacha and -g GROUP
+ * choose the IKE proposal, -E the ESP one (aes-gcm|aes-cbc); -d deletes the
+ * IKE SA once established and exits when that is done; without -d it exits
+ * when the IKE SA is gone (peer's DELETE) or after -t seconds. -K writes
+ * each kernel SA as "dir spi alg key" lines for comparison with the peer's
+ * XFRM states (test use only). Prints "ESTABLISHED", "CHILD ..." and
+ * "DELETED" lines for the script.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ikesa.h"
+#include "ikev2.h"
+
+static int sock = -1;
+static FILE *keyfile;
+static int n_sa;
+static int verbose;
+static int print_now;
+
+void iked_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > LOG_INFO && !verbose)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "iked: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+uint64_t iked_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#define TIMERS_MAX 64
+static struct iked_timer *timers[TIMERS_MAX];
+
+void iked_timer_add(struct iked_timer *t, uint32_t ms)
+{
+	int i, slot = -1;
+
+	for (i = 0; i < TIMERS_MAX; i++) {
+		if (timers[i] == t) {
+			slot = i;
+			break;
+		}
+		if (!timers[i] && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		abort();
+	timers[slot] = t;
+	t->when = iked_now_ms() + ms;
+	t->armed = true;
+}
+
+void iked_timer_del(struct iked_timer *t)
+{
+	int i;
+
+	for (i = 0; i < TIMERS_MAX; i++)
+		if (timers[i] == t)
+			timers[i] = NULL;
+	t->armed = false;
+}
+
+int iked_send(const struct sockaddr_storage *local,
+	      const struct sockaddr_storage *peer,
+	      const uint8_t *msg, size_t len)
+{
+	(void)local;
+	if (sendto(sock, msg, len, 0, (const struct sockaddr *)peer,
+		   sizeof(struct sockaddr_in)) < 0)
+		return -errno;
+	return 0;
+}
+
+static uint32_t next_spi = 0xc1000001;
+
+int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
+{
+	(void)ifindex;
+	*spi = next_spi++;
+	return 0;
+}
+
+static void hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+{
+	printf("SA-ADD %s 0x%08x %s%s%s esn=%d\n", sa->out ? "out" : "in",
+	       sa->spi, sa->aead_alg ? sa->aead_alg : sa->enc_alg,
+	       sa->auth_alg ? " " : "", sa->auth_alg ? sa->auth_alg : "",
+	       sa->esn);
+	if (keyfile) {
+		fprintf(keyfile, "%s 0x%08x ", sa->out ? "out" : "in", sa->spi);
+		hex(keyfile, sa->enc_key, sa->enc_key_len);
+		fprintf(keyfile, " ");
+		if (sa->auth_key_len)
+			hex(keyfile, sa->auth_key, sa->auth_key_len);
+		else
+			fprintf(keyfile, "-");
+		fprintf(keyfile, "\n");
+		fflush(keyfile);
+	}
+	fflush(stdout);
+	n_sa++;
+	return 0;
+}
+
+int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+{
+	(void)ifindex;
+	printf("SA-DEL %s 0x%08x\n", out ? "out" : "in", spi);
+	fflush(stdout);
+	n_sa--;
+	return 0;
+}
+
+int iked_kernel_sa_activate(int ifindex, uint32_t spi)
+{
+	(void)ifindex;
+	(void)spi;
+	return 0;
+}
+
+int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
+			     uint64_t *when)
+{
+	(void)ifindex;
+	(void)out;
+	(void)spi;
+	*when = 0;
+	return 0;
+}
+
+static int show(const struct ike_sa_info *sa, void *arg)
+{
+	int i;
+
+	int st = strcmp(sa->state, "established") ? 1 : 2;
+
+	if (st > *(int *)arg)
+		*(int *)arg = st;
+	if (st != 2 || !print_now)
+		return 0;
+	printf("IKE %s spi_i=%016llx spi_r=%016llx %s %s %s %s peer=%s\n",
+	       sa->state, (unsigned long long)sa->spi_i,
+	       (unsigned long long)sa->spi_r, sa->encr,
+	       sa->integ[0] ? sa->integ : "-", sa->prf, sa->dh, sa->peer_id);
+	for (i = 0; i < sa->n_child; i++)
+		printf("CHILD in=0x%08x out=0x%08x %s %s esn=%d dh=%s "
+		       "local=%s remote=%s\n", sa->child[i].spi_in,
+		       sa->child[i].spi_out, sa->child[i].encr,
+		       sa->child[i].integ[0] ? sa->child[i].integ : "-",
+		       sa->child[i].esn, sa->child[i].dh[0] ?
+		       sa->child[i].dh : "-", sa->child[i].local_ts,
+		       sa->child[i].remote_ts);
+	return 0;
+}
+
+static void addr(struct sockaddr_storage *ss, const char *a)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_port = htons(500);
+	if (inet_pton(AF_INET, a, &s->sin_addr) != 1) {
+		fprintf(stderr, "bad address %s\n", a);
+		exit(2);
+	}
+}
+
+static void proxy(struct iked_proxy_id *p, uint32_t id, const char *spec)
+{
+	char l[64], r[64];
+	int ll, rl;
+
+	/* "10.1.0.0/16=10.2.0.0/16" */
+	if (sscanf(spec, "%63[^/]/%d=%63[^/]/%d", l, &ll, r, &rl) != 4) {
+		fprintf(stderr, "bad proxy ID %s\n", spec);
+		exit(2);
+	}
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->family = AF_INET;
+	inet_pton(AF_INET, l, &p->local);
+	inet_pton(AF_INET, r, &p->remote);
+	p->local_len = (uint8_t)ll;
+	p->remote_len = (uint8_t)rl;
+	p->local_port_max = p->remote_port_max = 65535;
+}
+
+int main(int argc, char **argv)
+{
+	static struct iked_ike_profile ike;
+	static struct iked_ipsec_profile esp;
+	static struct iked_gateway gw;
+	static struct iked_tunnel tun;
+	struct iked_ike_profile *ikes[] = { &ike };
+	struct iked_ipsec_profile *esps[] = { &esp };
+	struct iked_gateway *gws[] = { &gw };
+	struct iked_tunnel *tuns[] = { &tun };
+	struct iked_config conf = {
+		.ike = ikes, .n_ike = 1, .ipsec = esps, .n_ipsec = 1,
+		.gw = gws, .n_gw = 1, .tun = tuns, .n_tun = 1,
+	};
+	const char *local = NULL, *peer = NULL, *psk = "", *ikealg = "aes-gcm";
+	const char *espalg = "aes-gcm";
+	int initiate = 0, del = 0, timeout = 30, c, group = IKEV2_DH_ECP_256;
+	int pfs = 0, was = 0, state = 0, had = 0;
+	uint64_t end;
+
+	const char *certdir = NULL, *me = "a";
+	int method1 = 0;
+
+	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1")) != -1) {
+		switch (c) {
+		case 'l': local = optarg; break;
+		case 'r': peer = optarg; break;
+		case 'k': psk = optarg; break;
+		case 'i': initiate = 1; break;
+		case 'I': ikealg = optarg; break;
+		case 'E': espalg = optarg; break;
+		case 'g': group = atoi(optarg); break;
+		case 'P': pfs = atoi(optarg); break;
+		case 't': timeout = atoi(optarg); break;
+		case 'd': del = 1; break;
+		case 'K': keyfile = fopen(optarg, "w"); break;
+		case 'p':
+			if (tun.n_proxy < IKED_PROXY_MAX)
+				proxy(&tun.proxy[tun.n_proxy],
+				      (uint32_t)tun.n_proxy + 1, optarg),
+				tun.n_proxy++;
+			break;
+		case 'v': verbose = 1; break;
+		case 'C': certdir = optarg; break;
+		case 'N': me = optarg; break;
+		case '1': method1 = 1; break;
+		default: return 2;
+		}
+	}
+	if (!local || !peer)
+		return 2;
+
+	snprintf(ike.name, sizeof(ike.name), "ike");
+	if (!strcmp(ikealg, "aes-cbc")) {
+		ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 256 };
+		ike.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+		ike.n_integ = 1;
+	} else if (!strcmp(ikealg, "chacha")) {
+		ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_CHACHA20_POLY1305, 0 };
+	} else {
+		ike.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 256 };
+	}
+	ike.n_encr = 1;
+	ike.prf[0] = IKEV2_PRF_HMAC_SHA2_256;
+	ike.n_prf = 1;
+	ike.dh[0] = (uint16_t)group;
+	ike.dh[1] = IKEV2_DH_ECP_256;
+	ike.dh[2] = IKEV2_DH_MODP_2048;
+	ike.dh[3] = IKEV2_DH_CURVE25519;
+	ike.n_dh = 4;
+	ike.lifetime = 28800;
+
+	snprintf(esp.name, sizeof(esp.name), "esp");
+	esp.protocol = IKEV2_PROTO_ESP;
+	if (!strcmp(espalg, "aes-cbc")) {
+		esp.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_CBC, 128 };
+		esp.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+		esp.n_integ = 1;
+	} else {
+		esp.encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 128 };
+	}
+	esp.n_encr = 1;
+	if (pfs) {
+		esp.dh[0] = (uint16_t)pfs;
+		esp.n_dh = 1;
+	}
+	esp.esn = IKED_ESN_BOTH;
+	esp.lifetime = 3600;
+
+	snprintf(gw.name, sizeof(gw.name), "gw");
+	addr(&gw.local, local);
+	addr(&gw.peer, peer);
+	gw.auth = IKED_AUTH_PSK;
+	gw.psk_len = strlen(psk);
+	memcpy(gw.psk, psk, gw.psk_len);
+	gw.ike = &ike;
+	if (certdir) {
+		gw.auth = method1 ? IKED_AUTH_CERT_RSA1 : IKED_AUTH_CERT;
+		snprintf(gw.cert, sizeof(gw.cert), "%s/%s.pem", certdir, me);
+		snprintf(gw.key, sizeof(gw.key), "%s/%s.key", certdir, me);
+		snprintf(gw.ca, sizeof(gw.ca), "%s/ca.pem", certdir);
+	}
+
+	snprintf(tun.name, sizeof(tun.name), "tun");
+	tun.gw = &gw;
+	tun.ipsec = &esp;
+	tun.replay_window = 64;
+	tun.ifindex = 1;
+	tun.start = initiate ? IKED_START_START : IKED_START_NONE;
+
+	sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&gw.local,
+			     sizeof(struct sockaddr_in))) {
+		perror("socket");
+		return 1;
+	}
+	ike_engine_init(&conf);
+	end = iked_now_ms() + (uint64_t)timeout * 1000;
+	for (;;) {
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		uint64_t now = iked_now_ms(), next = end;
+		int i;
+
+		for (i = 0; i < TIMERS_MAX; i++)
+			if (timers[i] && timers[i]->when < next)
+				next = timers[i]->when;
+		if (now >= end)
+			break;
+		if (poll(&pfd, 1, next > now ? (int)(next - now) : 0) > 0) {
+			uint8_t buf[65536];
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			ssize_t n = recvfrom(sock, buf, sizeof(buf), 0,
+					     (struct sockaddr *)&from, &fl);
+
+			if (n > 0)
+				ike_recv(&gw.local, &from, buf, (size_t)n);
+		}
+		now = iked_now_ms();
+		for (i = 0; i < TIMERS_MAX; i++) {
+			struct iked_timer *t = timers[i];
+
+			if (t && t->when <= now) {
+				timers[i] = NULL;
+				t->armed = false;
+				t->fn(t);
+			}
+		}
+		state = 0;
+		ike_foreach_sa(show, &state);
+		if (state == 2 && was != 2) {
+			printf("ESTABLISHED\n");
+			print_now = 1;
+			ike_foreach_sa(show, &state);
+			print_now = 0;
+			fflush(stdout);
+			if (del)
+				ike_tunnel_down(&tun);
+			was = 2;
+		} else if (state != 2 && was == 2) {
+			printf("DELETED\n");
+			fflush(stdout);
+			was = 3;
+		}
+		/* after our DELETE: until its answer (or the last retry) */
+		if (was == 3 && !state)
+			break;
+		/* an SA that failed or was deleted before it was shown */
+		if (state)
+			had = 1;
+		else if (had && was != 2)
+			break;
+	}
+	{
+		uint64_t d[IKE_DROP_MAX];
+		int i;
+
+		memcpy(d, ike_drops, sizeof(d));
+		for (i = 0; i < IKE_DROP_MAX; i++)
+			if (d[i])
+				printf("DROPS %s %llu\n", ike_drop_names[i],
+				       (unsigned long long)d[i]);
+	}
+	ike_engine_fini();
+	if (keyfile)
+		fclose(keyfile);
+	return was >= 2 ? 0 : 3;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vtun-iked engine internals shared by ikesa.c (IKE SAs, exchanges),
+ * child.c (CHILD SAs, traffic selectors, kernel SAs) and proposal.c (SA
+ * payloads). Nothing here is seen by the daemon: it uses iked.h.
+ */
+#ifndef _VTUN_IKESA_H
+#define _VTUN_IKESA_H
+
+#include "iked.h"
+#include "msg.h"
+#include "crypto.h"
+#include "auth.h"
+
+#define IKE_NONCE_LEN		32
+#define IKE_NONCE_MAX		256
+#define IKE_RTX_TRIES		5	/* retransmissions after the first send */
+#define IKE_RTX_BASE_MS		4000	/* then * 1.8 each time (strongSwan) */
+
+/* ---- proposals (proposal.c) ---------------------------------------------- */
+
+/* What was agreed: one transform of each type (0: none). */
+struct ike_choice {
+	uint8_t num, proto;
+	uint64_t spi;		/* peer's SPI (CHILD: 4 bytes, host order) */
+	uint16_t encr, encr_keylen, integ, prf, dh;
+	bool esn;
+};
+
+int ike_props_ike(const struct iked_ike_profile *pr, struct ike_proposal *props,
+		  int max);
+int ike_props_child(const struct iked_ipsec_profile *pr, uint32_t spi,
+		    bool pfs, struct ike_proposal *props, int max);
+int ike_select_ike(const struct iked_ike_profile *pr,
+		   const struct ike_proposal *props, int n, struct ike_choice *c);
+int ike_select_child(const struct iked_ipsec_profile *pr,
+		     const struct ike_proposal *props, int n, bool pfs,
+		     struct ike_choice *c);
+bool ike_choice_in(const struct ike_choice *c, const struct ike_proposal *props,
+		   int n);
+void ike_choice_prop(const struct ike_choice *c, uint64_t spi,
+		     uint8_t spi_len, struct ike_proposal *p);
+bool ike_encr_aead(uint16_t id);
+int ike_prop_choice(const struct ike_proposal *p, struct ike_choice *c);
+
+/* ---- traffic selectors (child.c) ----------------------------------------- */
+
+struct ike_ts_set {
+	int n;
+	struct ike_ts ts[IKE_TS_MAX];
+};
+
+void ike_ts_format(const struct ike_ts_set *s, char *buf, size_t len);
+
+/* ---- SAs ------------------------------------------------------------------ */
+
+enum ike_state {
+	IKE_S_INIT_I,		/* IKE_SA_INIT sent */
+	IKE_S_AUTH_I,		/* IKE_AUTH sent */
+	IKE_S_INIT_R,		/* IKE_SA_INIT answered, IKE_AUTH awaited */
+	IKE_S_ESTABLISHED,
+	IKE_S_DELETING,		/* our DELETE sent */
+	IKE_S_DEAD,		/* failed: only answers retransmissions */
+};
+
+struct child_sa {
+	struct child_sa *next;
+	struct ike_sa *ike;
+	const struct iked_tunnel *tun;
+	int proxy;		/* index into tun->proxy[], -1: route-based */
+	bool installed;
+	uint8_t protocol;	/* IKEV2_PROTO_ESP or AH */
+	uint32_t spi_in, spi_out;
+	struct ike_choice ch;
+	struct ike_ts_set ts_l, ts_r;	/* local and remote selectors */
+	uint64_t established;
+	/* CREATE_CHILD_SA we initiate */
+	struct ike_dh *dh;
+	uint16_t dh_group;
+	uint8_t nonce[IKEV2_NONCE_MAX];
+	size_t nonce_len;
+	struct ike_child_info info;
+};
+
+struct ike_sa {
+	struct ike_sa *next;
+	enum ike_state state;
+	bool initiator;
+	const struct iked_gateway *gw;
+	const struct iked_tunnel *tun;	/* initiator: asked for; responder: found */
+	uint64_t spi_i, spi_r;		/* host order */
+	struct sockaddr_storage local, peer;
+
+	/* negotiated IKE SA */
+	struct ike_choice ch;
+	uint16_t dh_group;		/* group of our KE */
+	struct ike_dh *dh;		/* our ephemeral key until keys exist */
+	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t *init_i, *init_r;	/* IKE_SA_INIT messages, for AUTH */
+	size_t init_i_len, init_r_len;
+	struct ike_keys keys;
+	bool have_keys;
+	uint32_t peer_hashes;		/* SIGNATURE_HASH_ALGORITHMS */
+	uint8_t cookie[256];
+	size_t cookie_len;
+	int ke_retries;
+
+	/* our requests: window of one */
+	uint32_t req_msgid;		/* message ID of the next/outstanding */
+	bool req_busy;			/* a request awaits its response */
+	uint8_t req_exch;
+	uint8_t *req;			/* request sent, for retransmission */
+	size_t req_len;
+	int req_tries;
+	struct iked_timer rtx;
+	struct child_sa *req_child;	/* CREATE_CHILD_SA: for this child */
+	int req_proxy;			/* CREATE_CHILD_SA: proxy index */
+	bool req_delete_ike;
+
+	/* the peer's requests: window of one */
+	uint32_t resp_msgid;		/* next message ID we expect */
+	uint8_t *last_req;		/* the request answered by resp */
+	size_t last_req_len;
+	uint8_t *resp;
+	size_t resp_len;
+
+	/* queued work for when the window is free */
+	uint32_t want_delete_spi[16];	/* CHILD SAs to delete (spi_in) */
+	int n_want_delete;
+	bool want_delete_ike;
+	uint64_t want_proxy;		/* bit i: CREATE_CHILD_SA for proxy i */
+
+	struct child_sa *child;
+	uint64_t established;
+	struct iked_timer life;		/* half-open and failed SA cleanup */
+	struct iked_id peer_id;		/* authenticated */
+	char local_id_s[128], peer_id_s[128];
+	struct ike_child_info *info;
+};
+
+struct ike_engine {
+	const struct iked_config *conf;
+	struct ike_sa *sas;
+	uint64_t drops[IKE_DROP_MAX];
+	struct iked_timer start;	/* initiates "start" tunnels */
+	bool stopping;			/* ike_engine_fini() runs */
+	const struct iked_tunnel *down[IKED_PROXY_MAX];	/* by ike_tunnel_down */
+	int n_down;
+	struct gw_cred *creds;
+	int n_creds;
+};
+
+/* Tests run two engines in one process: switch which one is current. */
+struct ike_engine *ike_engine_current(void);
+void ike_engine_switch(struct ike_engine *e);
+
+void ike_drop(enum ike_drop why);
+
+/* SIGHUP (iked.h on the daemon's side declares it too). */
+void ike_engine_reconf(const struct iked_config *conf);
+
+/* child.c */
+struct child_sa *child_new(struct ike_sa *sa, const struct iked_tunnel *t,
+			   int proxy);
+void child_free(struct child_sa *c, bool kernel);
+void child_ts_ours(const struct child_sa *c, struct ike_ts_set *l,
+		   struct ike_ts_set *r);
+int child_ts_accept(const struct ike_ts_set *ours,
+		    const struct ike_ts_set *theirs);
+int child_ts_narrow(const struct iked_tunnel *t, int proxy,
+		    const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
+		    struct ike_ts_set *l, struct ike_ts_set *r);
+int child_install(struct child_sa *c, const struct ike_child_keys *ck);
+bool child_choice_ok(const struct ike_choice *ch);
+int child_algs(const struct ike_choice *ch, struct ike_algs *a);
+void child_info(struct child_sa *c);
+
+#endif /* _VTUN_IKESA_H */
