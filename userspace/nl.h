@@ -44,5 +44,8 @@ void nl_perror(const struct nl *nl, int err, const char *what);
 int genl_open(struct nl *nl, const char *name);
 struct nlmsghdr *genl_msg(struct nl *nl, void *buf, uint8_t cmd,
 			  uint16_t flags);
+/* Join the multicast group @name of @family_name; prints why not. */
+int genl_join_group(struct nl *nl, const char *family_name,
+		    const char *name);
 
 #endif /* _VTUN_NL_H */
