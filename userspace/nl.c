@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <linux/genetlink.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "nl.h"
 
@@ -298,6 +300,49 @@ int genl_join_group(struct nl *nl, const char *family_name,
 		fprintf(stderr, "Error: joining \"%s\": %s\n", name,
 			strerror(errno));
 		return -1;
+	}
+	return 0;
+}
+
+int genl_nested_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct genl_nested_query *q = data;
+	const struct nlattr *attr, *inner;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != q->outer ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		mnl_attr_for_each_nested(inner, attr) {
+			if (mnl_attr_get_type(inner) != q->inner)
+				continue;
+			if (!mnl_attr_validate(inner, MNL_TYPE_U32)) {
+				q->value = mnl_attr_get_u32(inner);
+				q->found = true;
+			} else if (!mnl_attr_validate(inner, MNL_TYPE_U64)) {
+				q->value = mnl_attr_get_u64(inner);
+				q->found = true;
+			}
+		}
+	}
+	return 0;
+}
+
+int rtnl_link_kind_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *info;
+	char *kind = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(attr) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(info, attr) {
+			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
+			    mnl_attr_validate(info, MNL_TYPE_STRING) == 0)
+				snprintf(kind, RTNL_KIND_MAX, "%.*s",
+					 (int)mnl_attr_get_payload_len(info),
+					 (const char *)mnl_attr_get_payload(info));
+		}
 	}
 	return 0;
 }

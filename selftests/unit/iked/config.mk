@@ -3,9 +3,10 @@
 # Unit tests of vtun-iked's configuration parser, included by ../Makefile:
 # built optimised and under ASan and UBSan, run by `make run`.
 
-IKED := ../../userspace/iked
+IKED ?= ../../userspace/iked
 IKED_CONFIG_SRCS := iked/config_test.c $(IKED)/config.c
-IKED_CONFIG_DEPS := $(IKED_CONFIG_SRCS) $(IKED)/config.h $(IKED)/iked.h
+IKED_CONFIG_DEPS := $(IKED_CONFIG_SRCS) $(IKED)/config.h $(IKED)/iked.h \
+		    iked/daemon_check.h
 IKED_CPPFLAGS := -D_GNU_SOURCE -I$(IKED) -I../../uapi
 IKED_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 

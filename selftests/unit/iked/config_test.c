@@ -15,33 +15,7 @@
 #include <netinet/in.h>
 
 #include "config.h"
-
-static int failures, checks;
-
-/* The parser logs nothing; the daemon's logger is not linked here. */
-void iked_log(int level, const char *fmt, ...)
-{
-	(void)level, (void)fmt;
-}
-
-#define CHECK(cond) do {						\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b) do {						\
-		long long _a = (long long)(a), _b = (long long)(b);	\
-		checks++;						\
-		if (_a != _b) {						\
-			failures++;					\
-			fprintf(stderr, "%s:%d: FAIL: %s == %lld, not %lld\n", \
-				__FILE__, __LINE__, #a, _a, _b);	\
-		}							\
-	} while (0)
+#include "daemon_check.h"
 
 static char dir[] = "/tmp/iked-config-test.XXXXXX";
 
