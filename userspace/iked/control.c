@@ -49,18 +49,18 @@ static void hex64(char *buf, size_t len, uint64_t v)
 static void json_child(const struct ike_child_info *c)
 {
 	json_open_object(NULL);
-	json_uint("spi_in", c->spi_in);
-	json_uint("spi_out", c->spi_out);
+	json_uint("spi-in", c->spi_in);
+	json_uint("spi-out", c->spi_out);
 	json_string("protocol", c->protocol == 51 ? "ah" : "esp");
-	json_uint("proxy_id", c->proxy_id);
+	json_uint("proxy-id", c->proxy_id);
 	json_string("encryption", c->encr);
 	json_string("integrity", c->integ);
-	json_string("dh_group", c->dh);
+	json_string("dh-group", c->dh);
 	json_bool("esn", c->esn);
 	json_uint("established", c->established);
 	json_uint("lifetime", c->lifetime);
-	json_string("local_ts", c->local_ts);
-	json_string("remote_ts", c->remote_ts);
+	json_string("local-ts", c->local_ts);
+	json_string("remote-ts", c->remote_ts);
 	json_close_object();
 }
 
@@ -75,22 +75,22 @@ static int json_sa(const struct ike_sa_info *sa, void *arg)
 	json_string("state", sa->state);
 	json_bool("initiator", sa->initiator);
 	hex64(spi, sizeof(spi), sa->spi_i);
-	json_string("spi_i", spi);
+	json_string("spi-i", spi);
 	hex64(spi, sizeof(spi), sa->spi_r);
-	json_string("spi_r", spi);
+	json_string("spi-r", spi);
 	json_string("local", net_addr_str(&sa->local, buf, sizeof(buf)));
-	json_uint("local_port", net_port(&sa->local));
+	json_uint("local-port", net_port(&sa->local));
 	json_string("peer", net_addr_str(&sa->peer, buf, sizeof(buf)));
-	json_uint("peer_port", net_port(&sa->peer));
-	json_string("local_id", sa->local_id);
-	json_string("peer_id", sa->peer_id);
+	json_uint("peer-port", net_port(&sa->peer));
+	json_string("local-id", sa->local_id);
+	json_string("peer-id", sa->peer_id);
 	json_string("encryption", sa->encr);
 	json_string("integrity", sa->integ);
 	json_string("prf", sa->prf);
-	json_string("dh_group", sa->dh);
+	json_string("dh-group", sa->dh);
 	json_uint("established", sa->established);
 	json_uint("lifetime", sa->lifetime);
-	json_open_array("child_sas");
+	json_open_array("child-sas");
 	for (i = 0; i < sa->n_child; i++)
 		json_child(&sa->child[i]);
 	json_close_array();
@@ -120,9 +120,9 @@ static void json_tunnels(void)
 		json_string("name", t->name);
 		json_string("interface", t->dev);
 		json_uint("ifindex", t->ifindex);
-		json_string("ike_gateway", t->gw->name);
+		json_string("ike-gateway", t->gw->name);
 		json_string("start", start_name(t->start));
-		json_uint("proxy_ids", t->n_proxy);
+		json_uint("proxy-ids", t->n_proxy);
 		json_close_object();
 	}
 	json_close_array();
@@ -133,7 +133,7 @@ static void reply_json(FILE *f, bool show, bool pretty)
 	json_begin_file(f, pretty);
 	json_open_object(NULL);
 	if (show) {
-		json_open_array("ike_sas");
+		json_open_array("ike-sas");
 		ike_foreach_sa(json_sa, NULL);
 		json_close_array();
 		json_tunnels();

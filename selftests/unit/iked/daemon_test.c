@@ -289,20 +289,20 @@ static void request(const char *req, char *reply, size_t len)
 }
 
 static const char expect_json[] =
-	"{\"ike_sas\":[{\"tunnel\":\"t\",\"state\":\"established\","
-	"\"initiator\":true,\"spi_i\":\"0102030405060708\","
-	"\"spi_r\":\"a1a2a3a4a5a6a7a8\",\"local\":\"192.0.2.1\","
-	"\"local_port\":500,\"peer\":\"198.51.100.2\",\"peer_port\":500,"
-	"\"local_id\":\"a.example.org\",\"peer_id\":\"b.example.org\","
+	"{\"ike-sas\":[{\"tunnel\":\"t\",\"state\":\"established\","
+	"\"initiator\":true,\"spi-i\":\"0102030405060708\","
+	"\"spi-r\":\"a1a2a3a4a5a6a7a8\",\"local\":\"192.0.2.1\","
+	"\"local-port\":500,\"peer\":\"198.51.100.2\",\"peer-port\":500,"
+	"\"local-id\":\"a.example.org\",\"peer-id\":\"b.example.org\","
 	"\"encryption\":\"aes-gcm-16-256\",\"integrity\":\"\",\"prf\":\"sha256\","
-	"\"dh_group\":\"31\",\"established\":1700000000,\"lifetime\":28800,"
-	"\"child_sas\":[{\"spi_in\":3238002689,\"spi_out\":3254779906,"
-	"\"protocol\":\"esp\",\"proxy_id\":1,\"encryption\":\"aes-gcm-16-128\","
-	"\"integrity\":\"\",\"dh_group\":\"19\",\"esn\":true,"
+	"\"dh-group\":\"31\",\"established\":1700000000,\"lifetime\":28800,"
+	"\"child-sas\":[{\"spi-in\":3238002689,\"spi-out\":3254779906,"
+	"\"protocol\":\"esp\",\"proxy-id\":1,\"encryption\":\"aes-gcm-16-128\","
+	"\"integrity\":\"\",\"dh-group\":\"19\",\"esn\":true,"
 	"\"established\":1700000001,\"lifetime\":3600,"
-	"\"local_ts\":\"10.1.0.0/24\",\"remote_ts\":\"10.2.0.0/24\"}]}],"
+	"\"local-ts\":\"10.1.0.0/24\",\"remote-ts\":\"10.2.0.0/24\"}]}],"
 	"\"tunnels\":[{\"name\":\"t\",\"interface\":\"vtun0\",\"ifindex\":0,"
-	"\"ike_gateway\":\"g\",\"start\":\"on-demand\",\"proxy_ids\":0}],"
+	"\"ike-gateway\":\"g\",\"start\":\"on-demand\",\"proxy-ids\":0}],"
 	"\"drops\":{\"short\":0,\"version\":0,\"malformed\":3,\"no-sa\":0,"
 	"\"msgid\":0,\"integrity\":0,\"unexpected\":0}}\n";
 
