@@ -1818,9 +1818,92 @@ const struct iked_tunnel *iked_config_tunnel(const struct iked_config *conf,
 	int i;
 
 	for (i = 0; conf && i < conf->n_tun; i++)
-		if (!strcmp(conf->tun[i]->name, name))
+		if (conf->tun[i] && !strcmp(conf->tun[i]->name, name))
 			return conf->tun[i];
 	return NULL;
+}
+
+/* The object of @old equal to @obj, taken out of @old; or NULL. */
+static void *take_equal(const void *obj, void **old, int n_old, size_t size)
+{
+	void *o;
+	int j;
+
+	for (j = 0; j < n_old; j++) {
+		if (!old[j] || memcmp(old[j], obj, size))
+			continue;
+		o = old[j];
+		old[j] = NULL;
+		return o;
+	}
+	return NULL;
+}
+
+/*
+ * Objects of @nw equal to those of @old are replaced by the old ones, so
+ * that what the engine points at stays valid; references are redirected,
+ * profiles first, then gateways, then tunnels (compared with the pointers
+ * redirected). A tunnel whose old object survives is kept up. What moved
+ * is NULL in @old.
+ */
+void iked_config_adopt(struct iked_config *nw, struct iked_config *old,
+		       bool *kept)
+{
+	int i, k;
+
+	for (i = 0; i < nw->n_ike; i++) {
+		struct iked_ike_profile *o = take_equal(nw->ike[i],
+			(void **)old->ike, old->n_ike, sizeof(*o));
+
+		if (!o)
+			continue;
+		for (k = 0; k < nw->n_gw; k++)
+			if (nw->gw[k]->ike == nw->ike[i])
+				nw->gw[k]->ike = o;
+		free(nw->ike[i]);
+		nw->ike[i] = o;
+	}
+	for (i = 0; i < nw->n_ipsec; i++) {
+		struct iked_ipsec_profile *o = take_equal(nw->ipsec[i],
+			(void **)old->ipsec, old->n_ipsec, sizeof(*o));
+
+		if (!o)
+			continue;
+		for (k = 0; k < nw->n_tun; k++)
+			if (nw->tun[k]->ipsec == nw->ipsec[i])
+				nw->tun[k]->ipsec = o;
+		free(nw->ipsec[i]);
+		nw->ipsec[i] = o;
+	}
+	for (i = 0; i < nw->n_gw; i++) {
+		struct iked_gateway *o = take_equal(nw->gw[i],
+			(void **)old->gw, old->n_gw, sizeof(*o));
+
+		if (!o)
+			continue;
+		for (k = 0; k < nw->n_tun; k++)
+			if (nw->tun[k]->gw == nw->gw[i])
+				nw->tun[k]->gw = o;
+		OPENSSL_cleanse(nw->gw[i], sizeof(*nw->gw[i]));
+		free(nw->gw[i]);
+		nw->gw[i] = o;
+	}
+	for (i = 0; i < nw->n_tun; i++) {
+		struct iked_tunnel *t = nw->tun[i], *o;
+
+		/* ifindex is state, not configuration. */
+		for (k = 0; k < old->n_tun; k++)
+			if (old->tun[k] && !strcmp(old->tun[k]->name, t->name))
+				t->ifindex = old->tun[k]->ifindex;
+		o = take_equal(t, (void **)old->tun, old->n_tun, sizeof(*o));
+		kept[i] = o != NULL;
+		if (!o) {
+			t->ifindex = 0;
+			continue;
+		}
+		free(t);
+		nw->tun[i] = o;
+	}
 }
 
 bool iked_tunnel_same(const struct iked_tunnel *a,

@@ -32,6 +32,16 @@ const struct iked_tunnel *iked_config_tunnel(const struct iked_config *conf,
 bool iked_tunnel_same(const struct iked_tunnel *a,
 		      const struct iked_tunnel *b);
 
+/*
+ * A reload: objects of @nw equal to objects of @old (profiles, gateways,
+ * tunnels) are replaced by those old objects, which move to @nw (and are
+ * NULL in @old), so that pointers the engine holds stay valid.
+ * @kept[i] says whether @nw's tunnel i is such an old one. Then
+ * iked_config_free(@old) frees what is left of it.
+ */
+void iked_config_adopt(struct iked_config *nw, struct iked_config *old,
+		       bool *kept);
+
 /* Names as the configuration spells them (for logs and the control socket). */
 const char *iked_encr_name(uint16_t id, uint16_t keylen, char *buf,
 			   size_t len);

@@ -53,8 +53,10 @@ void net_set_ports(uint16_t ike, uint16_t natt);	/* tests: not 500, 4500 */
 /* kernel.c: the vtun family. */
 int kernel_open(void);
 void kernel_close(void);
-/* Create or adopt the tunnel's device, set it up, program its proxy IDs
- * and monitor; fills t->ifindex. */
+/*
+ * Create or adopt the tunnel's device, set it up, program its proxy IDs
+ * and monitor; fills t->ifindex.
+ */
 int kernel_tunnel_setup(struct iked_tunnel *t);
 
 /* control.c */

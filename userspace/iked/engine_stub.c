@@ -40,7 +40,10 @@ void ike_recv(const struct sockaddr_storage *local,
 	      const struct sockaddr_storage *peer,
 	      const uint8_t *msg, size_t len)
 {
-	(void)local, (void)peer, (void)msg, (void)len;
+	(void)local;
+	(void)peer;
+	(void)msg;
+	(void)len;
 	ike_drops[IKE_DROP_UNEXPECTED]++;
 }
 
@@ -71,6 +74,7 @@ void ike_expire(int ifindex, bool out, uint32_t spi, bool hard)
 int ike_foreach_sa(int (*fn)(const struct ike_sa_info *sa, void *arg),
 		   void *arg)
 {
-	(void)fn, (void)arg;
+	(void)fn;
+	(void)arg;
 	return 0;
 }

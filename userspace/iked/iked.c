@@ -117,89 +117,6 @@ int iked_tunnel_updown(const char *name, bool up, char *msg, size_t len)
 	return 0;
 }
 
-/*
- * Objects of @nw equal to those of @old are replaced by the old ones, so
- * that what the engine points at stays valid; references are redirected.
- * A tunnel whose old object survives is kept up. The old ones moved are
- * NULL in @old.
- */
-#define ADOPT(newarr, nnew, oldarr, nold, i, j, fix)			\
-	for (i = 0; i < (nnew); i++)					\
-		for (j = 0; j < (nold); j++) {				\
-			if (!(oldarr)[j] ||				\
-			    memcmp((oldarr)[j], (newarr)[i],		\
-				   sizeof(*(newarr)[i])))		\
-				continue;				\
-			fix;						\
-			free((newarr)[i]);				\
-			(newarr)[i] = (oldarr)[j];			\
-			(oldarr)[j] = NULL;				\
-			break;						\
-		}
-
-static void adopt_unchanged(struct iked_config *nw, struct iked_config *old,
-			    bool *kept)
-{
-	int i, j, k;
-
-	ADOPT(nw->ike, nw->n_ike, old->ike, old->n_ike, i, j,
-	      for (k = 0; k < nw->n_gw; k++)
-		      if (nw->gw[k]->ike == nw->ike[i])
-			      nw->gw[k]->ike = old->ike[j]);
-	ADOPT(nw->ipsec, nw->n_ipsec, old->ipsec, old->n_ipsec, i, j,
-	      for (k = 0; k < nw->n_tun; k++)
-		      if (nw->tun[k]->ipsec == nw->ipsec[i])
-			      nw->tun[k]->ipsec = old->ipsec[j]);
-	ADOPT(nw->gw, nw->n_gw, old->gw, old->n_gw, i, j,
-	      for (k = 0; k < nw->n_tun; k++)
-		      if (nw->tun[k]->gw == nw->gw[i])
-			      nw->tun[k]->gw = old->gw[j]);
-	for (i = 0; i < nw->n_tun; i++) {
-		kept[i] = false;
-		for (j = 0; j < old->n_tun; j++) {
-			struct iked_tunnel *o = old->tun[j];
-
-			if (!o || o->gw != nw->tun[i]->gw ||
-			    o->ipsec != nw->tun[i]->ipsec)
-				continue;
-			nw->tun[i]->ifindex = o->ifindex;
-			if (memcmp(o, nw->tun[i], sizeof(*o))) {
-				nw->tun[i]->ifindex = 0;
-				continue;
-			}
-			free(nw->tun[i]);
-			nw->tun[i] = o;
-			old->tun[j] = NULL;
-			kept[i] = true;
-			break;
-		}
-	}
-}
-
-/* A config with moved-out (NULL) objects. */
-static void free_remains(struct iked_config *c)
-{
-	int i, n;
-
-	for (i = n = 0; i < c->n_ike; i++)
-		if (c->ike[i])
-			c->ike[n++] = c->ike[i];
-	c->n_ike = n;
-	for (i = n = 0; i < c->n_ipsec; i++)
-		if (c->ipsec[i])
-			c->ipsec[n++] = c->ipsec[i];
-	c->n_ipsec = n;
-	for (i = n = 0; i < c->n_gw; i++)
-		if (c->gw[i])
-			c->gw[n++] = c->gw[i];
-	c->n_gw = n;
-	for (i = n = 0; i < c->n_tun; i++)
-		if (c->tun[i])
-			c->tun[n++] = c->tun[i];
-	c->n_tun = n;
-	iked_config_free(c);
-}
-
 static void reload(bool log_from_cmdline)
 {
 	char err[512];
@@ -221,7 +138,7 @@ static void reload(bool log_from_cmdline)
 		notify("READY=1");
 		return;
 	}
-	adopt_unchanged(nw, old, kept);
+	iked_config_adopt(nw, old, kept);
 	/* What is left in @old was removed or changed. */
 	for (i = 0; i < old->n_tun; i++)
 		if (old->tun[i]) {
@@ -239,7 +156,7 @@ static void reload(bool log_from_cmdline)
 		control_open(nw->control);
 	}
 	ike_engine_reconf(nw);
-	free_remains(old);
+	iked_config_free(old);
 	for (i = 0; i < nw->n_tun; i++)
 		if (!kept[i] && tunnel_start(nw->tun[i]))
 			iked_log(LOG_ERR, "%s: not started", nw->tun[i]->name);
@@ -349,8 +266,10 @@ int main(int argc, char **argv)
 	if (iked_fd_add(&sig_fd) || net_open(iked_conf) || kernel_open() ||
 	    control_open(iked_conf->control))
 		goto out;
-	/* Under a seccomp filter that refuses capset, systemd's bounding
-	 * set already keeps us to these two. */
+	/*
+	 * Under a seccomp filter that refuses capset, systemd's bounding set
+	 * already keeps us to these two.
+	 */
 	if (drop_caps())
 		iked_log(LOG_WARNING, "running with the capabilities given");
 	if (ike_engine_init(iked_conf))

@@ -405,20 +405,30 @@ static void event(const struct nlmsghdr *nlh)
 	if (!ifindex)
 		return;
 	switch (g->cmd) {
-	case VTUN_CMD_ACQUIRE_NTF:
-		ike_acquire(ifindex, pid ? nested_u32(pid, VTUN_A_PROXY_ID_ID,
-						      MNL_TYPE_U16) : 0);
+	case VTUN_CMD_ACQUIRE_NTF: {
+		uint32_t id = pid ? nested_u32(pid, VTUN_A_PROXY_ID_ID,
+					       MNL_TYPE_U16) : 0;
+
+		iked_log(LOG_DEBUG, "kernel: acquire ifindex %u proxy-id %u",
+			 ifindex, id);
+		ike_acquire(ifindex, id);
 		break;
-	case VTUN_CMD_EXPIRE_NTF:
+	}
+	case VTUN_CMD_EXPIRE_NTF: {
+		bool out, hard;
+		uint32_t spi;
+
 		if (!sa)
 			return;
-		ike_expire(ifindex,
-			   nested_u32(sa, VTUN_A_SA_DIR, MNL_TYPE_U8) ==
-			   VTUN_DIR_OUT,
-			   nested_u32(sa, VTUN_A_SA_SPI, MNL_TYPE_U32),
-			   exp && nested_u32(exp, VTUN_A_EXPIRE_HARD,
-					     MNL_TYPE_U8));
+		out = nested_u32(sa, VTUN_A_SA_DIR, MNL_TYPE_U8) == VTUN_DIR_OUT;
+		spi = nested_u32(sa, VTUN_A_SA_SPI, MNL_TYPE_U32);
+		hard = exp && nested_u32(exp, VTUN_A_EXPIRE_HARD, MNL_TYPE_U8);
+		iked_log(LOG_DEBUG, "kernel: %s expire ifindex %u %s spi 0x%08x",
+			 hard ? "hard" : "soft", ifindex, out ? "out" : "in",
+			 spi);
+		ike_expire(ifindex, out, spi, hard);
 		break;
+	}
 	}
 }
 
@@ -427,7 +437,8 @@ static void events_rx(struct iked_fd *f, uint32_t ev)
 	char buf[NL_BUF_SIZE];
 	int i;
 
-	(void)f, (void)ev;
+	(void)f;
+	(void)ev;
 	for (i = 0; i < 32; i++) {
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		ssize_t len = recv(events_fd.fd, buf, sizeof(buf),

@@ -415,6 +415,68 @@ static void test_same(void)
 	iked_config_free(c);
 }
 
+/* A reload keeps the objects of unchanged tunnels, and only those. */
+static void test_adopt(void)
+{
+	static const char before[] =
+		"ike-crypto-profile p { prf sha384; }\n"
+		"ike-gateway g { peer-address 203.0.113.9; ike-crypto-profile p; "
+		"authentication psk \"x\"; }\n"
+		"ike-gateway h { peer-address 203.0.113.10; "
+		"authentication psk \"x\"; }\n"
+		"ipsec-tunnel same { interface vtun1; ike-gateway g; }\n"
+		"ipsec-tunnel changed { interface vtun2; ike-gateway g; }\n"
+		"ipsec-tunnel gone { interface vtun3; ike-gateway h; }\n"
+		"ipsec-tunnel newgw { interface vtun4; ike-gateway h; }\n";
+	static const char after[] =
+		"ike-gateway h { peer-address 203.0.113.11; "
+		"authentication psk \"x\"; }\n"
+		"ipsec-tunnel fresh { interface vtun5; ike-gateway g; }\n"
+		"ipsec-tunnel newgw { interface vtun4; ike-gateway h; }\n"
+		"ipsec-tunnel changed { interface vtun2; ike-gateway g; "
+		"copy-tos yes; }\n"
+		"ipsec-tunnel same { interface vtun1; ike-gateway g; }\n"
+		"ike-gateway g { peer-address 203.0.113.9; ike-crypto-profile p; "
+		"authentication psk \"x\"; }\n"
+		"ike-crypto-profile p { prf sha384; }\n";
+	const struct iked_tunnel *same, *changed;
+	const struct iked_gateway *g;
+	struct iked_config *old, *nw;
+	bool kept[4];
+	char err[512];
+
+	old = iked_config_parse_text("old.conf", before, err, sizeof(err));
+	nw = iked_config_parse_text("new.conf", after, err, sizeof(err));
+	CHECK(old && nw);
+	if (!old || !nw) {
+		iked_config_free(old);
+		iked_config_free(nw);
+		return;
+	}
+	same = iked_config_tunnel(old, "same");
+	changed = iked_config_tunnel(old, "changed");
+	g = old->gw[0];
+	old->tun[0]->ifindex = 11;
+	iked_config_adopt(nw, old, kept);
+	CHECK(!kept[0]);			/* fresh */
+	CHECK(!kept[1]);			/* newgw: its gateway changed */
+	CHECK(!kept[2]);			/* changed */
+	CHECK(kept[3]);				/* same */
+	CHECK(nw->tun[3] == same);
+	CHECK_EQ(nw->tun[3]->ifindex, 11);
+	CHECK(nw->tun[2] != changed);
+	CHECK(nw->gw[1] == g);			/* unchanged gateway kept */
+	CHECK(nw->tun[0]->gw == g);		/* and referred to */
+	CHECK(nw->tun[2]->gw == g);
+	CHECK(g->ike == nw->ike[0]);
+	CHECK(iked_config_tunnel(old, "same") == NULL);
+	CHECK(iked_config_tunnel(old, "gone") != NULL);	/* to bring down */
+	CHECK(old->tun[1] == changed);
+	iked_config_free(old);			/* no double free (ASan) */
+	CHECK(!strcmp(nw->tun[3]->gw->name, "g"));
+	iked_config_free(nw);
+}
+
 #define GW "ike-gateway g { peer-address 192.0.2.2; authentication psk \"k\"; }\n"
 #define TUN "ipsec-tunnel t { interface vtun0; ike-gateway g; }\n"
 
@@ -621,6 +683,7 @@ int main(void)
 	test_good();
 	test_minimal();
 	test_same();
+	test_adopt();
 	test_bad();
 	remove_files();
 	printf("config_test: %d checks, %d failures\n", checks, failures);
