@@ -48,7 +48,7 @@ static void notify(const char *state)
 	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 		   (struct sockaddr *)&sun,
 		   offsetof(struct sockaddr_un, sun_path) + len) < 0)
-		iked_log(LOG_WARNING, "sd_notify: %s", strerror(errno));
+		iked_log(LOG_DEBUG, "sd_notify: %s", strerror(errno));
 	close(fd);
 }
 

@@ -197,8 +197,13 @@ int kernel_tunnel_setup(struct iked_tunnel *t)
 	for (i = 0; i < t->n_proxy; i++)
 		if (proxy_id_program(t->ifindex, &t->proxy[i]))
 			return -1;
+	/*
+	 * The probes' source is an address of the device: one added after
+	 * the daemon made it gets the monitor at the next reload (SIGHUP) of
+	 * a changed tunnel, or of a restart. Keying does not wait for it.
+	 */
 	if (t->monitor_dst.ss_family != AF_UNSPEC && monitor_program(t))
-		return -1;
+		iked_log(LOG_WARNING, "%s: no monitor on %s", t->name, t->dev);
 	return 0;
 }
 
