@@ -28,75 +28,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-struct group_query {
-	const char *name;
-	uint32_t id;
-};
-
-static int group_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (type <= CTRL_ATTR_MCAST_GRP_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-/* Find the group in CTRL_ATTR_MCAST_GROUPS of a getfamily reply. */
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct group_query *q = data;
-	const struct nlattr *attr, *grp;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
-			continue;
-		mnl_attr_for_each_nested(grp, attr) {
-			const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { NULL };
-
-			if (mnl_attr_parse_nested(grp, group_attr_cb, tb) != MNL_CB_OK ||
-			    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID] ||
-			    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_NAME], MNL_TYPE_NUL_STRING) ||
-			    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32))
-				continue;
-			if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), q->name))
-				q->id = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
-		}
-	}
-	return 0;
-}
-
-static int join_group(struct nl *nl, const char *name)
-{
-	struct group_query q = { name, 0 };
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-	uint16_t family = nl->family;
-	int err;
-
-	nl->family = GENL_ID_CTRL;
-	nlh = genl_msg(nl, buf, CTRL_CMD_GETFAMILY, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VTUN_FAMILY_NAME);
-	err = nl_talk(nl, nlh, family_cb, &q);
-	nl->family = family;
-	if (err) {
-		nl_perror(nl, err, "resolving the multicast group");
-		return -1;
-	}
-	if (!q.id) {
-		fprintf(stderr, "Error: no multicast group \"%s\"\n", name);
-		return -1;
-	}
-	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &q.id,
-				  sizeof(q.id)) < 0) {
-		fprintf(stderr, "Error: joining \"%s\": %s\n", name,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void print_acquire(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *attr, *nest = NULL;
@@ -196,7 +127,7 @@ int do_events(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (genl_open(&nl, VTUN_FAMILY_NAME))
 		return 1;
-	if (join_group(&nl, VTUN_MCGRP_EVENTS)) {
+	if (genl_join_group(&nl, VTUN_FAMILY_NAME, VTUN_MCGRP_EVENTS)) {
 		nl_close(&nl);
 		return 1;
 	}

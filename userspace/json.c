@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A tiny JSON writer for stdout.
+ * A tiny JSON writer for stdout, or for any stream (the control socket of
+ * vtun-iked).
  */
 
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #define JSON_MAX_DEPTH 16
 
 static struct {
+	FILE *out;
 	bool pretty;
 	int depth;
 	bool first[JSON_MAX_DEPTH];
@@ -22,38 +24,38 @@ static void indent(void)
 
 	if (!jw.pretty)
 		return;
-	putchar('\n');
+	fputc('\n', jw.out);
 	for (i = 0; i < jw.depth; i++)
-		fputs("    ", stdout);
+		fputs("    ", jw.out);
 }
 
 static void put_string(const char *s)
 {
-	putchar('"');
+	fputc('"', jw.out);
 	for (; *s; s++) {
 		unsigned char c = *s;
 
 		switch (c) {
 		case '"':
-			fputs("\\\"", stdout);
+			fputs("\\\"", jw.out);
 			break;
 		case '\\':
-			fputs("\\\\", stdout);
+			fputs("\\\\", jw.out);
 			break;
 		case '\n':
-			fputs("\\n", stdout);
+			fputs("\\n", jw.out);
 			break;
 		case '\t':
-			fputs("\\t", stdout);
+			fputs("\\t", jw.out);
 			break;
 		default:
 			if (c < 0x20)
-				printf("\\u%04x", c);
+				fprintf(jw.out, "\\u%04x", c);
 			else
-				putchar(c);
+				fputc(c, jw.out);
 		}
 	}
-	putchar('"');
+	fputc('"', jw.out);
 }
 
 /* Separator, indentation and key before a value. */
@@ -61,32 +63,38 @@ static void member(const char *key)
 {
 	if (jw.depth > 0) {
 		if (!jw.first[jw.depth])
-			putchar(',');
+			fputc(',', jw.out);
 		jw.first[jw.depth] = false;
 		indent();
 	}
 	if (key) {
 		put_string(key);
-		fputs(jw.pretty ? ": " : ":", stdout);
+		fputs(jw.pretty ? ": " : ":", jw.out);
 	}
 }
 
 void json_begin(bool pretty)
 {
+	json_begin_file(stdout, pretty);
+}
+
+void json_begin_file(FILE *out, bool pretty)
+{
+	jw.out = out;
 	jw.pretty = pretty;
 	jw.depth = 0;
 }
 
 void json_end(void)
 {
-	putchar('\n');
-	fflush(stdout);
+	fputc('\n', jw.out);
+	fflush(jw.out);
 }
 
 static void json_open(const char *key, char c)
 {
 	member(key);
-	putchar(c);
+	fputc(c, jw.out);
 	if (jw.depth < JSON_MAX_DEPTH - 1)
 		jw.depth++;
 	jw.first[jw.depth] = true;
@@ -100,7 +108,7 @@ static void json_close(char c)
 		jw.depth--;
 	if (!empty)
 		indent();
-	putchar(c);
+	fputc(c, jw.out);
 }
 
 void json_open_object(const char *key) { json_open(key, '{'); }
@@ -117,11 +125,11 @@ void json_string(const char *key, const char *value)
 void json_uint(const char *key, uint64_t value)
 {
 	member(key);
-	printf("%" PRIu64, value);
+	fprintf(jw.out, "%" PRIu64, value);
 }
 
 void json_bool(const char *key, bool value)
 {
 	member(key);
-	fputs(value ? "true" : "false", stdout);
+	fputs(value ? "true" : "false", jw.out);
 }

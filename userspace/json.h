@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A tiny JSON writer for stdout: one value per run, keys in objects,
+ * A tiny JSON writer for stdout (or another stream): one value per run, keys in objects,
  * none in arrays.
  */
 #ifndef _VTUN_JSON_H
@@ -8,8 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 void json_begin(bool pretty);
+void json_begin_file(FILE *out, bool pretty);
 void json_end(void);
 void json_open_object(const char *key);
 void json_close_object(void);

@@ -38,29 +38,10 @@ static int put_attr(void *ctx, unsigned short type, const void *data,
 	return 0;
 }
 
-static int link_kind_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr, *info;
-	char *kind = data;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
-		if (mnl_attr_get_type(attr) != IFLA_LINKINFO)
-			continue;
-		mnl_attr_for_each_nested(info, attr) {
-			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
-			    mnl_attr_validate(info, MNL_TYPE_STRING) == 0)
-				snprintf(kind, 32, "%.*s",
-					 (int)mnl_attr_get_payload_len(info),
-					 (const char *)mnl_attr_get_payload(info));
-		}
-	}
-	return 0;
-}
-
 /* ifindex of the vtun device @name, or 0 after printing why not. */
 static unsigned int vtun_ifindex(struct nl *nl, const char *name)
 {
-	char buf[NL_BUF_SIZE], kind[32] = "";
+	char buf[NL_BUF_SIZE], kind[RTNL_KIND_MAX] = "";
 	unsigned int ifindex = ifindex_of(name);
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
@@ -75,7 +56,7 @@ static unsigned int vtun_ifindex(struct nl *nl, const char *name)
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	err = nl_talk(nl, nlh, link_kind_cb, kind);
+	err = nl_talk(nl, nlh, rtnl_link_kind_cb, kind);
 	if (err) {
 		nl_perror(nl, err, name);
 		return 0;

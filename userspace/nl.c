@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <linux/genetlink.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "nl.h"
 
@@ -230,4 +232,117 @@ int genl_open(struct nl *nl, const char *name)
 	}
 	nl_close(nl);
 	return -1;
+}
+
+struct group_query {
+	const char *name;
+	uint32_t id;
+};
+
+static int group_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= CTRL_ATTR_MCAST_GRP_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* Find the group in CTRL_ATTR_MCAST_GROUPS of a getfamily reply. */
+static int group_family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct group_query *q = data;
+	const struct nlattr *attr, *grp;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(grp, attr) {
+			const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { NULL };
+
+			if (mnl_attr_parse_nested(grp, group_attr_cb, tb) != MNL_CB_OK ||
+			    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID] ||
+			    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_NAME], MNL_TYPE_NUL_STRING) ||
+			    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32))
+				continue;
+			if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), q->name))
+				q->id = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+		}
+	}
+	return 0;
+}
+
+int genl_join_group(struct nl *nl, const char *family_name,
+		    const char *name)
+{
+	struct group_query q = { name, 0 };
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	uint16_t family = nl->family;
+	int err;
+
+	nl->family = GENL_ID_CTRL;
+	nlh = genl_msg(nl, buf, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family_name);
+	err = nl_talk(nl, nlh, group_family_cb, &q);
+	nl->family = family;
+	if (err) {
+		nl_perror(nl, err, "resolving the multicast group");
+		return -1;
+	}
+	if (!q.id) {
+		fprintf(stderr, "Error: no multicast group \"%s\"\n", name);
+		return -1;
+	}
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &q.id,
+				  sizeof(q.id)) < 0) {
+		fprintf(stderr, "Error: joining \"%s\": %s\n", name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int genl_nested_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct genl_nested_query *q = data;
+	const struct nlattr *attr, *inner;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != q->outer ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		mnl_attr_for_each_nested(inner, attr) {
+			if (mnl_attr_get_type(inner) != q->inner)
+				continue;
+			if (!mnl_attr_validate(inner, MNL_TYPE_U32)) {
+				q->value = mnl_attr_get_u32(inner);
+				q->found = true;
+			} else if (!mnl_attr_validate(inner, MNL_TYPE_U64)) {
+				q->value = mnl_attr_get_u64(inner);
+				q->found = true;
+			}
+		}
+	}
+	return 0;
+}
+
+int rtnl_link_kind_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *info;
+	char *kind = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(attr) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(info, attr) {
+			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
+			    mnl_attr_validate(info, MNL_TYPE_STRING) == 0)
+				snprintf(kind, RTNL_KIND_MAX, "%.*s",
+					 (int)mnl_attr_get_payload_len(info),
+					 (const char *)mnl_attr_get_payload(info));
+		}
+	}
+	return 0;
 }

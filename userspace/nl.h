@@ -6,6 +6,7 @@
 #ifndef _VTUN_NL_H
 #define _VTUN_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
@@ -44,5 +45,23 @@ void nl_perror(const struct nl *nl, int err, const char *what);
 int genl_open(struct nl *nl, const char *name);
 struct nlmsghdr *genl_msg(struct nl *nl, void *buf, uint8_t cmd,
 			  uint16_t flags);
+/* Join the multicast group @name of @family_name; prints why not. */
+int genl_join_group(struct nl *nl, const char *family_name,
+		    const char *name);
+
+/*
+ * A reply callback: the u32 or u64 attribute @inner of the nest @outer of
+ * a generic netlink reply (an allocated SPI, an SA's last-used time).
+ */
+struct genl_nested_query {
+	uint16_t outer, inner;
+	bool found;
+	uint64_t value;
+};
+int genl_nested_cb(const struct nlmsghdr *nlh, void *data);
+
+/* A reply callback: IFLA_INFO_KIND of an RTM_GETLINK reply into char[32]. */
+#define RTNL_KIND_MAX 32
+int rtnl_link_kind_cb(const struct nlmsghdr *nlh, void *data);
 
 #endif /* _VTUN_NL_H */

@@ -793,23 +793,6 @@ int do_sa(int argc, char **argv)
 	usage_error("unknown command \"sa %s\"", cmd);
 }
 
-static int spi_reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr, *inner;
-	uint32_t *spi = data;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != VTUN_A_SPI_ALLOC ||
-		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
-			continue;
-		mnl_attr_for_each_nested(inner, attr)
-			if (mnl_attr_get_type(inner) == VTUN_A_SPI_RANGE_SPI &&
-			    !mnl_attr_validate(inner, MNL_TYPE_U32))
-				*spi = mnl_attr_get_u32(inner);
-	}
-	return 0;
-}
-
 /* spi alloc DEV [ min SPI ] [ max SPI ] [ timeout SECONDS ] */
 static int spi_alloc(const char *dev, int argc, char **argv)
 {
@@ -818,7 +801,10 @@ static int spi_alloc(const char *dev, int argc, char **argv)
 		{ "max", VTUN_A_SPI_RANGE_SPI_MAX },
 		{ "timeout", VTUN_A_SPI_RANGE_TIMEOUT },
 	};
-	uint32_t val[3], spi = 0;
+	struct genl_nested_query q = {
+		.outer = VTUN_A_SPI_ALLOC, .inner = VTUN_A_SPI_RANGE_SPI,
+	};
+	uint32_t val[3], spi;
 	bool has[3] = { false };
 	char buf[NL_BUF_SIZE];
 	unsigned int ifindex, i;
@@ -854,7 +840,8 @@ static int spi_alloc(const char *dev, int argc, char **argv)
 		if (has[i])
 			mnl_attr_put_u32(nlh, opts[i].type, val[i]);
 	mnl_attr_nest_end(nlh, nest);
-	err = nl_talk(&nl, nlh, spi_reply_cb, &spi);
+	err = nl_talk(&nl, nlh, genl_nested_cb, &q);
+	spi = q.value;
 	if (err) {
 		nl_perror(&nl, err, "spi alloc");
 	} else if (opt.json) {

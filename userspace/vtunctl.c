@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vtunctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vtunctl -V\n"
-		"OBJECT := { link | show | sa | spi | proxy-id | monitor | events | help }\n"
+		"OBJECT := { link | show | sa | spi | proxy-id | monitor | events | ike | help }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NAME | -h[elp] }\n"
 		"\n"
 		"  vtunctl link add NAME [ LINK-OPTIONS ]\n"
@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"  vtunctl monitor del DEV\n"
 		"  vtunctl monitor show [ DEV ]\n"
 		"  vtunctl events [ count N ]\n"
+		"  vtunctl ike [ socket PATH ] { show | stats | up TUNNEL | down TUNNEL }\n"
 		"\n"
 		"LINK-OPTIONS :=\n");
 	vtun_link_opts_usage(f, "\t");
@@ -126,5 +127,7 @@ int main(int argc, char **argv)
 		return do_spi(argc, argv);
 	if (matches(obj, "events"))
 		return do_events(argc, argv);
+	if (!strcmp(obj, "ike"))
+		return do_ike(argc, argv);
 	usage_error("unknown object \"%s\"", obj);
 }

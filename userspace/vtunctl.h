@@ -59,6 +59,7 @@ int do_proxy_id(int argc, char **argv);
 int do_events(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_spi(int argc, char **argv);
+int do_ike(int argc, char **argv);
 
 /* sa.c: an SA event (expire-ntf, sa-new-ntf, sa-del-ntf) as a line */
 struct nlmsghdr;

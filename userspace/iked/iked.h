@@ -216,6 +216,14 @@ int ike_engine_init(const struct iked_config *conf);
 void ike_engine_fini(void);
 
 /*
+ * SIGHUP: @conf replaces the configuration. Tunnels kept up are the very
+ * objects (same pointers, their gateways and profiles too) of the old one;
+ * the others were given to ike_tunnel_down() just before, and the old
+ * objects are freed when this returns.
+ */
+void ike_engine_reconf(const struct iked_config *conf);
+
+/*
  * A datagram arrived (non-ESP marker already removed). Anything malformed,
  * forged, replayed or unexpected is dropped, counted, and changes nothing.
  */

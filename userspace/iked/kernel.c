@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel side: vtun devices over rtnetlink, SAs, SPIs, proxy IDs and
+ * monitors over the vtun generic netlink family (the requests vtunctl
+ * makes), and the family's "events" group turned into ike_acquire() and
+ * ike_expire().
+ */
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/vtun.h>
+#include <openssl/crypto.h>
+
+#include "daemon.h"
+#include "nl.h"
+
+static struct nl genl = { .sock = NULL }, rtnl, events;
+static struct iked_fd events_fd = { .fd = -1 };
+
+static int talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb,
+		void *data, const char *what)
+{
+	int err = nl_talk(nl, nlh, cb, data);
+
+	if (err)
+		iked_log(LOG_ERR, "%s: %s%s%s", what, strerror(-err),
+			 nl->errmsg[0] ? ": " : "", nl->errmsg);
+	return err;
+}
+
+/* ---------------------------------------------------------------------------
+ * Devices
+ */
+
+static int put_sockaddr(struct nlmsghdr *nlh, uint16_t type,
+			const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		mnl_attr_put(nlh, type, 4,
+			     &((const struct sockaddr_in *)ss)->sin_addr);
+	else if (ss->ss_family == AF_INET6)
+		mnl_attr_put(nlh, type, 16,
+			     &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+/*
+ * RTM_NEWLINK: create @t's device (@ifindex 0) with the gateway's
+ * addresses, or change an existing one's flags to up.
+ */
+static int link_request(struct iked_tunnel *t, int ifindex)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlattr *linkinfo, *data;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = nl_msg(&rtnl, buf, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (!ifindex) {
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, t->dev);
+		linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vtun");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		put_sockaddr(nlh, IFLA_VTUN_LOCAL, &t->gw->local);
+		put_sockaddr(nlh, IFLA_VTUN_REMOTE, &t->gw->peer);
+		mnl_attr_put_u8(nlh, IFLA_VTUN_COPY_TOS, t->copy_tos);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, linkinfo);
+	}
+	return talk(&rtnl, nlh, NULL, NULL, t->dev);
+}
+
+/* The device's ifindex, creating it if missing; 0 on error. */
+static int device_get(struct iked_tunnel *t)
+{
+	char buf[NL_BUF_SIZE], kind[RTNL_KIND_MAX] = "";
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int ifindex = if_nametoindex(t->dev);
+
+	if (!ifindex) {
+		if (link_request(t, 0))
+			return 0;
+		ifindex = if_nametoindex(t->dev);
+		iked_log(LOG_INFO, "%s: created %s", t->name, t->dev);
+		return ifindex;
+	}
+	nlh = nl_msg(&rtnl, buf, RTM_GETLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (talk(&rtnl, nlh, rtnl_link_kind_cb, kind, t->dev))
+		return 0;
+	if (strcmp(kind, "vtun")) {
+		iked_log(LOG_ERR, "%s: %s exists and is not a vtun device",
+			 t->name, t->dev);
+		return 0;
+	}
+	if (link_request(t, ifindex))
+		return 0;
+	iked_log(LOG_INFO, "%s: adopted %s", t->name, t->dev);
+	return ifindex;
+}
+
+static int proxy_id_program(int ifindex, const struct iked_proxy_id *p)
+{
+	size_t alen = p->family == AF_INET ? 4 : 16;
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	/* Replace what an earlier run left under this ID. */
+	nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_DEL, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_PROXY_ID);
+	mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_ID, p->id);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_talk(&genl, nlh, NULL, NULL);
+	if (err && err != -ENOENT)
+		iked_log(LOG_WARNING, "proxy-id %u del: %s", p->id,
+			 strerror(-err));
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_NEW, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_PROXY_ID);
+	mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_ID, p->id);
+	mnl_attr_put(nlh, VTUN_A_PROXY_ID_LOCAL, alen, &p->local);
+	mnl_attr_put_u8(nlh, VTUN_A_PROXY_ID_LOCAL_LEN, p->local_len);
+	mnl_attr_put(nlh, VTUN_A_PROXY_ID_REMOTE, alen, &p->remote);
+	mnl_attr_put_u8(nlh, VTUN_A_PROXY_ID_REMOTE_LEN, p->remote_len);
+	if (p->ip_proto)
+		mnl_attr_put_u8(nlh, VTUN_A_PROXY_ID_IP_PROTO, p->ip_proto);
+	if (p->local_port_min || p->local_port_max != 65535) {
+		mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_LOCAL_PORT_MIN,
+				 p->local_port_min);
+		mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_LOCAL_PORT_MAX,
+				 p->local_port_max);
+	}
+	if (p->remote_port_min || p->remote_port_max != 65535) {
+		mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_REMOTE_PORT_MIN,
+				 p->remote_port_min);
+		mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_REMOTE_PORT_MAX,
+				 p->remote_port_max);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return talk(&genl, nlh, NULL, NULL, "proxy-id add");
+}
+
+static int monitor_program(const struct iked_tunnel *t)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_MONITOR_DEL, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+	err = nl_talk(&genl, nlh, NULL, NULL);
+	if (err && err != -ENOENT)
+		iked_log(LOG_WARNING, "%s: monitor del: %s", t->name,
+			 strerror(-err));
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_MONITOR_NEW, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_MONITOR);
+	put_sockaddr(nlh, VTUN_A_MONITOR_DST, &t->monitor_dst);
+	mnl_attr_put_u32(nlh, VTUN_A_MONITOR_INTERVAL, t->monitor_interval_ms);
+	mnl_attr_put_u8(nlh, VTUN_A_MONITOR_THRESHOLD, t->monitor_threshold);
+	mnl_attr_put_u8(nlh, VTUN_A_MONITOR_ACTION, t->monitor_failover ?
+			VTUN_MONITOR_ACTION_FAIL_OVER :
+			VTUN_MONITOR_ACTION_WAIT_RECOVER);
+	mnl_attr_nest_end(nlh, nest);
+	return talk(&genl, nlh, NULL, NULL, "monitor add");
+}
+
+int kernel_tunnel_setup(struct iked_tunnel *t)
+{
+	int i;
+
+	t->ifindex = device_get(t);
+	if (!t->ifindex)
+		return -1;
+	for (i = 0; i < t->n_proxy; i++)
+		if (proxy_id_program(t->ifindex, &t->proxy[i]))
+			return -1;
+	/*
+	 * The probes' source is an address of the device: one added after
+	 * the daemon made it gets the monitor at the next reload (SIGHUP) of
+	 * a changed tunnel, or of a restart. Keying does not wait for it.
+	 */
+	if (t->monitor_dst.ss_family != AF_UNSPEC && monitor_program(t))
+		iked_log(LOG_WARNING, "%s: no monitor on %s", t->name, t->dev);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * SAs for the engine
+ */
+
+int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
+{
+	struct genl_nested_query q = {
+		.outer = VTUN_A_SPI_ALLOC, .inner = VTUN_A_SPI_RANGE_SPI,
+	};
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	*spi = 0;
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SPI_ALLOC, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SPI_ALLOC);
+	mnl_attr_nest_end(nlh, nest);
+	err = talk(&genl, nlh, genl_nested_cb, &q, "spi alloc");
+	*spi = q.value;
+	if (!err && !q.found)
+		err = -EPROTO;
+	return err;
+}
+
+static void put_sa_id(struct nlmsghdr *nlh, bool out, uint32_t spi)
+{
+	mnl_attr_put_u8(nlh, VTUN_A_SA_DIR, out ? VTUN_DIR_OUT : VTUN_DIR_IN);
+	mnl_attr_put_u32(nlh, VTUN_A_SA_SPI, spi);
+}
+
+static void put_lifetime(struct nlmsghdr *nlh, const struct iked_kernel_sa *sa)
+{
+	struct nlattr *nest;
+
+	if (!sa->soft_seconds && !sa->hard_seconds && !sa->soft_bytes &&
+	    !sa->hard_bytes)
+		return;
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA_LIFETIME);
+	if (sa->soft_seconds)
+		mnl_attr_put_u64(nlh, VTUN_A_SA_LIFETIME_SOFT_SECONDS,
+				 sa->soft_seconds);
+	if (sa->hard_seconds)
+		mnl_attr_put_u64(nlh, VTUN_A_SA_LIFETIME_HARD_SECONDS,
+				 sa->hard_seconds);
+	if (sa->soft_bytes)
+		mnl_attr_put_u64(nlh, VTUN_A_SA_LIFETIME_SOFT_BYTES,
+				 sa->soft_bytes);
+	if (sa->hard_bytes)
+		mnl_attr_put_u64(nlh, VTUN_A_SA_LIFETIME_HARD_BYTES,
+				 sa->hard_bytes);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+{
+	/* Static: the keys in it are cleansed, never left on the stack. */
+	static char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_NEW, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, sa->ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+	put_sa_id(nlh, sa->out, sa->spi);
+	mnl_attr_put_u8(nlh, VTUN_A_SA_PROTO, sa->proto == IPPROTO_AH ?
+			VTUN_PROTO_AH : VTUN_PROTO_ESP);
+	if (sa->aead_alg) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_AEAD_ALG, sa->aead_alg);
+		mnl_attr_put(nlh, VTUN_A_SA_AEAD_KEY, sa->enc_key_len,
+			     sa->enc_key);
+		if (sa->icv_bits)
+			mnl_attr_put_u32(nlh, VTUN_A_SA_ICV_BITS, sa->icv_bits);
+	} else if (sa->enc_alg) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_ENC_ALG, sa->enc_alg);
+		mnl_attr_put(nlh, VTUN_A_SA_ENC_KEY, sa->enc_key_len,
+			     sa->enc_key);
+	}
+	if (sa->auth_alg) {
+		mnl_attr_put_strz(nlh, VTUN_A_SA_AUTH_ALG, sa->auth_alg);
+		mnl_attr_put(nlh, VTUN_A_SA_AUTH_KEY, sa->auth_key_len,
+			     sa->auth_key);
+		if (sa->trunc_bits)
+			mnl_attr_put_u32(nlh, VTUN_A_SA_AUTH_TRUNC_BITS,
+					 sa->trunc_bits);
+	}
+	mnl_attr_put_u32(nlh, VTUN_A_SA_REPLAY_WINDOW, sa->replay_window);
+	mnl_attr_put_u8(nlh, VTUN_A_SA_ESN, sa->esn);
+	if (sa->proxy_id)
+		mnl_attr_put_u16(nlh, VTUN_A_SA_PROXY_ID, sa->proxy_id);
+	if (sa->out && sa->standby)
+		mnl_attr_put_u8(nlh, VTUN_A_SA_STANDBY, 1);
+	put_lifetime(nlh, sa);
+	mnl_attr_nest_end(nlh, nest);
+	err = talk(&genl, nlh, NULL, NULL, "sa add");
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return err;
+}
+
+int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_DEL, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+	put_sa_id(nlh, out, spi);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_talk(&genl, nlh, NULL, NULL);
+	/* Gone already (hard expiry, device deleted) is what was asked. */
+	if (err && err != -ENOENT && err != -ENODEV)
+		iked_log(LOG_ERR, "sa del 0x%08x: %s", spi, strerror(-err));
+	return err == -ENOENT ? 0 : err;
+}
+
+int iked_kernel_sa_activate(int ifindex, uint32_t spi)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_SET, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+	put_sa_id(nlh, true, spi);
+	mnl_attr_put_u8(nlh, VTUN_A_SA_ACTIVE, 1);
+	mnl_attr_nest_end(nlh, nest);
+	return talk(&genl, nlh, NULL, NULL, "sa activate");
+}
+
+int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
+			     uint64_t *when)
+{
+	struct genl_nested_query q = {
+		.outer = VTUN_A_SA, .inner = VTUN_A_SA_LAST_USED,
+	};
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int err;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
+	put_sa_id(nlh, out, spi);
+	mnl_attr_nest_end(nlh, nest);
+	err = talk(&genl, nlh, genl_nested_cb, &q, "sa get");
+	*when = q.value;
+	return err;
+}
+
+/* ---------------------------------------------------------------------------
+ * Events
+ */
+
+static uint32_t nested_u32(const struct nlattr *nest, uint16_t type, int mnl)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != type || mnl_attr_validate(a, mnl))
+			continue;
+		switch (mnl) {
+		case MNL_TYPE_U8:
+			return mnl_attr_get_u8(a);
+		case MNL_TYPE_U16:
+			return mnl_attr_get_u16(a);
+		default:
+			return mnl_attr_get_u32(a);
+		}
+	}
+	return 0;
+}
+
+static void event(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr, *sa = NULL, *pid = NULL, *exp = NULL;
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	uint32_t ifindex = 0;
+
+	mnl_attr_for_each(attr, nlh, sizeof(*g)) {
+		uint16_t type = mnl_attr_get_type(attr);
+
+		if (type == VTUN_A_IFINDEX &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U32))
+			ifindex = mnl_attr_get_u32(attr);
+		else if (mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		else if (type == VTUN_A_SA)
+			sa = attr;
+		else if (type == VTUN_A_PROXY_ID)
+			pid = attr;
+		else if (type == VTUN_A_EXPIRE)
+			exp = attr;
+	}
+	if (!ifindex)
+		return;
+	switch (g->cmd) {
+	case VTUN_CMD_ACQUIRE_NTF: {
+		uint32_t id = pid ? nested_u32(pid, VTUN_A_PROXY_ID_ID,
+					       MNL_TYPE_U16) : 0;
+
+		iked_log(LOG_DEBUG, "kernel: acquire ifindex %u proxy-id %u",
+			 ifindex, id);
+		ike_acquire(ifindex, id);
+		break;
+	}
+	case VTUN_CMD_EXPIRE_NTF: {
+		bool out, hard;
+		uint32_t spi;
+
+		if (!sa)
+			return;
+		out = nested_u32(sa, VTUN_A_SA_DIR, MNL_TYPE_U8) == VTUN_DIR_OUT;
+		spi = nested_u32(sa, VTUN_A_SA_SPI, MNL_TYPE_U32);
+		hard = exp && nested_u32(exp, VTUN_A_EXPIRE_HARD, MNL_TYPE_U8);
+		iked_log(LOG_DEBUG, "kernel: %s expire ifindex %u %s spi 0x%08x",
+			 hard ? "hard" : "soft", ifindex, out ? "out" : "in",
+			 spi);
+		ike_expire(ifindex, out, spi, hard);
+		break;
+	}
+	}
+}
+
+static void events_rx(struct iked_fd *f, uint32_t ev)
+{
+	char buf[NL_BUF_SIZE];
+	int i;
+
+	(void)f;
+	(void)ev;
+	for (i = 0; i < 32; i++) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		ssize_t len = recv(events_fd.fd, buf, sizeof(buf),
+				   MSG_DONTWAIT);
+		int left = len;
+
+		if (len < 0) {
+			if (errno == ENOBUFS)
+				iked_log(LOG_WARNING, "kernel events lost (ENOBUFS)");
+			else if (errno != EAGAIN && errno != EINTR)
+				iked_log(LOG_ERR, "events: %s", strerror(errno));
+			if (errno != ENOBUFS)
+				return;
+			continue;
+		}
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			if (nlh->nlmsg_type == events.family &&
+			    mnl_nlmsg_get_payload_len(nlh) >=
+			    sizeof(struct genlmsghdr))
+				event(nlh);
+	}
+}
+
+int kernel_open(void)
+{
+	if (nl_open(&rtnl, NETLINK_ROUTE)) {
+		iked_log(LOG_ERR, "rtnetlink: %s", strerror(errno));
+		return -1;
+	}
+	if (genl_open(&genl, VTUN_FAMILY_NAME) ||
+	    genl_open(&events, VTUN_FAMILY_NAME) ||
+	    genl_join_group(&events, VTUN_FAMILY_NAME, VTUN_MCGRP_EVENTS))
+		return -1;
+	events_fd.fd = mnl_socket_get_fd(events.sock);
+	events_fd.fn = events_rx;
+	return iked_fd_add(&events_fd);
+}
+
+void kernel_close(void)
+{
+	if (events_fd.fd >= 0)
+		iked_fd_del(&events_fd);
+	events_fd.fd = -1;
+	nl_close(&events);
+	nl_close(&genl);
+	nl_close(&rtnl);
+}
