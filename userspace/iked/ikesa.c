@@ -792,7 +792,8 @@ static void ts_set(struct ike_ts_set *s, const struct ike_ts *ts, int n)
 }
 
 /* Our SA, TSi and TSr payloads for a CHILD SA we propose. */
-static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs)
+static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs,
+			     uint16_t group)
 {
 	struct ike_proposal props[2];
 	int n;
@@ -805,10 +806,9 @@ static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs)
 		uint8_t pub[IKE_DH_MAX];
 		size_t len;
 
-		if (new_dh(&c->dh, c->tun->ipsec->dh[0], pub, sizeof(pub),
-			   &len))
+		if (new_dh(&c->dh, group, pub, sizeof(pub), &len))
 			return -EINVAL;
-		c->dh_group = c->tun->ipsec->dh[0];
+		c->dh_group = group;
 		msg_add_nonce(b, c->nonce, c->nonce_len);
 		msg_add_ke(b, c->dh_group, pub, len);
 	} else if (c->nonce_len) {
@@ -1262,7 +1262,7 @@ static int send_auth(struct ike_sa *sa)
 	if (!err) {
 		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
 			       IKEV2_N_INITIAL_CONTACT, NULL, 0);
-		err = add_child_request(&b, c, false);
+		err = add_child_request(&b, c, false, 0);
 	}
 	if (err) {
 		msg_free(&b);
@@ -1329,7 +1329,8 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 
 /* ---- initiator: CREATE_CHILD_SA ------------------------------------------- */
 
-static int send_create_child(struct ike_sa *sa, int proxy)
+/* @group: of our KE with PFS, 0: the profile's first */
+static int send_create_child(struct ike_sa *sa, int proxy, uint16_t group)
 {
 	const struct iked_tunnel *t = sa->tun;
 	struct child_sa *c;
@@ -1346,7 +1347,8 @@ static int send_create_child(struct ike_sa *sa, int proxy)
 		return -EIO;
 	}
 	sk_begin(sa, &b, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->req_msgid);
-	err = add_child_request(&b, c, pfs);
+	err = add_child_request(&b, c, pfs,
+				group ? group : t->ipsec->dh[0]);
 	if (err) {
 		msg_free(&b);
 		child_free(c, false);
@@ -1374,13 +1376,20 @@ static void create_child_response(struct ike_sa *sa,
 	n = msg_find_notify(p, IKEV2_N_INVALID_KE_PAYLOAD);
 	if (n && n->len == 2) {
 		uint16_t g = (uint16_t)(n->data[0] << 8 | n->data[1]);
+		uint16_t had = c->dh_group;
+		int proxy = c->proxy;
 
 		request_done(sa);
 		child_free(c, false);
-		if (in_list(sa->tun->ipsec->dh, sa->tun->ipsec->n_dh, g))
-			iked_log(LOG_WARNING, "%s: peer wants PFS group %u; "
-				 "only the first group is proposed",
+		if (pfs && g != had &&
+		    in_list(sa->tun->ipsec->dh, sa->tun->ipsec->n_dh, g)) {
+			iked_log(LOG_INFO, "%s: peer wants PFS group %u",
 				 sa->tun->name, g);
+			if (!send_create_child(sa, proxy, g))
+				return;
+		}
+		iked_log(LOG_WARNING, "%s: CHILD SA not created: "
+			 "INVALID_KE_PAYLOAD", sa->tun->name);
 		run_work(sa);
 		return;
 	}
@@ -1478,7 +1487,7 @@ static void run_work(struct ike_sa *sa)
 		sa->want_proxy &= ~(1ull << i);
 		if (i >= sa->tun->n_proxy || child_exists(sa, sa->tun, i))
 			continue;
-		if (send_create_child(sa, i))
+		if (send_create_child(sa, i, 0))
 			iked_log(LOG_ERR, "%s: cannot build CREATE_CHILD_SA",
 				 sa->tun->name);
 	}

@@ -1186,6 +1186,31 @@ static void test_proxy_ids(void)
 	}
 	stop();
 
+	printf("# PFS: INVALID_KE_PAYLOAD in CREATE_CHILD_SA, retried\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	ca.ipsec.dh[0] = IKEV2_DH_ECP_256;
+	ca.ipsec.dh[1] = IKEV2_DH_MODP_2048;
+	ca.ipsec.n_dh = 2;
+	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	cb.ipsec.dh[0] = IKEV2_DH_MODP_2048;
+	cb.ipsec.n_dh = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false) == 2,
+	      "two CREATE_CHILD_SA requests");
+	CHECK(va.sa.n_child == 2 && A.n_ksa == 4 && B.n_ksa == 4,
+	      "both CHILD SAs: %d", va.sa.n_child);
+	CHECK((va.sa.n_child == 2 && !strcmp(va.child[0].dh, "modp2048")) ||
+	      !strcmp(va.child[1].dh, "modp2048"), "PFS with modp2048");
+	stop();
+
 	printf("# TS_UNACCEPTABLE: nothing installed\n");
 	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
 	ca.tun.n_proxy = 1;
