@@ -1314,6 +1314,10 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
 	log_established(sa);
+	if (!c) {
+		run_work(sa);		/* ike_tunnel_down() came first */
+		return;
+	}
 	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
@@ -1371,7 +1375,16 @@ static void create_child_response(struct ike_sa *sa,
 	struct child_sa *c = sa->req_child;
 	const struct ike_notify *n;
 	uint16_t err = error_of(p);
-	bool pfs = c->dh != NULL;
+	bool pfs;
+
+	if (!c) {
+		/* ike_tunnel_down() meanwhile: its DELETE of the IKE SA
+		 * (queued) takes what the peer made with it */
+		request_done(sa);
+		run_work(sa);
+		return;
+	}
+	pfs = c->dh != NULL;
 
 	n = msg_find_notify(p, IKEV2_N_INVALID_KE_PAYLOAD);
 	if (n && n->len == 2) {
@@ -2175,21 +2188,23 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 int ike_tunnel_down(const struct iked_tunnel *t)
 {
 	struct ike_sa *sa, *next;
-	int n = 0;
 
-	/* "start" tunnels stay down until ike_tunnel_up() */
+	/* "start" tunnels stay down until ike_tunnel_up(); no SA is fine */
 	set_down(t, true);
 	for (sa = eng->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->tun != t)
 			continue;
-		n++;
+		/* the kernel SAs go now, even if the DELETE has to wait */
+		while (sa->child)
+			child_free(sa->child, true);
+		sa->want_proxy = 0;
 		if (sa->state == IKE_S_ESTABLISHED)
 			send_delete_ike(sa);
 		else if (sa->state != IKE_S_DELETING)
 			sa_free(sa);
 	}
-	return n ? 0 : -ENOENT;
+	return 0;
 }
 
 void ike_acquire(int ifindex, uint32_t proxy_id)

@@ -1003,6 +1003,20 @@ static void test_backoff(void)
 	stop();
 }
 
+static int drop_child_response(const struct dgram *d, int i)
+{
+	static int dropped;
+
+	if (i == 0)
+		dropped = 0;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_CREATE_CHILD_SA &&
+	    (d->data[19] & IKEV2_FLAG_RESPONSE) && !dropped) {
+		dropped = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static struct dgram saved;
 static int save_auth(const struct dgram *d, int i)
 {
@@ -1184,6 +1198,28 @@ static void test_proxy_ids(void)
 					ok++;
 		CHECK(ok == 6, "pairs with equal keys: %d", ok);
 	}
+	stop();
+
+	printf("# down while a CREATE_CHILD_SA is outstanding\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	start();
+	filter = drop_child_response;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 4, "first CHILD SA up, second "
+	      "waiting: %d %d", A.n_ksa, B.n_ksa);
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	CHECK(A.n_ksa == 0, "A's kernel SAs gone at once");
+	run(now + 30000);
+	CHECK(B.n_ksa == 0 && view(&B).n == 0 && view(&A).n == 0,
+	      "B's gone after the DELETE: %d", B.n_ksa);
 	stop();
 
 	printf("# PFS: INVALID_KE_PAYLOAD in CREATE_CHILD_SA, retried\n");
