@@ -1606,6 +1606,86 @@ static void test_responder_ids(void)
 	stop();
 }
 
+/* Before each encrypted message: damaged copies of it, each one byte off. */
+#define DAMAGED 40
+static int n_damaged;
+static uint32_t rnd = 12345;
+
+static uint32_t next_rnd(void)
+{
+	rnd = rnd * 1103515245 + 12345;
+	return rnd >> 8;
+}
+
+static int damage_sk(const struct dgram *d, int i)
+{
+	uint8_t *m;
+	int k;
+
+	(void)i;
+	if (d->len <= IKEV2_HDR_LEN || d->data[18] == IKEV2_EXCH_IKE_SA_INIT ||
+	    !d->to)
+		return 0;
+	m = malloc(d->len);
+	for (k = 0; k < DAMAGED; k++) {
+		size_t at = next_rnd() % d->len;
+		uint8_t x = (uint8_t)(next_rnd() % 255 + 1);
+
+		memcpy(m, d->data, d->len);
+		m[at] ^= x;
+		use(d->to);
+		ike_recv(&d->dst, &d->src, m, d->len);
+		n_damaged++;
+	}
+	/* and truncated ones */
+	for (k = 0; k < 4; k++) {
+		use(d->to);
+		ike_recv(&d->dst, &d->src, d->data, next_rnd() % d->len);
+		n_damaged++;
+	}
+	free(m);
+	return 0;
+}
+
+static void test_damage(void)
+{
+	uint64_t before;
+
+	printf("# damaged copies of every encrypted message: all dropped\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	ca.ipsec.dh[0] = IKEV2_DH_CURVE25519;
+	ca.ipsec.n_dh = 1;
+	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	cb.ipsec.dh[0] = IKEV2_DH_CURVE25519;
+	cb.ipsec.n_dh = 1;
+	start();
+	n_damaged = 0;
+	filter = damage_sk;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 4 &&
+	      B.n_ksa == 4, "established with both CHILD SAs: %d %d",
+	      A.n_ksa, B.n_ksa);
+	check_pair(1);
+	check_pair(2);
+	before = drops_all(&A) + drops_all(&B);
+	CHECK(before == (uint64_t)n_damaged, "%llu drops for %d damaged",
+	      (unsigned long long)before, n_damaged);
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0 && view(&B).n == 0,
+	      "deleted through the damage");
+	CHECK(drops_all(&A) + drops_all(&B) == (uint64_t)n_damaged,
+	      "every damaged one dropped");
+	stop();
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1629,6 +1709,7 @@ int main(int argc, char **argv)
 	test_empty_informational();
 	test_reconf();
 	test_responder_ids();
+	test_damage();
 	test_certs();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
