@@ -1748,6 +1748,29 @@ static const struct iked_gateway *gw_for_id(const struct ike_sa *sa,
 	return sa->gw;
 }
 
+/*
+ * INITIAL_CONTACT (RFC 7296 2.4): the peer has forgotten every other SA it
+ * had with us, so ours with the same gateway and peer ID go, without a
+ * DELETE, before the new CHILD SAs are installed.
+ */
+static void initial_contact(struct ike_sa *sa)
+{
+	struct ike_sa *o, *next;
+
+	for (o = eng->sas; o; o = next) {
+		next = o->next;
+		if (o == sa || o->gw != sa->gw ||
+		    o->peer_id.type != sa->peer_id.type ||
+		    o->peer_id.len != sa->peer_id.len ||
+		    memcmp(o->peer_id.data, sa->peer_id.data, o->peer_id.len))
+			continue;
+		iked_log(LOG_INFO, "%s: INITIAL_CONTACT replaces IKE SA %016llx",
+			 o->tun ? o->tun->name : o->gw->name,
+			 (unsigned long long)o->spi_i);
+		sa_free(o);
+	}
+}
+
 static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 			 const uint8_t *msg, size_t len)
 {
@@ -1795,6 +1818,8 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 	iked_timer_del(&sa->life);
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
+	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
+		initial_contact(sa);
 	child_respond(sa, p, &b, false, sa->ni, sa->ni_len, sa->nr,
 		      sa->nr_len);
 	if (!sa->tun) {

@@ -852,6 +852,12 @@ static int dup_init(const struct dgram *d, int i)
 	return 0;
 }
 
+static int drop_from_a(const struct dgram *d, int i)
+{
+	(void)i;
+	return d->from == &A;
+}
+
 static int drop_from_b(const struct dgram *d, int i)
 {
 	(void)i;
@@ -1293,6 +1299,22 @@ static void test_acquire(void)
 	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "down");
 	run(now + 5000);
 	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up again");
+	printf("# ... INITIAL_CONTACT from a restarted A replaces B's SAs\n");
+	/* A stops and its last DELETE is lost; then A starts again */
+	filter = drop_from_a;
+	use(&A);
+	ike_engine_fini();
+	run(now);
+	filter = NULL;
+	CHECK(A.n_ksa == 0 && B.n_ksa == 2 && view(&B).n == 1, "B unaware");
+	use(&A);
+	ike_engine_init(&ca.c);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2 && view(&B).n == 1,
+	      "one IKE SA in B, two kernel SAs: %d %d", view(&B).n, B.n_ksa);
+	CHECK(strstr(B.log, "INITIAL_CONTACT replaces") != NULL,
+	      "B logged it");
+	check_pair(0);
 	printf("# ... but not after ike_tunnel_down() until ike_tunnel_up()\n");
 	use(&A);
 	ike_tunnel_down(&ca.tun);
