@@ -854,7 +854,8 @@ static int child_keys_install(struct ike_sa *sa, struct child_sa *c,
 /* Initiator: the responder's SA, TSi and TSr for @c. */
 static int child_response(struct ike_sa *sa, struct child_sa *c,
 			  const struct ike_parsed *p, bool pfs,
-			  const uint8_t *ni, size_t ni_len)
+			  const uint8_t *ni, size_t ni_len,
+			  const uint8_t *nr, size_t nr_len)
 {
 	struct ike_proposal ours[2];
 	struct ike_ts_set l, r, tsi, tsr;
@@ -890,9 +891,8 @@ static int child_response(struct ike_sa *sa, struct child_sa *c,
 		if (err)
 			return err;
 	}
-	err = child_keys_install(sa, c, pfs ? gir : NULL, gl, ni, ni_len,
-				 pfs ? p->nonce : sa->nr,
-				 pfs ? p->nonce_len : sa->nr_len);
+	err = child_keys_install(sa, c, pfs ? gir : NULL, gl, ni, ni_len, nr,
+				 nr_len);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return err;
 }
@@ -1318,7 +1318,8 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 		run_work(sa);		/* ike_tunnel_down() came first */
 		return;
 	}
-	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len)) {
+	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len, sa->nr,
+				  sa->nr_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
 			 err ? msg_notify_name(err) : "");
@@ -1407,7 +1408,8 @@ static void create_child_response(struct ike_sa *sa,
 		return;
 	}
 	if (err || !p->nonce ||
-	    child_response(sa, c, p, pfs, c->nonce, c->nonce_len)) {
+	    child_response(sa, c, p, pfs, c->nonce, c->nonce_len, p->nonce,
+			   p->nonce_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
 			 err ? msg_notify_name(err) : "");

@@ -1253,6 +1253,34 @@ static void test_proxy_ids(void)
 	      !strcmp(va.child[1].dh, "modp2048"), "PFS with modp2048");
 	stop();
 
+	printf("# proxy IDs without PFS: CREATE_CHILD_SA nonces only\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 4 && B.n_ksa == 4, "two CHILD SAs: %d %d", A.n_ksa,
+	      B.n_ksa);
+	check_pair(1);
+	check_pair(2);
+	{
+		struct kern_sa *a1 = NULL, *a2 = NULL;
+		int i;
+
+		for (i = 0; i < A.n_ksa; i++)
+			if (A.ksa[i].sa.out)
+				*(A.ksa[i].sa.proxy_id == 1 ? &a1 : &a2) =
+					&A.ksa[i];
+		CHECK(a1 && a2 && memcmp(a1->enc, a2->enc, 20),
+		      "different keys for the two");
+	}
+	stop();
+
 	printf("# TS_UNACCEPTABLE: nothing installed\n");
 	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
 	ca.tun.n_proxy = 1;
