@@ -485,6 +485,21 @@ static void test_certs(void)
 	CHECK(!auth_id_match_cert(IKEV2_ID_FQDN,
 				  (const uint8_t *)"gw1.example.org", 15, im));
 
+	/* IDs of other types from the subjectAltName */
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_FQDN, &id));
+	CHECK(id.type == IKEV2_ID_FQDN && id.len == 15 &&
+	      !memcmp(id.data, "gw1.example.org", 15));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_IPV4_ADDR, &id));
+	CHECK(id.len == 4 && !memcmp(id.data, "\xc0\x00\x02\x07", 4));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_IPV6_ADDR, &id));
+	CHECK(id.len == 16 && !memcmp(id.data, ip6, 16));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_RFC822_ADDR, &id));
+	CHECK(id.len == 15 && !memcmp(id.data, "ops@example.org", 15));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_DER_ASN1_DN, &id));
+	CHECK(auth_id_match_cert(id.type, id.data, id.len, leaf));
+	CHECK(auth_id_from_cert_type(im, IKEV2_ID_FQDN, &id) == -ENOENT);
+	CHECK(auth_id_from_cert_type(leaf, IKEV2_ID_KEY_ID, &id) == -EINVAL);
+
 	id.type = IKEV2_ID_FQDN;
 	id.len = 11;
 	memcpy(id.data, "Gw.Example.", 11);
