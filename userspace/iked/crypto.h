@@ -93,6 +93,15 @@ bool crypto_memeq(const void *a, const void *b, size_t len);
 /* OPENSSL_cleanse. */
 void crypto_cleanse(void *p, size_t len);
 
+/*
+ * NAT_DETECTION_SOURCE/DESTINATION_IP data (RFC 7296 2.23):
+ * SHA-1(SPIi | SPIr | IP address | port) of @addr (AF_INET or AF_INET6,
+ * port included). SPIs in host order. 0 or -EINVAL.
+ */
+#define IKE_NATD_LEN	20
+int crypto_natd_hash(uint64_t spi_i, uint64_t spi_r,
+		     const struct sockaddr_storage *addr, uint8_t *out);
+
 /* ---------------------------------------------------------------------------
  * Diffie-Hellman (KE payloads).
  */
