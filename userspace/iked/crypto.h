@@ -69,8 +69,8 @@ struct ike_dh_alg {
 	const char *group;	/* OpenSSL group name, NULL: built in */
 };
 
-/* Lookups: NULL if unknown. @keybits 0 picks the table's default for
- * ciphers with a key length attribute only when the id has one size.
+/* Lookups: NULL if unknown. @keybits is the key length attribute, 0 when
+ * the transform has none (ChaCha20-Poly1305, 3DES, NULL): AES needs it.
  */
 const struct ike_encr_alg *crypto_encr(uint16_t id, uint16_t keybits);
 const struct ike_integ_alg *crypto_integ(uint16_t id);
