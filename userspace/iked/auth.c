@@ -311,6 +311,59 @@ int auth_id_from_cert(X509 *cert, struct iked_id *id)
 	return 0;
 }
 
+/* The subjectAltName kind holding IDs of @type, -1 if none. */
+static int san_kind(uint8_t type)
+{
+	switch (type) {
+	case IKEV2_ID_IPV4_ADDR:
+	case IKEV2_ID_IPV6_ADDR:
+		return GEN_IPADD;
+	case IKEV2_ID_FQDN:
+		return GEN_DNS;
+	case IKEV2_ID_RFC822_ADDR:
+		return GEN_EMAIL;
+	}
+	return -1;
+}
+
+static const ASN1_STRING *san_value(const GENERAL_NAME *g)
+{
+	return g->type == GEN_IPADD ? g->d.iPAddress :
+	       g->type == GEN_DNS ? g->d.dNSName : g->d.rfc822Name;
+}
+
+int auth_id_from_cert_type(X509 *cert, uint8_t type, struct iked_id *id)
+{
+	size_t want_len = type == IKEV2_ID_IPV4_ADDR ? 4 : 16;
+	int kind = san_kind(type), i, ret = -ENOENT;
+	GENERAL_NAMES *gens;
+
+	if (type == IKEV2_ID_DER_ASN1_DN)
+		return auth_id_from_cert(cert, id);
+	if (kind < 0)
+		return -EINVAL;
+	gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; gens && ret && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const ASN1_STRING *v;
+		size_t len;
+
+		if (g->type != kind)
+			continue;
+		v = san_value(g);
+		len = (size_t)ASN1_STRING_length(v);
+		if ((kind == GEN_IPADD && len != want_len) || !len ||
+		    len > IKED_ID_MAX)
+			continue;
+		id->type = type;
+		id->len = (uint16_t)len;
+		memcpy(id->data, ASN1_STRING_get0_data(v), len);
+		ret = 0;
+	}
+	GENERAL_NAMES_free(gens);
+	return ret;
+}
+
 /* DNs compared after decoding, so that string encodings do not matter. */
 static bool dn_equal(const uint8_t *a, size_t alen, const X509_NAME *b)
 {
@@ -341,22 +394,11 @@ bool auth_id_match_cert(uint8_t type, const uint8_t *data, size_t len,
 	bool match = false;
 	int i, want;
 
-	switch (type) {
-	case IKEV2_ID_DER_ASN1_DN:
+	if (type == IKEV2_ID_DER_ASN1_DN)
 		return dn_equal(data, len, X509_get_subject_name(cert));
-	case IKEV2_ID_IPV4_ADDR:
-	case IKEV2_ID_IPV6_ADDR:
-		want = GEN_IPADD;
-		break;
-	case IKEV2_ID_FQDN:
-		want = GEN_DNS;
-		break;
-	case IKEV2_ID_RFC822_ADDR:
-		want = GEN_EMAIL;
-		break;
-	default:
+	want = san_kind(type);
+	if (want < 0)
 		return false;
-	}
 	gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (i = 0; gens && !match && i < sk_GENERAL_NAME_num(gens); i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
@@ -364,8 +406,7 @@ bool auth_id_match_cert(uint8_t type, const uint8_t *data, size_t len,
 
 		if (g->type != want)
 			continue;
-		s = want == GEN_IPADD ? g->d.iPAddress :
-		    want == GEN_DNS ? g->d.dNSName : g->d.rfc822Name;
+		s = san_value(g);
 		if (want == GEN_IPADD)
 			match = (size_t)ASN1_STRING_length(s) == len &&
 				!memcmp(ASN1_STRING_get0_data(s), data, len);

@@ -93,6 +93,12 @@ int auth_cert_verify(const struct auth_ca *ca, const uint8_t *const der[],
 /* Our default ID from a certificate: the subject as DER_ASN1_DN. */
 int auth_id_from_cert(X509 *cert, struct iked_id *id);
 /*
+ * An ID of @type from a certificate: the subject for DER_ASN1_DN, else the
+ * first subjectAltName of that kind (IPV4/IPV6_ADDR, FQDN, RFC822_ADDR).
+ * 0, -ENOENT (none in the certificate) or -EINVAL.
+ */
+int auth_id_from_cert_type(X509 *cert, uint8_t type, struct iked_id *id);
+/*
  * Whether @cert proves identity (@type, @data): DER_ASN1_DN equals the
  * subject; IPV4/IPV6_ADDR, FQDN (case-insensitive), RFC822_ADDR appear in
  * the subjectAltName.

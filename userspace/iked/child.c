@@ -401,6 +401,8 @@ void child_free(struct child_sa *c, bool kernel)
 {
 	struct child_sa **pp;
 
+	if (c->ike->req_child == c)
+		c->ike->req_child = NULL;	/* its answer finds nothing */
 	for (pp = &c->ike->child; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;

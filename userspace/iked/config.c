@@ -328,9 +328,33 @@ struct stmt {
 	bool block;
 };
 
+static int read_values(struct parser *ps, struct stmt *st, struct tok *t)
+{
+	for (;;) {
+		if (next(ps, t))
+			return -1;
+		switch (t->type) {
+		case T_SEMI:
+			return 0;
+		case T_LBRACE:
+			st->block = true;
+			return 0;
+		case T_EOF:
+		case T_RBRACE:
+			return perr(ps, st->key.line, "missing ';' after \"%s\"",
+				    st->key.text);
+		default:
+			if (st->n == VALS_MAX)
+				return perr(ps, t->line, "too many values");
+			st->val[st->n++] = *t;
+		}
+	}
+}
+
 static int read_stmt(struct parser *ps, struct stmt *st, bool top)
 {
 	struct tok t;
+	int r;
 
 	st->n = 0;
 	st->block = false;
@@ -349,25 +373,10 @@ static int read_stmt(struct parser *ps, struct stmt *st, bool top)
 	if (st->key.type != T_WORD)
 		return perr(ps, st->key.line, "expected a keyword, not '%s'",
 			    st->key.text);
-	for (;;) {
-		if (next(ps, &t))
-			return -1;
-		switch (t.type) {
-		case T_SEMI:
-			return 0;
-		case T_LBRACE:
-			st->block = true;
-			return 0;
-		case T_EOF:
-		case T_RBRACE:
-			return perr(ps, st->key.line, "missing ';' after \"%s\"",
-				    st->key.text);
-		default:
-			if (st->n == VALS_MAX)
-				return perr(ps, t.line, "too many values");
-			st->val[st->n++] = t;
-		}
-	}
+	r = read_values(ps, st, &t);
+	/* Values may be secrets (PSKs): no copy stays on the stack. */
+	OPENSSL_cleanse(&t, sizeof(t));
+	return r;
 }
 
 /* After a block's '}': an optional ';'. */
@@ -1223,12 +1232,12 @@ static int parse_psk(struct parser *ps, const struct tok *t,
 	return 0;
 }
 
-static int parse_gateway(struct parser *ps, const struct stmt *hdr)
+static int gateway_body(struct parser *ps, const struct stmt *hdr,
+			struct stmt *st)
 {
 	bool s_local = false, s_peer = false, s_lid = false, s_pid = false;
 	bool s_auth = false, s_prof = false, s_ver = false;
 	struct iked_gateway *g;
-	struct stmt st;
 	int r;
 
 	if (block_header(ps, hdr))
@@ -1240,50 +1249,50 @@ static int parse_gateway(struct parser *ps, const struct stmt *hdr)
 	    unique(ps, hdr, (void **)ps->conf->gw, ps->conf->n_gw,
 		   offsetof(struct iked_gateway, name)))
 		return -1;
-	while (!(r = read_stmt(ps, &st, false))) {
-		const char *k = st.key.text;
+	while (!(r = read_stmt(ps, st, false))) {
+		const char *k = st->key.text;
 
 		if (!strcmp(k, "local-address")) {
-			r = once(ps, &st, &s_local) ||
-			    want_values(ps, &st, 1, 1) ||
-			    parse_addr(ps, &st.val[0], true, 500, &g->local);
+			r = once(ps, st, &s_local) ||
+			    want_values(ps, st, 1, 1) ||
+			    parse_addr(ps, &st->val[0], true, 500, &g->local);
 		} else if (!strcmp(k, "peer-address")) {
-			r = once(ps, &st, &s_peer) ||
-			    want_values(ps, &st, 1, 1) ||
-			    parse_addr(ps, &st.val[0], true, 500, &g->peer);
+			r = once(ps, st, &s_peer) ||
+			    want_values(ps, st, 1, 1) ||
+			    parse_addr(ps, &st->val[0], true, 500, &g->peer);
 		} else if (!strcmp(k, "local-id")) {
-			r = once(ps, &st, &s_lid) ||
-			    want_values(ps, &st, 1, 1) ||
-			    parse_id(ps, &st.val[0], &g->local_id);
+			r = once(ps, st, &s_lid) ||
+			    want_values(ps, st, 1, 1) ||
+			    parse_id(ps, &st->val[0], &g->local_id);
 		} else if (!strcmp(k, "peer-id")) {
-			r = once(ps, &st, &s_pid) ||
-			    want_values(ps, &st, 1, 1);
-			if (!r && strcmp(st.val[0].text, "any"))
-				r = parse_id(ps, &st.val[0], &g->peer_id);
+			r = once(ps, st, &s_pid) ||
+			    want_values(ps, st, 1, 1);
+			if (!r && strcmp(st->val[0].text, "any"))
+				r = parse_id(ps, &st->val[0], &g->peer_id);
 		} else if (!strcmp(k, "authentication")) {
-			r = once(ps, &st, &s_auth);
-			if (!r && st.n == 2 && !st.block &&
-			    !strcmp(st.val[0].text, "psk")) {
+			r = once(ps, st, &s_auth);
+			if (!r && st->n == 2 && !st->block &&
+			    !strcmp(st->val[0].text, "psk")) {
 				g->auth = IKED_AUTH_PSK;
-				r = parse_psk(ps, &st.val[1], g);
-			} else if (!r && st.n == 1 && st.block &&
-				   !strcmp(st.val[0].text, "certificate")) {
+				r = parse_psk(ps, &st->val[1], g);
+			} else if (!r && st->n == 1 && st->block &&
+				   !strcmp(st->val[0].text, "certificate")) {
 				r = parse_cert_block(ps, g);
 			} else if (!r) {
-				r = perr(ps, st.key.line,
+				r = perr(ps, st->key.line,
 					 "expected authentication psk \"SECRET\"; or authentication certificate { ... }");
 			}
 		} else if (!strcmp(k, "ike-crypto-profile")) {
-			r = ref_stmt(ps, &st, &s_prof, REF_IKE,
+			r = ref_stmt(ps, st, &s_prof, REF_IKE,
 				     (const void **)&g->ike);
 		} else if (!strcmp(k, "version")) {
-			r = once(ps, &st, &s_ver) ||
-			    want_values(ps, &st, 1, 1);
-			if (!r && strcmp(st.val[0].text, "2"))
-				r = perr(ps, st.val[0].line,
+			r = once(ps, st, &s_ver) ||
+			    want_values(ps, st, 1, 1);
+			if (!r && strcmp(st->val[0].text, "2"))
+				r = perr(ps, st->val[0].line,
 					 "only IKE version 2 is supported");
 		} else {
-			r = perr(ps, st.key.line,
+			r = perr(ps, st->key.line,
 				 "unknown ike-gateway setting \"%s\"", k);
 		}
 		if (r)
@@ -1309,6 +1318,15 @@ static int parse_gateway(struct parser *ps, const struct stmt *hdr)
 			       hdr->key.line))
 		return -1;
 	return end_block(ps);
+}
+
+static int parse_gateway(struct parser *ps, const struct stmt *hdr)
+{
+	struct stmt st;		/* cleansed after: it held the PSK */
+	int r = gateway_body(ps, hdr, &st);
+
+	OPENSSL_cleanse(&st, sizeof(st));
+	return r;
 }
 
 /* ---------------------------------------------------------------------------

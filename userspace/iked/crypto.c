@@ -238,6 +238,37 @@ void crypto_cleanse(void *p, size_t len)
 	OPENSSL_cleanse(p, len);
 }
 
+int crypto_natd_hash(uint64_t spi_i, uint64_t spi_r,
+		     const struct sockaddr_storage *addr, uint8_t *out)
+{
+	const struct sockaddr_in6 *s6 = (const void *)addr;
+	const struct sockaddr_in *s4 = (const void *)addr;
+	uint8_t buf[16 + 16 + 2];
+	size_t len = 16;
+	unsigned int n;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		buf[i] = (uint8_t)(spi_i >> (56 - 8 * i));
+		buf[8 + i] = (uint8_t)(spi_r >> (56 - 8 * i));
+	}
+	if (addr->ss_family == AF_INET) {
+		memcpy(buf + len, &s4->sin_addr, 4);
+		memcpy(buf + len + 4, &s4->sin_port, 2);
+		len += 6;
+	} else if (addr->ss_family == AF_INET6) {
+		memcpy(buf + len, &s6->sin6_addr, 16);
+		memcpy(buf + len + 16, &s6->sin6_port, 2);
+		len += 18;
+	} else {
+		return -EINVAL;
+	}
+	if (!EVP_Digest(buf, len, out, &n, EVP_sha1(), NULL) ||
+	    n != IKE_NATD_LEN)
+		return -EIO;
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Diffie-Hellman.
  */

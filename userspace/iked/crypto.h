@@ -69,8 +69,8 @@ struct ike_dh_alg {
 	const char *group;	/* OpenSSL group name, NULL: built in */
 };
 
-/* Lookups: NULL if unknown. @keybits 0 picks the table's default for
- * ciphers with a key length attribute only when the id has one size.
+/* Lookups: NULL if unknown. @keybits is the key length attribute, 0 when
+ * the transform has none (ChaCha20-Poly1305, 3DES, NULL): AES needs it.
  */
 const struct ike_encr_alg *crypto_encr(uint16_t id, uint16_t keybits);
 const struct ike_integ_alg *crypto_integ(uint16_t id);
@@ -92,6 +92,15 @@ int crypto_random(void *buf, size_t len);
 bool crypto_memeq(const void *a, const void *b, size_t len);
 /* OPENSSL_cleanse. */
 void crypto_cleanse(void *p, size_t len);
+
+/*
+ * NAT_DETECTION_SOURCE/DESTINATION_IP data (RFC 7296 2.23):
+ * SHA-1(SPIi | SPIr | IP address | port) of @addr (AF_INET or AF_INET6,
+ * port included). SPIs in host order. 0 or -EINVAL.
+ */
+#define IKE_NATD_LEN	20
+int crypto_natd_hash(uint64_t spi_i, uint64_t spi_r,
+		     const struct sockaddr_storage *addr, uint8_t *out);
 
 /* ---------------------------------------------------------------------------
  * Diffie-Hellman (KE payloads).

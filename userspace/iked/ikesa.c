@@ -792,7 +792,8 @@ static void ts_set(struct ike_ts_set *s, const struct ike_ts *ts, int n)
 }
 
 /* Our SA, TSi and TSr payloads for a CHILD SA we propose. */
-static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs)
+static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs,
+			     uint16_t group)
 {
 	struct ike_proposal props[2];
 	int n;
@@ -805,10 +806,9 @@ static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs)
 		uint8_t pub[IKE_DH_MAX];
 		size_t len;
 
-		if (new_dh(&c->dh, c->tun->ipsec->dh[0], pub, sizeof(pub),
-			   &len))
+		if (new_dh(&c->dh, group, pub, sizeof(pub), &len))
 			return -EINVAL;
-		c->dh_group = c->tun->ipsec->dh[0];
+		c->dh_group = group;
 		msg_add_nonce(b, c->nonce, c->nonce_len);
 		msg_add_ke(b, c->dh_group, pub, len);
 	} else if (c->nonce_len) {
@@ -854,7 +854,8 @@ static int child_keys_install(struct ike_sa *sa, struct child_sa *c,
 /* Initiator: the responder's SA, TSi and TSr for @c. */
 static int child_response(struct ike_sa *sa, struct child_sa *c,
 			  const struct ike_parsed *p, bool pfs,
-			  const uint8_t *ni, size_t ni_len)
+			  const uint8_t *ni, size_t ni_len,
+			  const uint8_t *nr, size_t nr_len)
 {
 	struct ike_proposal ours[2];
 	struct ike_ts_set l, r, tsi, tsr;
@@ -890,9 +891,8 @@ static int child_response(struct ike_sa *sa, struct child_sa *c,
 		if (err)
 			return err;
 	}
-	err = child_keys_install(sa, c, pfs ? gir : NULL, gl, ni, ni_len,
-				 pfs ? p->nonce : sa->nr,
-				 pfs ? p->nonce_len : sa->nr_len);
+	err = child_keys_install(sa, c, pfs ? gir : NULL, gl, ni, ni_len, nr,
+				 nr_len);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return err;
 }
@@ -1262,7 +1262,7 @@ static int send_auth(struct ike_sa *sa)
 	if (!err) {
 		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
 			       IKEV2_N_INITIAL_CONTACT, NULL, 0);
-		err = add_child_request(&b, c, false);
+		err = add_child_request(&b, c, false, 0);
 	}
 	if (err) {
 		msg_free(&b);
@@ -1314,7 +1314,12 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
 	log_established(sa);
-	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len)) {
+	if (!c) {
+		run_work(sa);		/* ike_tunnel_down() came first */
+		return;
+	}
+	if (err || child_response(sa, c, p, false, sa->ni, sa->ni_len, sa->nr,
+				  sa->nr_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
 			 err ? msg_notify_name(err) : "");
@@ -1329,7 +1334,8 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 
 /* ---- initiator: CREATE_CHILD_SA ------------------------------------------- */
 
-static int send_create_child(struct ike_sa *sa, int proxy)
+/* @group: of our KE with PFS, 0: the profile's first */
+static int send_create_child(struct ike_sa *sa, int proxy, uint16_t group)
 {
 	const struct iked_tunnel *t = sa->tun;
 	struct child_sa *c;
@@ -1346,7 +1352,8 @@ static int send_create_child(struct ike_sa *sa, int proxy)
 		return -EIO;
 	}
 	sk_begin(sa, &b, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->req_msgid);
-	err = add_child_request(&b, c, pfs);
+	err = add_child_request(&b, c, pfs,
+				group ? group : t->ipsec->dh[0]);
 	if (err) {
 		msg_free(&b);
 		child_free(c, false);
@@ -1369,23 +1376,40 @@ static void create_child_response(struct ike_sa *sa,
 	struct child_sa *c = sa->req_child;
 	const struct ike_notify *n;
 	uint16_t err = error_of(p);
-	bool pfs = c->dh != NULL;
+	bool pfs;
+
+	if (!c) {
+		/* ike_tunnel_down() meanwhile: its DELETE of the IKE SA
+		 * (queued) takes what the peer made with it */
+		request_done(sa);
+		run_work(sa);
+		return;
+	}
+	pfs = c->dh != NULL;
 
 	n = msg_find_notify(p, IKEV2_N_INVALID_KE_PAYLOAD);
 	if (n && n->len == 2) {
 		uint16_t g = (uint16_t)(n->data[0] << 8 | n->data[1]);
+		uint16_t had = c->dh_group;
+		int proxy = c->proxy;
 
 		request_done(sa);
 		child_free(c, false);
-		if (in_list(sa->tun->ipsec->dh, sa->tun->ipsec->n_dh, g))
-			iked_log(LOG_WARNING, "%s: peer wants PFS group %u; "
-				 "only the first group is proposed",
+		if (pfs && g != had &&
+		    in_list(sa->tun->ipsec->dh, sa->tun->ipsec->n_dh, g)) {
+			iked_log(LOG_INFO, "%s: peer wants PFS group %u",
 				 sa->tun->name, g);
+			if (!send_create_child(sa, proxy, g))
+				return;
+		}
+		iked_log(LOG_WARNING, "%s: CHILD SA not created: "
+			 "INVALID_KE_PAYLOAD", sa->tun->name);
 		run_work(sa);
 		return;
 	}
 	if (err || !p->nonce ||
-	    child_response(sa, c, p, pfs, c->nonce, c->nonce_len)) {
+	    child_response(sa, c, p, pfs, c->nonce, c->nonce_len, p->nonce,
+			   p->nonce_len)) {
 		iked_log(LOG_WARNING, "%s: CHILD SA not created%s%s",
 			 sa->tun->name, err ? ": " : "",
 			 err ? msg_notify_name(err) : "");
@@ -1478,7 +1502,7 @@ static void run_work(struct ike_sa *sa)
 		sa->want_proxy &= ~(1ull << i);
 		if (i >= sa->tun->n_proxy || child_exists(sa, sa->tun, i))
 			continue;
-		if (send_create_child(sa, i))
+		if (send_create_child(sa, i, 0))
 			iked_log(LOG_ERR, "%s: cannot build CREATE_CHILD_SA",
 				 sa->tun->name);
 	}
@@ -1726,6 +1750,29 @@ static const struct iked_gateway *gw_for_id(const struct ike_sa *sa,
 	return sa->gw;
 }
 
+/*
+ * INITIAL_CONTACT (RFC 7296 2.4): the peer has forgotten every other SA it
+ * had with us, so ours with the same gateway and peer ID go, without a
+ * DELETE, before the new CHILD SAs are installed.
+ */
+static void initial_contact(struct ike_sa *sa)
+{
+	struct ike_sa *o, *next;
+
+	for (o = eng->sas; o; o = next) {
+		next = o->next;
+		if (o == sa || o->gw != sa->gw ||
+		    o->peer_id.type != sa->peer_id.type ||
+		    o->peer_id.len != sa->peer_id.len ||
+		    memcmp(o->peer_id.data, sa->peer_id.data, o->peer_id.len))
+			continue;
+		iked_log(LOG_INFO, "%s: INITIAL_CONTACT replaces IKE SA %016llx",
+			 o->tun ? o->tun->name : o->gw->name,
+			 (unsigned long long)o->spi_i);
+		sa_free(o);
+	}
+}
+
 static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 			 const uint8_t *msg, size_t len)
 {
@@ -1773,6 +1820,8 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 	iked_timer_del(&sa->life);
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
+	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
+		initial_contact(sa);
 	child_respond(sa, p, &b, false, sa->ni, sa->ni_len, sa->nr,
 		      sa->nr_len);
 	if (!sa->tun) {
@@ -2166,21 +2215,23 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 int ike_tunnel_down(const struct iked_tunnel *t)
 {
 	struct ike_sa *sa, *next;
-	int n = 0;
 
-	/* "start" tunnels stay down until ike_tunnel_up() */
+	/* "start" tunnels stay down until ike_tunnel_up(); no SA is fine */
 	set_down(t, true);
 	for (sa = eng->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->tun != t)
 			continue;
-		n++;
+		/* the kernel SAs go now, even if the DELETE has to wait */
+		while (sa->child)
+			child_free(sa->child, true);
+		sa->want_proxy = 0;
 		if (sa->state == IKE_S_ESTABLISHED)
 			send_delete_ike(sa);
 		else if (sa->state != IKE_S_DELETING)
 			sa_free(sa);
 	}
-	return n ? 0 : -ENOENT;
+	return 0;
 }
 
 void ike_acquire(int ifindex, uint32_t proxy_id)

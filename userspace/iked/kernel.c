@@ -160,6 +160,57 @@ static int proxy_id_program(int ifindex, const struct iked_proxy_id *p)
 	return talk(&genl, nlh, NULL, NULL, "proxy-id add");
 }
 
+/* The proxy IDs on the device, from a dump. */
+struct pid_list {
+	uint16_t id[IKED_PROXY_MAX * 2];
+	int n;
+};
+
+static int pid_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *inner;
+	struct pid_list *l = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != VTUN_A_PROXY_ID ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		mnl_attr_for_each_nested(inner, attr)
+			if (mnl_attr_get_type(inner) == VTUN_A_PROXY_ID_ID &&
+			    !mnl_attr_validate(inner, MNL_TYPE_U16) &&
+			    l->n < (int)(sizeof(l->id) / sizeof(l->id[0])))
+				l->id[l->n++] = mnl_attr_get_u16(inner);
+	}
+	return 0;
+}
+
+/* Delete the device's proxy IDs the tunnel does not have (any, if none). */
+static void proxy_ids_prune(const struct iked_tunnel *t)
+{
+	char buf[NL_BUF_SIZE];
+	struct pid_list l = { .n = 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int i;
+
+	nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_GET, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+	if (talk(&genl, nlh, pid_list_cb, &l, "proxy-id dump"))
+		return;
+	for (i = 0; i < l.n; i++) {
+		if (l.id[i] >= 1 && l.id[i] <= t->n_proxy)
+			continue;
+		nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_DEL, 0);
+		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+		nest = mnl_attr_nest_start(nlh, VTUN_A_PROXY_ID);
+		mnl_attr_put_u16(nlh, VTUN_A_PROXY_ID_ID, l.id[i]);
+		mnl_attr_nest_end(nlh, nest);
+		if (!talk(&genl, nlh, NULL, NULL, "proxy-id del"))
+			iked_log(LOG_INFO, "%s: proxy-id %u removed from %s",
+				 t->name, l.id[i], t->dev);
+	}
+}
+
 static int monitor_program(const struct iked_tunnel *t)
 {
 	char buf[NL_BUF_SIZE];
@@ -194,6 +245,7 @@ int kernel_tunnel_setup(struct iked_tunnel *t)
 	t->ifindex = device_get(t);
 	if (!t->ifindex)
 		return -1;
+	proxy_ids_prune(t);
 	for (i = 0; i < t->n_proxy; i++)
 		if (proxy_id_program(t->ifindex, &t->proxy[i]))
 			return -1;

@@ -455,6 +455,40 @@ static void test_certs(void)
 	OPENSSL_free(der[0]);
 	OPENSSL_free(der[1]);
 
+	/* the longest chain: leaf and four intermediates under the CA */
+	{
+		EVP_PKEY *k[5];
+		X509 *c[5];
+		X509 *issuer = ca;
+		EVP_PKEY *ikey = ca_key;
+
+		static const char *const names[] = { "im1", "im2", "im3",
+						     "im4", "leaf5" };
+
+		for (i = 0; i < 5; i++) {
+			k[i] = ec_key("P-256");
+			c[4 - i] = make_cert(k[i], names[i], issuer, ikey, i < 4,
+					     NULL, 30);
+			issuer = c[4 - i];
+			ikey = k[i];
+		}
+		for (i = 0; i < 5; i++) {
+			der_len[i] = to_der(c[i], &der[i]);
+			dp[i] = der[i];
+		}
+		CHECK(!auth_cert_verify(&store, dp, der_len, 5, &got));
+		CHECK(!X509_cmp(got, c[0]));
+		X509_free(got);
+		/* one intermediate missing */
+		CHECK(auth_cert_verify(&store, dp, der_len, 4, &got) ==
+		      -EACCES);
+		for (i = 0; i < 5; i++) {
+			OPENSSL_free(der[i]);
+			X509_free(c[i]);
+			EVP_PKEY_free(k[i]);
+		}
+	}
+
 	/* IDs */
 	CHECK(!auth_id_from_cert(leaf, &id));
 	CHECK(id.type == IKEV2_ID_DER_ASN1_DN && id.len > 20);
@@ -484,6 +518,21 @@ static void test_certs(void)
 	CHECK(!auth_id_match_cert(IKEV2_ID_KEY_ID, ip6, 4, leaf));
 	CHECK(!auth_id_match_cert(IKEV2_ID_FQDN,
 				  (const uint8_t *)"gw1.example.org", 15, im));
+
+	/* IDs of other types from the subjectAltName */
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_FQDN, &id));
+	CHECK(id.type == IKEV2_ID_FQDN && id.len == 15 &&
+	      !memcmp(id.data, "gw1.example.org", 15));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_IPV4_ADDR, &id));
+	CHECK(id.len == 4 && !memcmp(id.data, "\xc0\x00\x02\x07", 4));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_IPV6_ADDR, &id));
+	CHECK(id.len == 16 && !memcmp(id.data, ip6, 16));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_RFC822_ADDR, &id));
+	CHECK(id.len == 15 && !memcmp(id.data, "ops@example.org", 15));
+	CHECK(!auth_id_from_cert_type(leaf, IKEV2_ID_DER_ASN1_DN, &id));
+	CHECK(auth_id_match_cert(id.type, id.data, id.len, leaf));
+	CHECK(auth_id_from_cert_type(im, IKEV2_ID_FQDN, &id) == -ENOENT);
+	CHECK(auth_id_from_cert_type(leaf, IKEV2_ID_KEY_ID, &id) == -EINVAL);
 
 	id.type = IKEV2_ID_FQDN;
 	id.len = 11;

@@ -5,6 +5,7 @@
  * Diffie-Hellman against an independently built OpenSSL peer, SK payload
  * protection against Python-built messages, round trips and tampering.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 
 #include <openssl/bn.h>
@@ -585,6 +586,28 @@ static void test_sk_roundtrip(void)
 	msg_free(&b);
 }
 
+static void test_natd(void)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (void *)&ss;
+	struct sockaddr_in6 *s6 = (void *)&ss;
+	uint8_t h[IKE_NATD_LEN];
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(500);
+	inet_pton(AF_INET, "192.0.2.1", &s4->sin_addr);
+	CHECK(!crypto_natd_hash(SPI_I, SPI_R, &ss, h));
+	CHECK_MEM(h, v_natd_v4, IKE_NATD_LEN);
+	memset(&ss, 0, sizeof(ss));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(4500);
+	inet_pton(AF_INET6, "2001:db8::1", &s6->sin6_addr);
+	CHECK(!crypto_natd_hash(SPI_I, SPI_R, &ss, h));
+	CHECK_MEM(h, v_natd_v6, IKE_NATD_LEN);
+	ss.ss_family = AF_UNIX;
+	CHECK(crypto_natd_hash(SPI_I, SPI_R, &ss, h) == -EINVAL);
+}
+
 static void test_misc(void)
 {
 	uint8_t a[16] = { 1 }, c[16] = { 1 }, r1[32], r2[32];
@@ -613,6 +636,7 @@ int main(void)
 	test_dh();
 	test_sk_kat();
 	test_sk_roundtrip();
+	test_natd();
 	test_misc();
 	TEST_DONE("crypto_test");
 	return 0;

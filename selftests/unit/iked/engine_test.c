@@ -852,6 +852,12 @@ static int dup_init(const struct dgram *d, int i)
 	return 0;
 }
 
+static int drop_from_a(const struct dgram *d, int i)
+{
+	(void)i;
+	return d->from == &A;
+}
+
 static int drop_from_b(const struct dgram *d, int i)
 {
 	(void)i;
@@ -1001,6 +1007,20 @@ static void test_backoff(void)
 		      (unsigned long long)(send_times[i] - t0));
 	CHECK(strstr(A.log, "not responding") != NULL, "given up");
 	stop();
+}
+
+static int drop_child_response(const struct dgram *d, int i)
+{
+	static int dropped;
+
+	if (i == 0)
+		dropped = 0;
+	if (d->len > 18 && d->data[18] == IKEV2_EXCH_CREATE_CHILD_SA &&
+	    (d->data[19] & IKEV2_FLAG_RESPONSE) && !dropped) {
+		dropped = 1;
+		return 1;
+	}
+	return 0;
 }
 
 static struct dgram saved;
@@ -1186,6 +1206,81 @@ static void test_proxy_ids(void)
 	}
 	stop();
 
+	printf("# down while a CREATE_CHILD_SA is outstanding\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	start();
+	filter = drop_child_response;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 4, "first CHILD SA up, second "
+	      "waiting: %d %d", A.n_ksa, B.n_ksa);
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	CHECK(A.n_ksa == 0, "A's kernel SAs gone at once");
+	run(now + 30000);
+	CHECK(B.n_ksa == 0 && view(&B).n == 0 && view(&A).n == 0,
+	      "B's gone after the DELETE: %d", B.n_ksa);
+	stop();
+
+	printf("# PFS: INVALID_KE_PAYLOAD in CREATE_CHILD_SA, retried\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	ca.ipsec.dh[0] = IKEV2_DH_ECP_256;
+	ca.ipsec.dh[1] = IKEV2_DH_MODP_2048;
+	ca.ipsec.n_dh = 2;
+	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	cb.ipsec.dh[0] = IKEV2_DH_MODP_2048;
+	cb.ipsec.n_dh = 1;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	CHECK(count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false) == 2,
+	      "two CREATE_CHILD_SA requests");
+	CHECK(va.sa.n_child == 2 && A.n_ksa == 4 && B.n_ksa == 4,
+	      "both CHILD SAs: %d", va.sa.n_child);
+	CHECK((va.sa.n_child == 2 && !strcmp(va.child[0].dh, "modp2048")) ||
+	      !strcmp(va.child[1].dh, "modp2048"), "PFS with modp2048");
+	stop();
+
+	printf("# proxy IDs without PFS: CREATE_CHILD_SA nonces only\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 4 && B.n_ksa == 4, "two CHILD SAs: %d %d", A.n_ksa,
+	      B.n_ksa);
+	check_pair(1);
+	check_pair(2);
+	{
+		struct kern_sa *a1 = NULL, *a2 = NULL;
+		int i;
+
+		for (i = 0; i < A.n_ksa; i++)
+			if (A.ksa[i].sa.out)
+				*(A.ksa[i].sa.proxy_id == 1 ? &a1 : &a2) =
+					&A.ksa[i];
+		CHECK(a1 && a2 && memcmp(a1->enc, a2->enc, 20),
+		      "different keys for the two");
+	}
+	stop();
+
 	printf("# TS_UNACCEPTABLE: nothing installed\n");
 	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
 	ca.tun.n_proxy = 1;
@@ -1232,6 +1327,22 @@ static void test_acquire(void)
 	CHECK(A.n_ksa == 0 && B.n_ksa == 0, "down");
 	run(now + 5000);
 	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "up again");
+	printf("# ... INITIAL_CONTACT from a restarted A replaces B's SAs\n");
+	/* A stops and its last DELETE is lost; then A starts again */
+	filter = drop_from_a;
+	use(&A);
+	ike_engine_fini();
+	run(now);
+	filter = NULL;
+	CHECK(A.n_ksa == 0 && B.n_ksa == 2 && view(&B).n == 1, "B unaware");
+	use(&A);
+	ike_engine_init(&ca.c);
+	run(now + 1000);
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2 && view(&B).n == 1,
+	      "one IKE SA in B, two kernel SAs: %d %d", view(&B).n, B.n_ksa);
+	CHECK(strstr(B.log, "INITIAL_CONTACT replaces") != NULL,
+	      "B logged it");
+	check_pair(0);
 	printf("# ... but not after ike_tunnel_down() until ike_tunnel_up()\n");
 	use(&A);
 	ike_tunnel_down(&ca.tun);
@@ -1545,6 +1656,86 @@ static void test_responder_ids(void)
 	stop();
 }
 
+/* Before each encrypted message: damaged copies of it, each one byte off. */
+#define DAMAGED 40
+static int n_damaged;
+static uint32_t rnd = 12345;
+
+static uint32_t next_rnd(void)
+{
+	rnd = rnd * 1103515245 + 12345;
+	return rnd >> 8;
+}
+
+static int damage_sk(const struct dgram *d, int i)
+{
+	uint8_t *m;
+	int k;
+
+	(void)i;
+	if (d->len <= IKEV2_HDR_LEN || d->data[18] == IKEV2_EXCH_IKE_SA_INIT ||
+	    !d->to)
+		return 0;
+	m = malloc(d->len);
+	for (k = 0; k < DAMAGED; k++) {
+		size_t at = next_rnd() % d->len;
+		uint8_t x = (uint8_t)(next_rnd() % 255 + 1);
+
+		memcpy(m, d->data, d->len);
+		m[at] ^= x;
+		use(d->to);
+		ike_recv(&d->dst, &d->src, m, d->len);
+		n_damaged++;
+	}
+	/* and truncated ones */
+	for (k = 0; k < 4; k++) {
+		use(d->to);
+		ike_recv(&d->dst, &d->src, d->data, next_rnd() % d->len);
+		n_damaged++;
+	}
+	free(m);
+	return 0;
+}
+
+static void test_damage(void)
+{
+	uint64_t before;
+
+	printf("# damaged copies of every encrypted message: all dropped\n");
+	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	ca.tun.n_proxy = 2;
+	ca.ipsec.dh[0] = IKEV2_DH_CURVE25519;
+	ca.ipsec.n_dh = 1;
+	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	cb.tun.n_proxy = 2;
+	cb.ipsec.dh[0] = IKEV2_DH_CURVE25519;
+	cb.ipsec.n_dh = 1;
+	start();
+	n_damaged = 0;
+	filter = damage_sk;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 4 &&
+	      B.n_ksa == 4, "established with both CHILD SAs: %d %d",
+	      A.n_ksa, B.n_ksa);
+	check_pair(1);
+	check_pair(2);
+	before = drops_all(&A) + drops_all(&B);
+	CHECK(before == (uint64_t)n_damaged, "%llu drops for %d damaged",
+	      (unsigned long long)before, n_damaged);
+	use(&A);
+	ike_tunnel_down(&ca.tun);
+	run(now + 1000);
+	CHECK(A.n_ksa == 0 && B.n_ksa == 0 && view(&B).n == 0,
+	      "deleted through the damage");
+	CHECK(drops_all(&A) + drops_all(&B) == (uint64_t)n_damaged,
+	      "every damaged one dropped");
+	stop();
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1568,6 +1759,7 @@ int main(int argc, char **argv)
 	test_empty_informational();
 	test_reconf();
 	test_responder_ids();
+	test_damage();
 	test_certs();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;

@@ -136,6 +136,11 @@ auth = prf(hashlib.sha512, prf(hashlib.sha512, psk, b"Key Pad for IKEv2"),
            msg + NR + prf(hashlib.sha512, pat(64, 31, 0x02), idb))
 emit(carr("v_psk_auth_sha512", auth))
 
+# NAT_DETECTION_*_IP (2.23): SHA-1(SPIi | SPIr | IP | port)
+emit(carr("v_natd_v4", hashlib.sha1(SPIS + bytes([192, 0, 2, 1]) + struct.pack(">H", 500)).digest()))
+emit(carr("v_natd_v6", hashlib.sha1(SPIS + bytes.fromhex("20010db8000000000000000000000001") +
+                                    struct.pack(">H", 4500)).digest()))
+
 # Signatures made by the "cryptography" package, to be verified by auth.c:
 # a CA (P-384) issuing an RSA-2048 and a P-256 leaf, valid until 2100, and
 # AUTH values over octets = pat(200, 37, 3). Keys are generated afresh on
