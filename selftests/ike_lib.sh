@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # ike_lib.sh -- strongSwan (charon + swanctl) in test namespaces, the IKE
 # peer of vtun-iked. Sourced by tests after lib.sh and topo.sh.
@@ -18,7 +19,7 @@
 # charon installs no routes: the tests route through an xfrm interface
 # (route-based, if_id SW_IF_ID), as topo.sh's site_xfrm does by hand.
 #
-#   sw_start NS                 start charon in NS (stopped at exit)
+#   sw_start NS...              start charon in each NS (stopped at exit)
 #   sw_stop NS                  stop it, remove its state directory
 #   sw_dir NS                   its state directory (swanctl dir: .../swanctl)
 #   sw_conf NS                  stdin -> its swanctl.conf
@@ -36,6 +37,8 @@
 #   sw_mkcerts DIR [KIND...]    a CA and certificates for sites a and b
 #                               (KIND: rsa, p256, p384; default all)
 #   sw_log NS [LINES]           print the end of its log (diagnostics)
+#   sw_log_mark NS, sw_log_grep NS STRING
+#                               STRING in its log since the mark
 #   sas_get LINES KIND KEY      a value from sw_sas output
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
 
@@ -109,27 +112,32 @@ _sw_conf_file() {
 	EOF
 }
 
+# sw_start NS...: start one charon in each NS (side by side), wait for all
 sw_start() {
-	local ns=$1 d pid
-	d=$(sw_dir "$ns")
-	rm -rf "$d"
-	# Every directory swanctl --load-all reads, so that it does not complain.
-	mkdir -p "$d"/swanctl/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey} \
-		"$d"/swanctl/{private,rsa,ecdsa,bliss,pkcs8,pkcs12} || return
-	_sw_conf_file >"$d/strongswan.conf"
-	: >"$d/swanctl/swanctl.conf"
-	# $d is bound over /run in charon's own mount namespace.
-	STRONGSWAN_CONF=/run/strongswan.conf ip netns exec "$ns" \
-		sh -c 'mount --bind "$1" /run && exec "$2"' \
-		sh "$d" "$SW_CHARON" >"$d/charon.out" 2>&1 &
-	pid=$!
-	echo "$pid" >"$d/pid"
-	defer sw_stop "$ns"
-	if ! retry 10 test -S "$d/charon.vici"; then
+	local ns d rc=0
+	for ns in "$@"; do
+		d=$(sw_dir "$ns")
+		rm -rf "$d"
+		# Every directory swanctl --load-all reads, so that it does not complain.
+		mkdir -p "$d"/swanctl/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey} \
+			"$d"/swanctl/{private,rsa,ecdsa,bliss,pkcs8,pkcs12} || return
+		_sw_conf_file >"$d/strongswan.conf"
+		: >"$d/swanctl/swanctl.conf"
+		# $d is bound over /run in charon's own mount namespace.
+		STRONGSWAN_CONF=/run/strongswan.conf ip netns exec "$ns" \
+			sh -c 'mount --bind "$1" /run && exec "$2"' \
+			sh "$d" "$SW_CHARON" >"$d/charon.out" 2>&1 &
+		echo "$!" >"$d/pid"
+		defer sw_stop "$ns"
+	done
+	for ns in "$@"; do
+		d=$(sw_dir "$ns")
+		retry 10 test -S "$d/charon.vici" && continue
 		diag "charon in $ns did not start"
 		sw_log "$ns"
-		return 1
-	fi
+		rc=1
+	done
+	return $rc
 }
 
 sw_stop() {
@@ -182,9 +190,9 @@ sw_terminate() { sw_swanctl "$1" --terminate --ike "$2" --timeout 20; }
 #   rekey=              rekey_time of the IKE and CHILD SAs (0: never)
 sw_conf_route() {
 	local ns=$1 name=$2 kv
-	local local=%any remote=%any lid= rid= auth=psk psk=vtun-test-psk cert=
+	local local=%any remote=%any lid='' rid='' auth=psk psk=vtun-test-psk cert=''
 	local ike=aes128gcm16-prfsha256-x25519 esp=aes128gcm16 start=none rekey=0
-	local l_id= r_id= l_cert= s_l= s_r=
+	local l_id='' r_id='' l_cert='' s_l='' s_r=''
 	shift 2
 	for kv in "$@"; do
 		case ${kv%%=*} in
@@ -362,11 +370,16 @@ sw_sas() {
 
 # sas_get LINES KIND KEY: KEY's value in the first KIND (ike, child) line
 # of LINES (what sw_sas printed)
-sas_get() {
-	awk -v k="$2" -v key="$3=" '$1 == k {
-		for (i = 3; i <= NF; i++)
-			if (index($i, key) == 1) { print substr($i, length(key) + 1); exit }
-	}' <<<"$1"
+sas_get() { # bash only: tests call it often, a process costs in a TCG guest
+	local line w words
+	while IFS= read -r line; do
+		[[ $line == "$2 "* ]] || continue
+		read -ra words <<<"$line"
+		for w in "${words[@]}"; do
+			[[ $w == "$3="* ]] && { echo "${w#*=}"; return; }
+		done
+		return
+	done <<<"$1"
 }
 
 # xfrm_spis NS: the SPIs of NS's XFRM states, sorted, hex as in sw_sas
@@ -374,4 +387,132 @@ xfrm_spis() {
 	ip -n "$1" xfrm state | awk '$1 == "proto" && $3 == "spi" {
 		s = $4; sub(/^0x/, "", s); sub(/^0+/, "", s); print s
 	}' | sort
+}
+
+# sw_to_iked WORD: a value of sw_sas in vtun-iked's words (iked_sas)
+sw_to_iked() {
+	case $1 in
+	hmac-sha2-*-*) local w=${1#hmac-sha2-}; echo "sha${w%%-*}" ;;
+	prf-hmac-sha2-*) echo "sha${1#prf-hmac-sha2-}" ;;
+	modp-1024) echo 2 ;;
+	modp-1536) echo 5 ;;
+	modp-2048) echo 14 ;;
+	modp-3072) echo 15 ;;
+	ecp-256) echo 19 ;;
+	ecp-384) echo 20 ;;
+	ecp-521) echo 21 ;;
+	curve-25519) echo 31 ;;
+	*) echo "${1,,}" ;;
+	esac
+}
+
+# vtun-iked, the other side. Its files are in /run/iked-<ns> (IKED_DIR):
+# iked.conf (written by the test with iked_conf; relative file names in it
+# are relative to that directory), iked.sock (its control socket: the
+# configuration must say "control-socket $(iked_dir NS)/iked.sock;"),
+# iked.log (its stderr, at debug level).
+#
+#   iked_dir NS                 its directory
+#   iked_conf NS                stdin -> its iked.conf
+#   iked_start NS               check the configuration, start vtun-iked in
+#                               NS, wait for its control socket
+#   iked_stop NS                SIGTERM (its tunnels are brought down), wait
+#   iked_ctl NS ARGS...         vtunctl [-j] ike socket SOCK ARGS...
+#   iked_sas NS                 its SAs in sw_sas's line form (vtun-iked's
+#                               algorithm names: sw_to_iked maps them)
+#   vtun_spis NS [DEV]          the SPIs of DEV's (vtun0) SAs in the kernel
+#   iked_log NS [LINES]         the end of its log
+
+iked_dir() { echo "/run/iked-$1"; }
+
+iked_conf() {
+	mkdir -p "$(iked_dir "$1")" && cat >"$(iked_dir "$1")/iked.conf"
+}
+
+iked_start() {
+	local d
+	d=$(iked_dir "$1")
+	"$VTUN_IKED" -t -f "$d/iked.conf" >"$d/iked.log" 2>&1 || {
+		sed 's/^/#   /' "$d/iked.log"
+		return 1
+	}
+	ip netns exec "$1" "$VTUN_IKED" -d -f "$d/iked.conf" >"$d/iked.log" 2>&1 &
+	echo "$!" >"$d/pid"
+	defer iked_stop "$1"
+	retry 10 test -S "$d/iked.sock" || {
+		diag "vtun-iked in $1 did not start"
+		iked_log "$1"
+		return 1
+	}
+}
+
+iked_stop() {
+	local d pid
+	d=$(iked_dir "$1")
+	pid=$(cat "$d/pid" 2>/dev/null) || return 0
+	rm -f "$d/pid"
+	kill "$pid" 2>/dev/null && { retry 5 _sw_gone "$pid" || kill -9 "$pid"; }
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+iked_log() { tail -n "${2:-30}" "$(iked_dir "$1")/iked.log" | sed 's/^/#   /'; }
+
+iked_ctl() {
+	local ns=$1 j=''
+	shift
+	[ "$1" = -j ] && { j=-j; shift; }
+	"$VTUNCTL" $j ike socket "$(iked_dir "$ns")/iked.sock" "$@"
+}
+
+# jq: a number in lower-case hex, as sw_sas prints SPIs
+_JQ_HEX='def hex: if . < 16 then "0123456789abcdef"[.:.+1]
+	else (. / 16 | floor | hex) + ("0123456789abcdef"[. % 16:. % 16 + 1]) end;
+	def dash: if . == "" or . == null then "-" else tostring end;
+	def id: tostring | gsub(", "; ",") | gsub(" "; "_");'
+
+iked_sas() {
+	iked_ctl "$1" -j show | jq -r "$_JQ_HEX"'
+	.["ike-sas"][] as $s |
+	("ike \($s.tunnel) state=\($s.state | ascii_upcase)" +
+	 " initiator=\(if $s.initiator then "yes" else "no" end)" +
+	 " spi_i=\($s["spi-i"]) spi_r=\($s["spi-r"])" +
+	 " encr=\($s.encryption | dash) integ=\($s.integrity | dash)" +
+	 " prf=\($s.prf | dash) dh=\($s["dh-group"] | dash)" +
+	 " local=\($s.local) remote=\($s.peer)" +
+	 " local_id=\($s["local-id"] | id) remote_id=\($s["peer-id"] | id)"),
+	($s["child-sas"][] |
+	 "child \($s.tunnel) ike=\($s.tunnel) state=INSTALLED" +
+	 " proto=\(.protocol) spi_in=\(.["spi-in"] | hex)" +
+	 " spi_out=\(.["spi-out"] | hex) encr=\(.encryption | dash)" +
+	 " integ=\(.integrity | dash) dh=\(.["dh-group"] | dash)" +
+	 " esn=\(if .esn then "yes" else "no" end) proxy_id=\(.["proxy-id"])" +
+	 " local_ts=\(.["local-ts"] | if type == "array" then join(",") else . end)" +
+	 " remote_ts=\(.["remote-ts"] | if type == "array" then join(",") else . end)")'
+}
+
+vtun_spis() {
+	ip netns exec "$1" "$VTUNCTL" -j sa show "${2:-vtun0}" |
+		jq -r "$_JQ_HEX"' .[].spi | hex' | sort
+}
+
+# sw_notify NAME: how charon's log abbreviates notify NAME ("N(...)")
+sw_notify() {
+	case $1 in
+	AUTHENTICATION_FAILED) echo AUTH_FAILED ;;
+	NO_PROPOSAL_CHOSEN) echo NO_PROP ;;
+	TS_UNACCEPTABLE) echo TS_UNACCEPT ;;
+	INVALID_KE_PAYLOAD) echo INVAL_KE ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# sw_log_mark NS: remember where NS's charon log ends; sw_log_grep NS
+# STRING: whether STRING was logged since then
+sw_log_mark() { stat -c %s "$(sw_dir "$1")/charon.log" >"$(sw_dir "$1")/mark"; }
+sw_log_grep() {
+	local d
+	d=$(sw_dir "$1")
+	tail -c +$(($(cat "$d/mark" 2>/dev/null || echo 0) + 1)) "$d/charon.log" |
+		grep -qF -- "$2"
 }
