@@ -22,9 +22,16 @@ set -eu
 CACHE=${VTUN_CACHE:-/var/cache/vtun}
 HOST_PKGS="build-essential pkg-config libmnl-dev libssl-dev qemu-system-x86
 busybox-static cpio xz-utils zstd kmod iproute2 rsync nftables iperf3 tcpdump
-wireguard-tools strongswan strongswan-swanctl dwarves sparse bc flex bison
+wireguard-tools strongswan strongswan-swanctl libstrongswan-standard-plugins
+strongswan-pki dwarves sparse bc flex bison
 libelf-dev python3 python3-yaml python3-jsonschema iputils-ping
 socat bird2 jq"
+# strongSwan for the IKE tests (ike_lib.sh): charon alone has neither
+# AES-GCM nor ECDH nor X25519; the openssl and gcm plugins of
+# libstrongswan-standard-plugins bring them, strongswan-pki makes the
+# test certificates. The guest runs them from the host root as they are:
+# plugins from /usr/lib/ipsec/plugins, no file of /etc is read (ike_lib.sh
+# writes each charon's strongswan.conf).
 
 log() { echo "deps: $*" >&2; }
 
