@@ -333,14 +333,21 @@ check "B learned XFRM's NAT port ($port)" in_range "$port" 40000 40999
 
 # The NAT mapping changes: N forgets it and maps UDP into another range.
 # A's next datagram, a keepalive (which teaches B nothing), makes the new
-# mapping; B only sends, so it learns nothing until told by sa set (as an
-# IKE daemon would, by NAT detection), and its traffic flows on there,
-# with the SAs' counters, sequence numbers and replay windows kept.
+# mapping; N holds back A's ESP meanwhile (A's stack may send some of its
+# own), so B learns nothing until told by sa set (as an IKE daemon would,
+# by NAT detection), and its traffic flows on there, with the SAs'
+# counters, sequence numbers and replay windows kept.
 sa_stat() { # DIR SPI KEY: a counter of B's SA
 	ns_exec "$B" "$VTUNCTL" -j -s sa show vtun0 dir "$1" spi "$2" |
 		jq -r ".[0].stats.\"$3\""
 }
 ns_exec "$N" nft -f - <<-EOF
+	table inet hold {
+		chain esp_from_a {
+			type filter hook forward priority 0;
+			iifname "in0" udp dport 4500 udp length != 9 drop
+		}
+	}
 	flush chain inet nat post
 	add rule inet nat post oifname "out0" meta l4proto udp masquerade to :41000-41999
 	add rule inet nat post oifname "out0" masquerade
@@ -364,6 +371,7 @@ check_err "sa set peer: family checked" "peer: address family differs" \
 	ns_exec "$B" "$VTUNCTL" sa set vtun0 dir out spi "$SPI_BA" peer "${PUB6[1]}" port "$newport"
 check "sa set peer and port: the new mapping" ns_exec "$B" "$VTUNCTL" sa set vtun0 \
 	dir out spi "$SPI_BA" peer "${PUB4[1]}" port "$newport"
+ns_exec "$N" nft delete table inet hold
 check_eq "B's peer is the new mapping" "${PUB4[1]}:$newport" \
 	"$(dev_field "$B" peer):$(dev_field "$B" peer-port)"
 check "B's traffic flows on to XFRM behind the new mapping" overlay_ping "$B" 1 4
