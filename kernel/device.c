@@ -191,6 +191,8 @@ static void vtun_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	vtun_set_lltx(dev);
 	netif_keep_dst(dev);
+	/* No SA yet: vtun_carrier_update() decides once registered. */
+	netif_carrier_off(dev);
 
 	vd->dev = dev;
 	INIT_LIST_HEAD(&vd->net_list);
@@ -296,6 +298,7 @@ static const struct nla_policy vtun_link_policy[IFLA_VTUN_MAX + 1] = {
 	[IFLA_VTUN_ENCAP_DPORT]	= { .type = NLA_U16 },
 	[IFLA_VTUN_ENCAP_FD]	= { .type = NLA_S32 },
 	[IFLA_VTUN_KEEPALIVE]	= { .type = NLA_U16 },
+	[IFLA_VTUN_ON_DEMAND]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static sa_family_t vtun_attr_family(const struct nlattr *attr)
@@ -410,6 +413,8 @@ static int vtun_parse_params(struct net *net, struct vtun_params *p,
 		p->ttl = nla_get_u8(data[IFLA_VTUN_TTL]);
 	if (data[IFLA_VTUN_DF])
 		p->df = nla_get_u8(data[IFLA_VTUN_DF]);
+	if (data[IFLA_VTUN_ON_DEMAND])
+		p->on_demand = nla_get_u8(data[IFLA_VTUN_ON_DEMAND]);
 
 	if (p->gre && p->mode != VTUN_MODE_TRANSPORT) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VTUN_GRE] ?:
@@ -466,6 +471,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	vtun_update_addrconf(vd, p);
 	vtun_udp_commit(vd, NULL, p, &chg);
 	list_add(&vd->net_list, &vn->devs);
+	vtun_carrier_update(vd);
 	return 0;
 }
 
@@ -499,6 +505,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	dst_cache_reset(&vd->dst_cache);
 	vtun_update_mtu(vd, p, !tb[IFLA_MTU]);
 	vtun_update_addrconf(vd, p);
+	vtun_carrier_update(vd);
 	return 0;
 }
 
@@ -512,7 +519,7 @@ static size_t vtun_get_size(const struct net_device *dev)
 	return 2 * nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL, REMOTE */
 	       nla_total_size(sizeof(u32)) +			/* UNDERLAY */
 	       nla_total_size(VTUN_ZONE_MAX_LEN) +		/* ZONE */
-	       6 * nla_total_size(sizeof(u8)) +		/* MODE..DF, ENCAP */
+	       7 * nla_total_size(sizeof(u8)) +	/* MODE..DF, ENCAP, ON_DEMAND */
 	       3 * nla_total_size(sizeof(u16));		/* ports, KEEPALIVE */
 }
 
@@ -524,6 +531,7 @@ static const struct vtun_param_attrs vtun_ifla_attrs = {
 	.df = IFLA_VTUN_DF, .encap = IFLA_VTUN_ENCAP,
 	.encap_sport = IFLA_VTUN_ENCAP_SPORT,
 	.encap_dport = IFLA_VTUN_ENCAP_DPORT, .keepalive = IFLA_VTUN_KEEPALIVE,
+	.on_demand = IFLA_VTUN_ON_DEMAND,
 };
 
 int vtun_put_params(struct sk_buff *skb, const struct vtun_params *p,
@@ -548,7 +556,8 @@ int vtun_put_params(struct sk_buff *skb, const struct vtun_params *p,
 	    nla_put_u8(skb, a->encap, p->encap) ||
 	    nla_put_u16(skb, a->encap_sport, p->encap_sport) ||
 	    nla_put_u16(skb, a->encap_dport, p->encap_dport) ||
-	    nla_put_u16(skb, a->keepalive, p->keepalive))
+	    nla_put_u16(skb, a->keepalive, p->keepalive) ||
+	    nla_put_u8(skb, a->on_demand, p->on_demand))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -62,6 +62,7 @@ struct vtun_params {
 	u16 encap_sport;
 	u16 encap_dport;
 	u16 keepalive;
+	u8 on_demand;		/* carrier on without an SA */
 	struct rcu_head rcu;
 };
 
@@ -112,7 +113,7 @@ struct vtun_net *vtun_net(struct net *net);
 /* Attribute types under which the parameters are reported. */
 struct vtun_param_attrs {
 	int local, remote, underlay, zone, mode, gre, copy_tos, ttl, df;
-	int encap, encap_sport, encap_dport, keepalive;
+	int encap, encap_sport, encap_dport, keepalive, on_demand;
 };
 
 extern struct rtnl_link_ops vtun_link_ops;

@@ -8,6 +8,12 @@
  * the carrier goes off, so routes through the device become linkdown and
  * are ignored (ignore_routes_with_linkdown), and a backup route wins.
  *
+ * The carrier is decided here for every device, monitored or not: on
+ * when the device has a usable outbound SA (not standby, not past a hard
+ * limit) or on-demand is set, and no fail-over monitor is down. Without
+ * carrier the qdisc drops what is routed into the device; probes go out
+ * anyway, through vtun_xmit() directly.
+ *
  * The configuration is replaced as a whole under RTNL and read under RCU;
  * the state and counters are under the monitor's lock.
  */
@@ -57,7 +63,8 @@ struct vtun_monitor {
 	struct vtun_monitor_cfg __rcu *cfg;	/* NULL: none; under RTNL */
 	struct timer_list timer;
 	spinlock_t lock;		/* the fields below */
-	bool have_sa;			/* an outbound SA exists */
+	bool have_sa;			/* a usable outbound SA exists */
+	bool on_demand;			/* the link's on-demand */
 	bool down;
 	bool waiting;			/* the last probe is unanswered */
 	bool holding;			/* answered again, in the hold-down */
@@ -75,13 +82,14 @@ struct vtun_monitor {
 
 enum { VTUN_MON_NONE, VTUN_MON_DOWN, VTUN_MON_UP };
 
-/* With a monitor: carrier = an outbound SA exists and no fail-over down. */
+/* Carrier = a usable outbound SA or on-demand, and no fail-over down. */
 static void vtun_monitor_carrier(struct vtun_monitor *m,
 				 const struct vtun_monitor_cfg *cfg)
 {
 	struct net_device *dev = m->vd->dev;
-	bool on = !cfg || (m->have_sa &&
-			   !(m->down && cfg->action == VTUN_MONITOR_ACTION_FAIL_OVER));
+	bool on = (m->have_sa || m->on_demand) &&
+		  !(cfg && m->down &&
+		    cfg->action == VTUN_MONITOR_ACTION_FAIL_OVER);
 
 	if (on)
 		netif_carrier_on(dev);
@@ -322,20 +330,26 @@ bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
 	return mine;
 }
 
+/* An outbound SA that may carry traffic: not standby, not past a hard limit. */
 static bool vtun_monitor_have_sa(struct vtun_dev *vd)
 {
 	struct vtun_sa *sa;
 
 	list_for_each_entry(sa, &vd->sas, dev_node)
-		if (sa->dir == VTUN_DIR_OUT)
+		if (sa->dir == VTUN_DIR_OUT && !sa->standby &&
+		    !vtun_lt_hard(&sa->lt))
 			return true;
 	return false;
 }
 
-/* Under RTNL, whenever the device's outbound SAs change. */
-void vtun_monitor_sa_changed(struct vtun_dev *vd)
+/*
+ * Under RTNL, once the device is registered and whenever its outbound SAs
+ * or its on-demand setting change.
+ */
+void vtun_carrier_update(struct vtun_dev *vd)
 {
 	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+	const struct vtun_params *p = rtnl_dereference(vd->params);
 	struct vtun_monitor_cfg *cfg;
 
 	if (!m || vd->dev->reg_state != NETREG_REGISTERED)
@@ -343,8 +357,8 @@ void vtun_monitor_sa_changed(struct vtun_dev *vd)
 	cfg = rtnl_dereference(m->cfg);
 	spin_lock_bh(&m->lock);
 	m->have_sa = vtun_monitor_have_sa(vd);
-	if (cfg)
-		vtun_monitor_carrier(m, cfg);
+	m->on_demand = p->on_demand;
+	vtun_monitor_carrier(m, cfg);
 	spin_unlock_bh(&m->lock);
 }
 

@@ -10,7 +10,7 @@ struct vtun_dev;
 
 int vtun_monitor_init(struct vtun_dev *vd);
 void vtun_monitor_uninit(struct vtun_dev *vd);
-void vtun_monitor_sa_changed(struct vtun_dev *vd);
+void vtun_carrier_update(struct vtun_dev *vd);
 bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb);
 
 int vtun_monitor_new(struct vtun_dev *vd, struct genl_info *info);

@@ -41,7 +41,7 @@ const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX 
 	[VTUN_A_PROXY_ID_REMOTE_PORT_MAX] = { .type = NLA_U16, },
 };
 
-const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_LAST_USED + 1] = {
+const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PEER_PORT + 1] = {
 	[VTUN_A_SA_DIR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VTUN_A_SA_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[VTUN_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -65,6 +65,8 @@ const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_LAST_USED + 1] = {
 	[VTUN_A_SA_ADD_TIME] = { .type = NLA_U64, },
 	[VTUN_A_SA_USE_TIME] = { .type = NLA_U64, },
 	[VTUN_A_SA_LAST_USED] = { .type = NLA_U64, },
+	[VTUN_A_SA_PEER] = { .type = NLA_BINARY, },
+	[VTUN_A_SA_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 const struct nla_policy vtun_sa_lifetime_nl_policy[VTUN_A_SA_LIFETIME_SEQ_MARGIN + 1] = {

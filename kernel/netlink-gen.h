@@ -14,7 +14,7 @@
 /* Common nested types */
 extern const struct nla_policy vtun_monitor_nl_policy[VTUN_A_MONITOR_RTT + 1];
 extern const struct nla_policy vtun_proxy_id_nl_policy[VTUN_A_PROXY_ID_REMOTE_PORT_MAX + 1];
-extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_LAST_USED + 1];
+extern const struct nla_policy vtun_sa_nl_policy[VTUN_A_SA_PEER_PORT + 1];
 extern const struct nla_policy vtun_sa_lifetime_nl_policy[VTUN_A_SA_LIFETIME_SEQ_MARGIN + 1];
 extern const struct nla_policy vtun_sa_stats_nl_policy[VTUN_A_SA_STATS_SEQ + 1];
 extern const struct nla_policy vtun_spi_range_nl_policy[VTUN_A_SPI_RANGE_SPI + 1];

@@ -25,6 +25,7 @@ static const struct vtun_param_attrs vtun_dev_attrs = {
 	.df = VTUN_A_DEV_DF, .encap = VTUN_A_DEV_ENCAP,
 	.encap_sport = VTUN_A_DEV_ENCAP_SPORT,
 	.encap_dport = VTUN_A_DEV_ENCAP_DPORT, .keepalive = VTUN_A_DEV_KEEPALIVE,
+	.on_demand = VTUN_A_DEV_ON_DEMAND,
 };
 
 /*

@@ -135,7 +135,7 @@ static void vtun_sa_update_tx(struct vtun_dev *vd, u16 proxy_id)
 		vtun_proxy_id_set_tx(vd, proxy_id, tx);
 	else
 		rcu_assign_pointer(vd->tx_sa, tx);
-	vtun_monitor_sa_changed(vd);
+	vtun_carrier_update(vd);
 }
 
 static void vtun_sa_unlink(struct vtun_sa *sa)
@@ -448,6 +448,7 @@ int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info)
 /* What sa-set may change; anything else in the request is refused. */
 static const int vtun_sa_set_attrs[] = {
 	VTUN_A_SA_DIR, VTUN_A_SA_SPI, VTUN_A_SA_LIFETIME, VTUN_A_SA_ACTIVE,
+	VTUN_A_SA_PEER, VTUN_A_SA_PEER_PORT,
 };
 
 static int vtun_sa_set_check(struct nlattr **tb, struct netlink_ext_ack *extack)
@@ -462,7 +463,7 @@ static int vtun_sa_set_check(struct nlattr **tb, struct netlink_ext_ack *extack)
 				break;
 		if (j == ARRAY_SIZE(vtun_sa_set_attrs)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[i],
-					    "sa-set changes only lifetime and active");
+					    "sa-set changes only lifetime, active, peer and peer-port");
 			return -EINVAL;
 		}
 	}
@@ -497,6 +498,7 @@ static void vtun_sa_set_active(struct vtun_sa *sa, bool active)
 int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info)
 {
 	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_peer_change peer = { };
 	struct vtun_lifetime lt;
 	struct vtun_sa *sa;
 	int err;
@@ -515,10 +517,21 @@ int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info)
 		rtnl_unlock();
 		return -ENOENT;
 	}
+	if (tb[VTUN_A_SA_PEER] || tb[VTUN_A_SA_PEER_PORT]) {
+		err = vtun_udp_peer_prepare(vd, tb[VTUN_A_SA_PEER],
+					    tb[VTUN_A_SA_PEER_PORT], &peer,
+					    info->extack);
+		if (err) {
+			rtnl_unlock();
+			return err;
+		}
+	}
+	/* Nothing below fails: all or nothing. */
 	if (tb[VTUN_A_SA_LIFETIME])
 		vtun_lt_set(sa, &lt);
 	if (tb[VTUN_A_SA_ACTIVE])
 		vtun_sa_set_active(sa, nla_get_u8(tb[VTUN_A_SA_ACTIVE]));
+	vtun_udp_peer_commit(vd, &peer);
 	rtnl_unlock();
 	return 0;
 }

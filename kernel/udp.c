@@ -594,6 +594,87 @@ void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb)
 	dst_cache_reset(&vd->dst_cache);
 }
 
+/*
+ * sa-set moves the peer (a NAT mapping change, a peer that moved): with
+ * ESP in UDP the current peer address and port, as if learned; else the
+ * remote address, in new parameters. Checked and allocated here under
+ * RTNL, applied by vtun_udp_peer_commit(), which cannot fail.
+ */
+int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct nlattr *addr,
+			  const struct nlattr *port, struct vtun_peer_change *c,
+			  struct netlink_ext_ack *extack)
+{
+	const struct vtun_params *p = rtnl_dereference(vd->params);
+	unsigned int alen = vtun_addr_len(p->family);
+	union vtun_addr a = { };
+
+	memset(c, 0, sizeof(*c));
+	if (port && !vtun_encap_udp(p)) {
+		NL_SET_ERR_MSG_ATTR(extack, port, "peer-port: requires encap udp");
+		return -EINVAL;
+	}
+	if (addr) {
+		if (!alen) {
+			NL_SET_ERR_MSG_ATTR(extack, addr,
+					    "peer: the tunnel has no address family yet (no local or remote)");
+			return -EINVAL;
+		}
+		if (nla_len(addr) != alen) {
+			NL_SET_ERR_MSG_ATTR(extack, addr,
+					    "peer: address family differs from the tunnel's");
+			return -EINVAL;
+		}
+		nla_memcpy(&a, addr, alen);
+		if (ipv6_addr_any(&a.v6)) {
+			NL_SET_ERR_MSG_ATTR(extack, addr,
+					    "peer: the unspecified address is not a peer");
+			return -EINVAL;
+		}
+	}
+	if (!vtun_encap_udp(p)) {
+		c->params = kmemdup(p, sizeof(*p), GFP_KERNEL);
+		if (!c->params)
+			return -ENOMEM;
+		c->params->remote = a;
+		return 0;
+	}
+	vtun_udp_peer(vd, p, &c->addr, &c->port);
+	if (addr)
+		c->addr = a;
+	if (port)
+		c->port = htons(nla_get_u16(port));
+	if (ipv6_addr_any(&c->addr.v6)) {
+		NL_SET_ERR_MSG_ATTR(extack, port,
+				    "peer: missing, the device knows no peer address yet");
+		return -EINVAL;
+	}
+	c->natt = true;
+	return 0;
+}
+
+/* One atomic change for the transmit path, which reads both together. */
+void vtun_udp_peer_commit(struct vtun_dev *vd, struct vtun_peer_change *c)
+{
+	struct vtun_natt *n = &vd->natt;
+
+	if (c->natt) {
+		write_seqlock_bh(&n->peer_lock);
+		n->peer = c->addr;
+		n->peer_port = c->port;
+		n->peer_learned = true;
+		write_sequnlock_bh(&n->peer_lock);
+	} else if (c->params) {
+		struct vtun_params *old = rtnl_dereference(vd->params);
+
+		rcu_assign_pointer(vd->params, c->params);
+		kfree_rcu(old, rcu);
+		c->params = NULL;
+	} else {
+		return;
+	}
+	dst_cache_reset(&vd->dst_cache);
+}
+
 int vtun_udp_put_peer(struct sk_buff *skb, struct vtun_dev *vd,
 		      const struct vtun_params *p)
 {

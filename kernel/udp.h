@@ -40,6 +40,18 @@ int vtun_udp_prepare(struct vtun_dev *vd, struct vtun_params *p,
 void vtun_udp_commit(struct vtun_dev *vd, const struct vtun_params *old,
 		     const struct vtun_params *p, struct vtun_udp_change *chg);
 void vtun_udp_abort(struct vtun_udp_change *chg);
+/* A peer change by sa-set, prepared by vtun_udp_peer_prepare(). */
+struct vtun_peer_change {
+	struct vtun_params *params;	/* no ESP in UDP: the new remote */
+	union vtun_addr addr;		/* ESP in UDP: the peer to use */
+	__be16 port;
+	bool natt;
+};
+
+int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct nlattr *addr,
+			  const struct nlattr *port, struct vtun_peer_change *c,
+			  struct netlink_ext_ack *extack);
+void vtun_udp_peer_commit(struct vtun_dev *vd, struct vtun_peer_change *c);
 void vtun_udp_setup(struct vtun_dev *vd);
 void vtun_udp_uninit(struct vtun_dev *vd);
 

@@ -3,7 +3,8 @@
 #
 # SA lifetimes against Linux XFRM: soft limits raise one expire event and
 # traffic goes on; hard limits delete the SA with an expire event, after
-# which traffic is dropped as tx-no-sa; by seconds, bytes, packets and the
+# which the device has no carrier (with on-demand, traffic reaches vtun
+# and is dropped as tx-no-sa); by seconds, bytes, packets and the
 # sequence number space. sa-get reports the SA's times; sa-new and sa-del
 # are announced; spi-alloc reserves inbound SPIs. Malformed requests fail
 # with an extack naming the attribute and change nothing.
@@ -111,7 +112,6 @@ ping_n 7
 check "traffic goes on after the soft limit" ping_n 2
 retry 3 test -n "$(ev 0x3101 soft packets)"
 check_eq "soft expire event (packets)" "vtun0 out 0x3101 esp 0" "$(ev 0x3101 soft packets)"
-before=$(drop "$A" tx-no-sa)
 ping_n 5
 retry 3 test -n "$(ev 0x3101 hard packets)"
 check_eq "hard expire event (packets)" "vtun0 out 0x3101 esp 0" "$(ev 0x3101 hard packets)"
@@ -119,7 +119,16 @@ check_fail "hard-expired SA is deleted" V sa show vtun0 dir out spi 0x3101
 sent=$(ip -n "$B" -s xfrm state get src "${UL4[0]}" dst "${UL4[1]}" proto esp spi 0x3101 |
 	awk '/lifetime current:/ { getline; print $2 }' | tr -d '(packets)')
 check "peer got 10 packets (+1 per CPU at most), got $sent" test "$sent" -ge 10 -a "$sent" -le $((10 + $(nproc)))
-check "afterwards: tx-no-sa" test "$(drop "$A" tx-no-sa)" -gt "$before"
+check_eq "hard-expired: no usable SA, carrier off" false \
+	"$(V -j show vtun0 | jq -r '.[0].carrier')"
+no_carrier() { ip -n "$A" link show vtun0 | grep -q NO-CARRIER; }
+check "hard-expired: ip link shows NO-CARRIER" retry 3 no_carrier
+before=$(drop "$A" tx-no-sa)
+check "on-demand on" V link set vtun0 on-demand on
+ping_n 3
+check "on-demand: traffic without an SA counted as tx-no-sa" \
+	test "$(drop "$A" tx-no-sa)" -ge $((before + 3))
+check "on-demand off" V link set vtun0 on-demand off
 check_eq "one soft and one hard event per SA" 2 "$(nev)"
 
 # Bytes: the inner bytes the SA protected.
@@ -134,6 +143,7 @@ check_eq "hard expire event (bytes)" "vtun0 out 0x3201 esp 0" "$(ev 0x3201 hard 
 # Seconds since add, changed by sa set (counters kept).
 out 0x3301
 ping_n 2
+# The hard limit leaves a slow guest time to see the soft event first.
 check "sa set: time limits" V sa set vtun0 dir out spi 0x3301 limit time-soft 1 limit time-hard 10
 check_eq "sa set keeps the counters" 2 "$(sa_key out 0x3301 stats.packets)"
 retry 4 test -n "$(ev 0x3301 soft seconds)"

@@ -186,7 +186,7 @@ check "ip -d link shows kind vtun" \
 	sh -c "ip -n $ns -d link show dev vtun0 | grep -qw vtun"
 check_dev "defaults" "$ns" vtun0 ifname=vtun0 mode=tunnel gre=false \
 	copy-tos=false ttl=0 df=inherit underlay=0 local="<absent>" \
-	remote="<absent>" zone="<absent>" mtu=1395
+	remote="<absent>" zone="<absent>" mtu=1395 on-demand=false carrier=false
 check_eq "ifindex in JSON" \
 	"$(ip netns exec "$ns" cat /sys/class/net/vtun0/ifindex)" \
 	"$(dev_field "$ns" vtun0 ifindex)"
@@ -228,13 +228,13 @@ ul0=$(ip netns exec "$ns" cat /sys/class/net/ul0/ifindex)
 ul2=$(ip netns exec "$ns" cat /sys/class/net/ul2/ifindex)
 check "add with every parameter" vt -n "$ns" link add vtun0 \
 	local 192.0.2.1 remote 198.51.100.1 underlay ul0 zone trust \
-	mode transport gre on copy-tos on ttl 64 df set
+	mode transport gre on copy-tos on ttl 64 df set on-demand on
 check_dev "add" "$ns" vtun0 local=192.0.2.1 remote=198.51.100.1 \
 	underlay="$ul0" zone=trust mode=transport gre=true copy-tos=true \
-	ttl=64 df=set
+	ttl=64 df=set on-demand=true carrier=true
 check_ip "add" "$ns" vtun0 local=192.0.2.1 remote=198.51.100.1 \
 	underlay=ul0 zone=trust mode=transport gre=true copy-tos=true \
-	ttl=64 df=set
+	ttl=64 df=set on-demand=true
 check "ip -d link text" sh -c "ip -n $ns -d link show dev vtun0 | grep -q \
 'local 192.0.2.1 remote 198.51.100.1 underlay ul0 zone trust mode transport gre on copy-tos on ttl 64 df set'"
 check "vtunctl show text" sh -c "$VTUNCTL -n $ns show vtun0 | grep -q \
@@ -242,13 +242,13 @@ check "vtunctl show text" sh -c "$VTUNCTL -n $ns show vtun0 | grep -q \
 
 check "link set changes every parameter" vt -n "$ns" link set vtun0 \
 	local 203.0.113.1 remote 203.0.113.2 underlay ul2 zone untrust \
-	mode tunnel gre off copy-tos off ttl inherit df clear
+	mode tunnel gre off copy-tos off ttl inherit df clear on-demand off
 check_dev "set" "$ns" vtun0 local=203.0.113.1 remote=203.0.113.2 \
 	underlay="$ul2" zone=untrust mode=tunnel gre=false copy-tos=false \
-	ttl=0 df=clear
+	ttl=0 df=clear on-demand=false carrier=false
 check_ip "set" "$ns" vtun0 local=203.0.113.1 remote=203.0.113.2 \
 	underlay=ul2 zone=untrust mode=tunnel gre=false copy-tos=false \
-	ttl=0 df=clear
+	ttl=0 df=clear on-demand=false
 
 check "link set of one parameter" vt -n "$ns" link set vtun0 ttl 7
 check_dev "one parameter" "$ns" vtun0 ttl=7 zone=untrust \
@@ -265,9 +265,9 @@ check_dev "ip add" "$ns" vtun1 local=192.0.2.7 remote=192.0.2.8 \
 	underlay="$ul0" zone=dmz mode=transport gre=true copy-tos=true \
 	ttl=3 df=clear
 check "ip link set type vtun" ip -n "$ns" link set vtun1 type vtun \
-	zone dmz2 df inherit
+	zone dmz2 df inherit on-demand on
 check_dev "ip set" "$ns" vtun1 zone=dmz2 df=inherit local=192.0.2.7 \
-	mode=transport gre=true ttl=3
+	mode=transport gre=true ttl=3 on-demand=true
 check_err "ip refuses an unknown keyword" 'unknown vtun link option "bogus"' \
 	ip -n "$ns" link set vtun1 type vtun bogus 1
 check_eq "dump lists both" 2 "$(vt -n "$ns" -j show | json_get len)"

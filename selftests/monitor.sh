@@ -8,9 +8,12 @@
 # backup within interval x threshold (+1 interval, + the kernel's link
 # event delay) and raises monitor-down; restoring it brings the traffic
 # back after the hold-down and raises monitor-up. wait-recover only
-# reports. A monitored device without an outbound SA has no carrier.
-# Optimized monitors send no probes while traffic comes in. Malformed
-# requests fail with a message naming the attribute and change nothing.
+# reports. IPv6 probes (ICMPv6) fail over and recover the same way.
+# Optimized monitors send no probes while traffic comes in. The carrier
+# follows the SA, monitored or not: none without a usable outbound SA
+# (none, or only standby) unless on-demand, which lets traffic reach vtun
+# (tx-no-sa); probes still go out without carrier. Malformed requests
+# fail with a message naming the attribute and change nothing.
 # vtun-timeout: 200
 
 . "$(dirname "$0")/lib.sh"
@@ -217,12 +220,77 @@ check_eq "no monitor in show" "" "$(VA -j show vtun0 | python3 -c 'import json,s
 check_eq "ignore_routes_with_linkdown off after del" 0 \
 	"$(ip netns exec "$A" sysctl -n net.ipv4.conf.vtun0.ignore_routes_with_linkdown)"
 
-# Carrier: a monitored device without an outbound SA has none.
+# IPv6 probes: ICMPv6 echo to B's IPv6 overlay address, fail-over.
+echo6_reps() { ip netns exec "$A" nstat -az Icmp6InEchoReplies | awk '/Icmp6InEchoReplies/ {print $2}'; }
+route6_linkdown() { ip -n "$A" -6 route show "${OV6[1]}" | grep -q linkdown; }
+reps=$(echo6_reps)
+: >"$EV"
+check "IPv6 fail-over monitor added" VA monitor add vtun0 dst "${OV6[1]}" \
+	interval 100 threshold 2 action fail-over hold-down 300
+check_eq "IPv6: source from the device" "${OV6[0]}" "$(mon vtun0 src)"
+check "IPv6 probes are answered" retry 5 mon_ge vtun0 received 3
+check_eq "ICMPv6 answers consumed: no echo reply reaches A's stack" "$reps" "$(echo6_reps)"
+cut_primary
+check "IPv6: monitor-down event" retry 5 has_event monitor-down
+check_eq "IPv6: state down" down "$(mon vtun0 state)"
+check_eq "IPv6: carrier off" False "$(mon vtun0 carrier)"
+check "IPv6: route through the device linkdown" retry 3 route6_linkdown
+check "IPv6: lost probes counted" mon_ge vtun0 lost 2
+restore_primary
+check "IPv6: monitor-up after the restore" retry 5 has_event monitor-up
+check_eq "IPv6: state up" up "$(mon vtun0 state)"
+check_eq "IPv6: carrier on" True "$(mon vtun0 carrier)"
+route6_up() { ! route6_linkdown; }
+check "IPv6: route up again" retry 3 route6_up
+check "IPv6 monitor deleted" VA monitor del vtun0
+
+# Carrier follows the SA, without a monitor: none unless a usable
+# outbound SA (not standby) exists or on-demand is on.
+no_carrier() { ip -n "$A" link show "$1" | grep -q NO-CARRIER; }
+has_carrier() { ip -n "$A" link show "$1" | grep -q 'LOWER_UP' && ! no_carrier "$1"; }
+tx_no_sa() { drop "$A" tx-no-sa "$1"; }
 VA link add vtun2 local 192.0.2.1 remote 192.0.2.99
 ip -n "$A" addr add 10.0.2.1/32 dev vtun2
 ip -n "$A" link set vtun2 up
-check "monitor on a device without SA" VA monitor add vtun2 dst 10.0.2.2 interval 100
-check_eq "no outbound SA: carrier off" False "$(mon vtun2 carrier)"
+ip -n "$A" route add 10.0.2.0/24 dev vtun2
+check_eq "no SA: carrier off" False "$(mon vtun2 carrier)"
+check "no SA: ip link shows NO-CARRIER" retry 3 no_carrier vtun2
+check_eq "on-demand off by default" false \
+	"$(VA -j show vtun2 | jq -r '.[0]["on-demand"]')"
+n=$(tx_no_sa vtun2)
+ip netns exec "$A" ping -q -c 1 -W 1 10.0.2.2 >/dev/null 2>&1
+check_eq "no carrier: nothing reaches vtun (no tx-no-sa)" "$n" "$(tx_no_sa vtun2)"
+check "inbound SA" VA sa add vtun2 dir in spi 0x6001 proto esp $(alg_vtun $ALG)
+check_eq "inbound SA only: carrier off" False "$(mon vtun2 carrier)"
+check "standby outbound SA" VA sa add vtun2 dir out spi 0x5002 proto esp \
+	$(alg_vtun $ALG) standby
+check_eq "standby outbound SA only: carrier off" False "$(mon vtun2 carrier)"
+check "outbound SA added" VA sa add vtun2 dir out spi 0x5001 proto esp $(alg_vtun $ALG)
+check_eq "outbound SA: carrier on" True "$(mon vtun2 carrier)"
+check "outbound SA: ip link shows carrier" retry 3 has_carrier vtun2
+check "outbound SA deleted" VA sa del vtun2 dir out spi 0x5001
+check_eq "only a standby SA left: carrier off" False "$(mon vtun2 carrier)"
+check "SA deleted: ip link shows NO-CARRIER" retry 3 no_carrier vtun2
+check "standby SA activated" VA sa set vtun2 dir out spi 0x5002 active
+check_eq "activated: carrier on" True "$(mon vtun2 carrier)"
+check "made standby again" VA sa set vtun2 dir out spi 0x5002 standby
+check_eq "standby: carrier off" False "$(mon vtun2 carrier)"
+check "on-demand on" VA link set vtun2 on-demand on
+check_eq "on-demand shown" true "$(VA -j show vtun2 | jq -r '.[0]["on-demand"]')"
+check_eq "on-demand: carrier on without a usable SA" True "$(mon vtun2 carrier)"
+check "on-demand: ip link shows carrier" retry 3 has_carrier vtun2
+n=$(tx_no_sa vtun2)
+ip netns exec "$A" ping -q -c 2 -i 0.2 -W 1 10.0.2.2 >/dev/null 2>&1
+# (and whatever IPv6 sends of its own once the carrier is on)
+check "on-demand: traffic reaches vtun, counted as tx-no-sa" \
+	test "$(tx_no_sa vtun2)" -ge $((n + 2))
+check "on-demand off" VA link set vtun2 on-demand off
+check_eq "on-demand off: carrier off" False "$(mon vtun2 carrier)"
+
+# With a monitor: the same; probes go out without carrier.
+check "monitor on a device without a usable SA" VA monitor add vtun2 dst 10.0.2.2 interval 100
+check_eq "no usable outbound SA: carrier off" False "$(mon vtun2 carrier)"
+check "probes sent without carrier" retry 3 mon_ge vtun2 sent 3
 check "outbound SA added" VA sa add vtun2 dir out spi 0x5001 proto esp $(alg_vtun $ALG)
 check_eq "outbound SA: carrier on" True "$(mon vtun2 carrier)"
 check "outbound SA deleted" VA sa del vtun2 dir out spi 0x5001

@@ -6,14 +6,17 @@
 # (encap espinudp), IPv4 and IPv6 (NAT66) outer. B learns A's translated
 # address and port from authenticated packets only; NAT keepalives on the
 # wire and absorbed; a socket passed with encap-fd keeps IKE for its
-# owner; the configuration rules and their messages.
+# owner; a NAT mapping change that B is told of by sa-set (peer address
+# and port), counters and replay state kept; the configuration rules and
+# their messages.
 # vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
 vtun_load || skip_all "cannot load vtun"
-need_modules veth xfrm_interface esp4 esp6 xfrm_user nft_masq nf_nat ||
+need_modules veth xfrm_interface esp4 esp6 xfrm_user nft_masq nf_nat \
+	nf_conntrack_netlink ||
 	skip_all "missing modules"
 command -v nft >/dev/null || skip_all "nft not installed"
 
@@ -85,6 +88,7 @@ encap_listener() {
 import socket, sys, time
 fam = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # for udp_send
 s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 4500))
 s.setsockopt(socket.IPPROTO_UDP, 100, 2)  # UDP_ENCAP, UDP_ENCAP_ESPINUDP
 print("ready", flush=True)
@@ -137,14 +141,27 @@ import json, sys
 print(sum(json.load(sys.stdin)[0]["drops"].values()))'
 }
 
-# udp_send NS SRC DST PORT HEX: one datagram from SRC (port 5555)
+# udp_send NS SRC DST PORT HEX [SPORT]: one datagram from SRC, port SPORT
+# (5555; may be encap_listener's too)
 udp_send() {
 	ns_exec "$1" python3 -c '
 import socket, sys
 fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 5555))
-s.sendto(bytes.fromhex(sys.argv[4]), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" "$5"
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[5])))
+s.sendto(bytes.fromhex(sys.argv[4]), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" "$5" "${6:-5555}"
+}
+
+# ct_flush NS: forget every connection tracking entry (NAT mappings)
+ct_flush() {
+	ns_exec "$1" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+body = struct.pack("BBH", socket.AF_UNSPEC, 0, 0)            # nfgenmsg
+# IPCTNL_MSG_CT_DELETE of CTNETLINK without a tuple: flush; REQUEST | ACK
+s.send(struct.pack("IHHII", 16 + len(body), (1 << 8) | 2, 0x5, 1, 0) + body)
+sys.exit(struct.unpack_from("i", s.recv(4096), 16)[0] != 0)'
 }
 
 both_ways() { # TAG INNER...: ping and TCP between the sites, A first
@@ -313,6 +330,58 @@ both_ways "v4 XFRM behind NAT to vtun" 4 6
 port=$(dev_field "$B" peer-port)
 check_eq "B learned XFRM's NAT address" "${PUB4[1]}" "$(dev_field "$B" peer)"
 check "B learned XFRM's NAT port ($port)" in_range "$port" 40000 40999
+
+# The NAT mapping changes: N forgets it and maps UDP into another range.
+# A's next datagram, a keepalive (which teaches B nothing), makes the new
+# mapping; N holds back A's ESP meanwhile (A's stack may send some of its
+# own), so B learns nothing until told by sa set (as an IKE daemon would,
+# by NAT detection), and its traffic flows on there, with the SAs'
+# counters, sequence numbers and replay windows kept.
+sa_stat() { # DIR SPI KEY: a counter of B's SA
+	ns_exec "$B" "$VTUNCTL" -j -s sa show vtun0 dir "$1" spi "$2" |
+		jq -r ".[0].stats.\"$3\""
+}
+ns_exec "$N" nft -f - <<-EOF
+	table inet hold {
+		chain esp_from_a {
+			type filter hook forward priority 0;
+			iifname "in0" udp dport 4500 udp length != 9 drop
+		}
+	}
+	flush chain inet nat post
+	add rule inet nat post oifname "out0" meta l4proto udp masquerade to :41000-41999
+	add rule inet nat post oifname "out0" masquerade
+EOF
+check "NAT mapping forgotten" ct_flush "$N"
+out=$(mktemp /tmp/vtun-ka.XXXXXX)
+ns_exec "$B" python3 "$VTUN_TOP/selftests/pkt.py" keepalive ul0 "${PUB4[1]}" >"$out" &
+cap=$!
+retry 5 grep -q ready "$out"
+udp_send "$A" "${PRIV4[0]}" "${PUB4[0]}" 4500 ff 4500
+wait $cap
+newport=$(sed -n 's/^sport=\([0-9]*\) .*/\1/p' "$out" | tail -n 1)
+rm -f "$out"
+check "A's keepalive made a new mapping ($newport)" in_range "$newport" 41000 41999
+check_eq "the keepalive did not move B's peer" "${PUB4[1]}:$port" \
+	"$(dev_field "$B" peer):$(dev_field "$B" peer-port)"
+check_fail "B's traffic to the old mapping is lost" overlay_ping "$B" 1 4
+pkts=$(sa_stat out "$SPI_BA" packets) seq=$(sa_stat out "$SPI_BA" seq)
+top=$(sa_stat in "$SPI_AB" seq)
+check_err "sa set peer: family checked" "peer: address family differs" \
+	ns_exec "$B" "$VTUNCTL" sa set vtun0 dir out spi "$SPI_BA" peer "${PUB6[1]}" port "$newport"
+check "sa set peer and port: the new mapping" ns_exec "$B" "$VTUNCTL" sa set vtun0 \
+	dir out spi "$SPI_BA" peer "${PUB4[1]}" port "$newport"
+ns_exec "$N" nft delete table inet hold
+check_eq "B's peer is the new mapping" "${PUB4[1]}:$newport" \
+	"$(dev_field "$B" peer):$(dev_field "$B" peer-port)"
+check "B's traffic flows on to XFRM behind the new mapping" overlay_ping "$B" 1 4
+check "outbound SA counters kept ($pkts before)" \
+	test "$(sa_stat out "$SPI_BA" packets)" -ge $((pkts + 2))
+check "outbound sequence numbers go on ($seq before)" \
+	test "$(sa_stat out "$SPI_BA" seq)" -ge $((seq + 2))
+check "inbound replay window kept, XFRM's answers accepted ($top before)" \
+	test "$(sa_stat in "$SPI_AB" seq)" -ge $((top + 2))
+check_eq "no replay drops at B" 0 "$(dev_field "$B" drops.rx-replay)"
 topo_reset
 
 # --- IPv6 outer through NAT66 --------------------------------------------

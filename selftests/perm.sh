@@ -97,7 +97,7 @@ cat >userns.sh <<'EOS'
 set -e
 V=$1 K=$2
 ip link set lo up
-"$V" link add vtun0 local 192.0.2.1 remote 192.0.2.2
+"$V" link add vtun0 local 192.0.2.1 remote 192.0.2.2 on-demand on
 "$V" sa add vtun0 dir out spi 0x3001 proto esp aead 'rfc4106(gcm(aes))' "$K" 128
 "$V" sa add vtun0 dir in spi 0x3002 proto esp aead 'rfc4106(gcm(aes))' "$K" 128
 "$V" sa del vtun0 dir out spi 0x3001

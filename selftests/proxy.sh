@@ -7,7 +7,8 @@
 # selector (tunnel mode, reqids). Each subnet pair works both ways on
 # its own SAs; a spoofed inner source on the wrong SA is dropped as
 # rx-selector-mismatch; unmatched traffic is tx-no-proxy-id; a proxy ID
-# without an outbound SA raises rate-limited acquire events; malformed
+# without an outbound SA raises rate-limited acquire events (a device
+# without any needs on-demand to keep its carrier); malformed
 # requests fail with an errno and extack and change nothing; the limit
 # of 250; deleting a proxy ID deletes its SAs; transport mode refuses
 # proxy IDs.
@@ -184,11 +185,17 @@ check_eq "acquire event (text) with ports" \
 	"acquire vtun0 id 5 local 10.1.5.0/24 remote 10.2.5.0/24 proto udp local-port 1000-2000 remote-port 53" \
 	"$(cat "$EV")"
 
-# The default pair: id 0 and the packet's own addresses.
+# The default pair: id 0 and the packet's own addresses. Without an SA
+# the device has no carrier; on-demand keeps it so that traffic raises
+# acquires (an IKE daemon's on-demand tunnels).
 VA link add vtun1 local "$LA" remote 192.0.2.9
 ip netns exec "$A" sysctl -qw net.ipv6.conf.vtun1.disable_ipv6=1
 ip -n "$A" link set vtun1 up
 ip -n "$A" route add 10.9.9.0/24 dev vtun1
+no_carrier() { ip -n "$A" link show vtun1 | grep -q NO-CARRIER; }
+check "default pair without SA: NO-CARRIER" retry 3 no_carrier
+check "on-demand on" VA link set vtun1 on-demand on
+check "on-demand: carrier on" retry 3 eval '! no_carrier'
 timeout 20 ip netns exec "$A" "$VTUNCTL" -j events count 1 >"$EV" 2>&1 &
 evpid=$!
 sleep 1

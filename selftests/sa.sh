@@ -4,8 +4,9 @@
 # SA configuration over netlink: every malformed request fails with an
 # errno and an extack message naming the attribute, and changes nothing;
 # keys never come back; ICVs below 64 bits (AEAD) or 96 bits (MACs) are
-# refused; a 32-bit SA stops at the end of its sequence
-# space instead of wrapping.
+# refused; sa-set moves the device's peer (the remote address, or with
+# ESP in UDP the current peer address and port); a 32-bit SA stops at the
+# end of its sequence space instead of wrapping.
 # vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
@@ -91,6 +92,35 @@ for w in 0 32 64 128 256 512 1024 2048 4096; do
 done
 check_err "delete of a missing SA" "spi: no such SA" V sa del vtun0 dir in spi 0x7777
 
+# sa-set peer: the device's, checked against its family and encapsulation.
+peer() { V -j show "$1" | jq -r '.[0] | "\(.remote) \(.peer) \(."peer-port")"'; }
+badpeer() { # DESC TEXT DEV SA-SET-ARGS...: refused, peer unchanged
+	local desc=$1 want=$2 dev=$3 before
+	shift 3
+	before=$(peer "$dev")
+	check_err "$desc" "$want" V sa set "$dev" "$@"
+	check_eq "$desc: nothing changed" "$before" "$(peer "$dev")"
+}
+badpeer "sa set peer-port without encap udp" "peer-port: requires encap udp" \
+	vtun0 dir out spi 0x2001 port 4501
+badpeer "sa set peer of another family" "peer: address family differs from the tunnel's" \
+	vtun0 dir out spi 0x2001 peer 2001:db8::1
+badpeer "sa set peer 0.0.0.0" "peer: the unspecified address" \
+	vtun0 dir out spi 0x2001 peer 0.0.0.0
+badpeer "sa set peer with a bad lifetime: all or nothing" "soft-packets: must be below" \
+	vtun0 dir out spi 0x2001 peer 192.0.2.9 limit packet-soft 9 limit packet-hard 8
+check "sa set peer" V sa set vtun0 dir in spi 0x1001 peer 192.0.2.9
+check_eq "sa set peer: the remote moved" "192.0.2.9 192.0.2.9 null" "$(peer vtun0)"
+V link add vtun2 local 127.0.0.1 encap udp keepalive 0
+V sa add vtun2 dir out spi 0x2002 proto esp $GCM
+badpeer "sa set port without any peer address" "peer: missing, the device knows no peer address yet" \
+	vtun2 dir out spi 0x2002 port 4501
+check "sa set peer and port (encap udp)" V sa set vtun2 dir out spi 0x2002 peer 192.0.2.7 port 4501
+check_eq "encap udp: the current peer moved, no remote" "null 192.0.2.7 4501" "$(peer vtun2)"
+check "sa set port alone" V sa set vtun2 dir out spi 0x2002 port 4600
+check_eq "encap udp: port changed, address kept" "null 192.0.2.7 4600" "$(peer vtun2)"
+V link del vtun2
+
 # Keys never leave the kernel, in any reply.
 raw=$(ns_exec "$N" python3 "$VTUN_TOP/selftests/genl_raw.py" sa-dump vtun0)
 check "SA dump carries the SAs" test "${#raw}" -gt 200
@@ -107,6 +137,8 @@ topo_reset
 topo_underlay
 site_vtun "$A" 0 4 gcm128-16 seq 0xffffff00
 site_vtun "$B" 1 4 gcm128-16 seq 0xffffff00
+# Once the SA is gone, traffic still reaches vtun: tx-no-sa counts it.
+ns_exec "$A" "$VTUNCTL" link set vtun0 on-demand on
 check "traffic flows near the end of the sequence space" \
 	ns_exec "$A" ping -q -c 2 -i 0.2 "${OV4[1]}"
 ns_exec "$A" ping -q -c 300 -i 0.01 -W 1 "${OV4[1]}" >/dev/null 2>&1

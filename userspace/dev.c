@@ -193,6 +193,8 @@ static void print_dev(const struct nlattr **tb)
 			json_uint("peer-port", get_u16(tb[VTUN_A_DEV_PEER_PORT]));
 		if (tb[VTUN_A_DEV_MTU])
 			json_uint("mtu", get_u32(tb[VTUN_A_DEV_MTU]));
+		if (tb[VTUN_A_DEV_ON_DEMAND])
+			json_bool("on-demand", get_u8(tb[VTUN_A_DEV_ON_DEMAND]));
 		if (tb[VTUN_A_DEV_CARRIER])
 			json_bool("carrier", get_u8(tb[VTUN_A_DEV_CARRIER]));
 		if (tb[VTUN_A_DEV_MONITOR] &&
@@ -230,6 +232,8 @@ static void print_dev(const struct nlattr **tb)
 			printf(" ttl inherit");
 		if (tb[VTUN_A_DEV_DF])
 			printf(" df %s", vtun_df_name(get_u8(tb[VTUN_A_DEV_DF])));
+		if (tb[VTUN_A_DEV_ON_DEMAND] && get_u8(tb[VTUN_A_DEV_ON_DEMAND]))
+			printf(" on-demand on");
 		putchar('\n');
 		print_encap(tb);
 		if (tb[VTUN_A_DEV_MONITOR] &&

@@ -123,6 +123,8 @@ static void vtun_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	if (tb[IFLA_VTUN_KEEPALIVE])
 		print_uint(PRINT_ANY, "keepalive", "keepalive %u ",
 			   get_u16(tb[IFLA_VTUN_KEEPALIVE]));
+	if (tb[IFLA_VTUN_ON_DEMAND])
+		print_on_off("on-demand", get_u8(tb[IFLA_VTUN_ON_DEMAND]));
 }
 
 __attribute__((visibility("default")))

@@ -58,7 +58,7 @@ void vtun_link_opts_usage(FILE *f, const char *in)
 		"%s[ copy-tos { on | off } ] [ ttl { 1..255 | inherit } ]\n"
 		"%s[ df { inherit | set | clear } ]\n"
 		"%s[ encap { udp | none } ] [ encap-sport PORT ] [ encap-dport PORT ]\n"
-		"%s[ keepalive SECONDS ]\n",
+		"%s[ keepalive SECONDS ] [ on-demand { on | off } ]\n",
 		in, in, in, in, in, in, in);
 }
 
@@ -167,6 +167,8 @@ int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
 			type = IFLA_VTUN_ENCAP_DPORT;
 		else if (!strcmp(kw, "keepalive"))
 			type = IFLA_VTUN_KEEPALIVE;
+		else if (!strcmp(kw, "on-demand"))
+			type = IFLA_VTUN_ON_DEMAND;
 		else {
 			fprintf(stderr, "Error: unknown vtun link option \"%s\"\n", kw);
 			return -1;
@@ -218,6 +220,7 @@ int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
 			break;
 		case IFLA_VTUN_GRE:
 		case IFLA_VTUN_COPY_TOS:
+		case IFLA_VTUN_ON_DEMAND:
 			v = on_off(kw, arg);
 			if (v < 0)
 				return -1;

@@ -16,8 +16,8 @@ typedef int (*vtun_put_attr_fn)(void *ctx, unsigned short type,
 /*
  * Parse "local ADDR remote ADDR underlay DEV zone NAME mode M gre on|off
  * copy-tos on|off ttl N|inherit df D encap udp|none encap-sport N
- * encap-dport N keepalive N" (any subset, any order). Prints a
- * message and returns -1 on a bad or unknown keyword.
+ * encap-dport N keepalive N on-demand on|off" (any subset, any order).
+ * Prints a message and returns -1 on a bad or unknown keyword.
  */
 int vtun_parse_link_opts(int argc, char **argv, vtun_put_attr_fn put,
 			 void *ctx);

@@ -3,6 +3,7 @@
  * vtunctl sa add | del | show: security associations of vtun devices.
  */
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ static void sa_usage(FILE *f)
 		"                  [ replay-window N ] [ esn { on | off } ] [ seq N ] [ proxy-id ID ]\n"
 		"                  [ standby ] [ LIMIT-LIST ]\n"
 		"       vtunctl sa set DEV [ dir ] { in | out } spi SPI [ active | standby ] [ LIMIT-LIST ]\n"
+		"                  [ peer ADDR ] [ port PORT ]   (the device's peer, for all its SAs)\n"
 		"       vtunctl sa del DEV [ dir ] { in | out } spi SPI\n"
 		"       vtunctl sa show [ DEV [ [ dir ] { in | out } spi SPI ] ]\n"
 		"SPI := 256..4294967295, decimal or 0x hex\n"
@@ -66,6 +68,10 @@ struct sa_args {
 	uint32_t proxy_id;
 	bool has_proxy_id;
 	int active;		/* -1: not given; 0 standby, 1 active */
+	uint8_t peer[16];
+	int peer_len;		/* 0: not given; 4 or 16 */
+	uint32_t port;
+	bool has_port;
 	uint64_t limit[VTUN_A_SA_LIFETIME_MAX + 1];
 	bool has_limit[VTUN_A_SA_LIFETIME_MAX + 1];
 	bool has_limits;
@@ -237,6 +243,28 @@ static void parse_sa_args(int argc, char **argv, struct sa_args *a,
 			if (a->active >= 0)
 				sa_usage_error(a, "duplicate", kw);
 			a->active = kw[0] == 'a';
+		} else if (cmd == SA_SET && !strcmp(kw, "peer")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->peer_len)
+				sa_usage_error(a, "duplicate", kw);
+			if (inet_pton(AF_INET, argv[1], a->peer) == 1)
+				a->peer_len = 4;
+			else if (inet_pton(AF_INET6, argv[1], a->peer) == 1)
+				a->peer_len = 16;
+			else
+				sa_usage_error(a, "peer is an IPv4 or IPv6 address, not", argv[1]);
+			used = 2;
+		} else if (cmd == SA_SET && !strcmp(kw, "port")) {
+			if (argc < 2)
+				sa_usage_error(a, "argument is missing after", kw);
+			if (a->has_port)
+				sa_usage_error(a, "duplicate", kw);
+			if (parse_u32(argv[1], &a->port) || !a->port ||
+			    a->port > 65535)
+				sa_usage_error(a, "port is 1..65535, not", argv[1]);
+			a->has_port = true;
+			used = 2;
 		} else if (!full) {
 			sa_usage_error(a, "unexpected argument", kw);
 		} else if (!strcmp(kw, "proto") || parse_proto(kw) >= 0) {
@@ -415,8 +443,9 @@ static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
 
 	parse_sa_args(argc, argv, &a, cmd == VTUN_CMD_SA_NEW ? SA_ADD :
 				      cmd == VTUN_CMD_SA_SET ? SA_SET : SA_ID);
-	if (cmd == VTUN_CMD_SA_SET && a.active < 0 && !a.has_limits)
-		usage_error("sa set: nothing to change (active, standby, limit)");
+	if (cmd == VTUN_CMD_SA_SET && a.active < 0 && !a.has_limits &&
+	    !a.peer_len && !a.has_port)
+		usage_error("sa set: nothing to change (active, standby, limit, peer, port)");
 	ifindex = ifindex_of(dev);
 	if (!ifindex) {
 		wipe_keys(&a);
@@ -436,6 +465,10 @@ static int sa_modify(uint8_t cmd, const char *dev, int argc, char **argv)
 		put_sa_id(nlh, &a);
 		if (cmd == VTUN_CMD_SA_SET && a.active >= 0)
 			mnl_attr_put_u8(nlh, VTUN_A_SA_ACTIVE, a.active);
+		if (a.peer_len)
+			mnl_attr_put(nlh, VTUN_A_SA_PEER, a.peer_len, a.peer);
+		if (a.has_port)
+			mnl_attr_put_u16(nlh, VTUN_A_SA_PEER_PORT, a.port);
 	}
 	if (cmd != VTUN_CMD_SA_DEL)
 		put_limits(nlh, &a);
