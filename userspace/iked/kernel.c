@@ -70,15 +70,21 @@ static int link_request(struct iked_tunnel *t, int ifindex)
 	if (!ifindex) {
 		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, t->dev);
-		linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vtun");
-		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	}
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vtun");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	if (!ifindex) {
 		put_sockaddr(nlh, IFLA_VTUN_LOCAL, &t->gw->local);
 		put_sockaddr(nlh, IFLA_VTUN_REMOTE, &t->gw->peer);
 		mnl_attr_put_u8(nlh, IFLA_VTUN_COPY_TOS, t->copy_tos);
-		mnl_attr_nest_end(nlh, data);
-		mnl_attr_nest_end(nlh, linkinfo);
 	}
+	/* Without an SA the carrier is off unless traffic must reach the
+	 * device to raise the acquire that starts an on-demand tunnel.
+	 */
+	mnl_attr_put_u8(nlh, IFLA_VTUN_ON_DEMAND, t->start == IKED_START_TRAP);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
 	return talk(&rtnl, nlh, NULL, NULL, t->dev);
 }
 
