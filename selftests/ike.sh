@@ -41,8 +41,8 @@ check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
 # (echo, or sw_to_iked when A is vtun-iked).
 agree() {
 	local tag=$1 la=$2 lb=$3 init=$4 map=$5 k want
-	diag "A: $la"
-	diag "B: $lb"
+	diag "A: ${la//$'\n'/$'\n'# A: }"
+	diag "B: ${lb//$'\n'/$'\n'# B: }"
 	check_eq "$tag: IKE SA established on both" "ESTABLISHED ESTABLISHED" \
 		"$(sas_get "$la" ike state) $(sas_get "$lb" ike state)"
 	if [ "$init" = A ]; then want="yes no"; else want="no yes"; fi

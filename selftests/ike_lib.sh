@@ -5,7 +5,7 @@
 # peer of vtun-iked. Sourced by tests after lib.sh and topo.sh.
 #
 # One charon per network namespace. Each has a state directory
-# /run/sw-<ns> (SW_DIR below) holding its strongswan.conf, vici socket,
+# /run/sw-<ns> (sw_dir) holding its strongswan.conf, vici socket,
 # pid file, log and swanctl directory. charon always writes
 # /var/run/charon.pid (= /run/charon.pid) and refuses to start while
 # another charon's is there, so it runs in a mount namespace of its own
@@ -39,8 +39,12 @@
 #   sw_log NS [LINES]           print the end of its log (diagnostics)
 #   sw_log_mark NS, sw_log_grep NS STRING
 #                               STRING in its log since the mark
-#   sas_get LINES KIND KEY      a value from sw_sas output
+#   sw_id I TYPE                site I's identity (fqdn, email, dn, ip, ip6)
+#   sw_notify NAME              a notify's name as charon logs it
+#   sw_to_iked WORD             a word of sw_sas in vtun-iked's terms
+#   sas_get LINES KIND KEY      a value from sw_sas (or iked_sas) output
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
+# and vtun-iked's (iked_*, below).
 
 SW_CHARON=${SW_CHARON:-/usr/lib/ipsec/charon}
 SW_IF_ID=42
