@@ -212,6 +212,7 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
  * The engine (ikesa.c, child.c): what the daemon calls.
  */
 
+/* Tunnels that start "always" are initiated from a 0 ms timer. */
 int ike_engine_init(const struct iked_config *conf);
 void ike_engine_fini(void);
 
@@ -231,7 +232,12 @@ void ike_recv(const struct sockaddr_storage *local,
 	      const struct sockaddr_storage *peer,
 	      const uint8_t *msg, size_t len);
 
-/* Bring a tunnel's SAs up (initiate) or down (DELETE to the peer). */
+/*
+ * Bring a tunnel's SAs up (initiate; nothing if an IKE SA exists) or down:
+ * the kernel SAs go at once, then DELETE goes to the peer. An "always"
+ * tunnel is initiated again 5 s after its IKE SA is lost, unless it was
+ * brought down; ike_tunnel_up() ends that.
+ */
 int ike_tunnel_up(const struct iked_tunnel *t);
 int ike_tunnel_down(const struct iked_tunnel *t);
 
