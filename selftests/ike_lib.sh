@@ -396,16 +396,7 @@ xfrm_spis() {
 # sw_to_iked WORD: a value of sw_sas in vtun-iked's words (iked_sas)
 sw_to_iked() {
 	case $1 in
-	hmac-sha2-*-*) local w=${1#hmac-sha2-}; echo "sha${w%%-*}" ;;
-	prf-hmac-sha2-*) echo "sha${1#prf-hmac-sha2-}" ;;
-	modp-1024) echo 2 ;;
-	modp-1536) echo 5 ;;
-	modp-2048) echo 14 ;;
-	modp-3072) echo 15 ;;
-	ecp-256) echo 19 ;;
-	ecp-384) echo 20 ;;
-	ecp-521) echo 21 ;;
-	curve-25519) echo 31 ;;
+	modp-*|ecp-*|curve-*) echo "${1/-/}" ;;
 	*) echo "${1,,}" ;;
 	esac
 }

@@ -988,7 +988,8 @@ static struct child_sa *child_respond(struct ike_sa *sa,
 	if (ike_select_child(t->ipsec, p->prop, p->n_prop, pfs, &ch) ||
 	    !child_choice_ok(&ch) ||
 	    (create && t->ipsec->n_dh && !pfs)) {
-		iked_log(LOG_WARNING, "%s: no acceptable CHILD SA proposal",
+		iked_log(LOG_WARNING,
+			 "%s: no acceptable CHILD SA proposal, NO_PROPOSAL_CHOSEN",
 			 t->name);
 		msg_add_notify(b, IKEV2_PROTO_NONE, 0, 0,
 			       IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
@@ -1623,7 +1624,8 @@ static void init_request(const struct ike_parsed *p,
 		return;
 	}
 	if (ike_select_ike(gw->ike, p->prop, p->n_prop, &ch)) {
-		iked_log(LOG_WARNING, "%s: no acceptable IKE SA proposal",
+		iked_log(LOG_WARNING,
+			 "%s: no acceptable IKE SA proposal, NO_PROPOSAL_CHOSEN",
 			 gw->name);
 		init_notify(&p->hdr, local, peer, IKEV2_N_NO_PROPOSAL_CHOSEN,
 			    NULL, 0);
