@@ -299,7 +299,6 @@ sw_up() {
 		[ "$(sas_get "$l" child state)" = INSTALLED ]
 }
 # none_left NS SPIS: no SA in NS's kernel (SPIS: vtun_spis, xfrm_spis)
-none_left() { [ -z "$($2 "$1")" ]; }
 
 # iked_begin TAG INIT SW_ARGS -- IKED_ARGS: configure strongSwan at B
 # (sw_conf_b SW_ARGS) and vtun-iked at A (iked_conf_a IKED_ARGS, start

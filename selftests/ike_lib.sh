@@ -44,6 +44,7 @@
 #   sw_to_iked WORD             a word of sw_sas in vtun-iked's terms
 #   sas_get LINES KIND KEY      a value from sw_sas (or iked_sas) output
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
+#   none_left NS FN             FN NS (xfrm_spis, vtun_spis) lists nothing
 # and vtun-iked's (iked_*, below).
 
 SW_CHARON=${SW_CHARON:-/usr/lib/ipsec/charon}
@@ -392,6 +393,9 @@ xfrm_spis() {
 		s = $4; sub(/^0x/, "", s); sub(/^0+/, "", s); print s
 	}' | sort
 }
+
+# none_left NS FN: FN NS (xfrm_spis, vtun_spis) lists nothing
+none_left() { [ -z "$($2 "$1")" ]; }
 
 # sw_to_iked WORD: a value of sw_sas in vtun-iked's words (iked_sas)
 sw_to_iked() {
