@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "addr.h"
 #include "config.h"
 #include "crypto.h"
 
@@ -646,21 +647,6 @@ static int parse_id(struct parser *ps, const struct tok *t, struct iked_id *id)
 	return id_string(ps, t, type, s, id);
 }
 
-static void id_from_addr(const struct sockaddr_storage *ss, struct iked_id *id)
-{
-	memset(id, 0, sizeof(*id));
-	if (ss->ss_family == AF_INET) {
-		id->type = IKEV2_ID_IPV4_ADDR;
-		id->len = 4;
-		memcpy(id->data, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		id->type = IKEV2_ID_IPV6_ADDR;
-		id->len = 16;
-		memcpy(id->data, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-		       16);
-	}
-}
-
 /* A file name, relative ones to the configuration file's directory. */
 static int parse_file(struct parser *ps, const struct tok *t, char *out)
 {
@@ -1203,7 +1189,7 @@ static int gateway_body(struct parser *ps, const struct stmt *hdr,
 			    "ike-gateway %s: local and peer address families differ",
 			    g->name);
 	if (!s_lid)
-		id_from_addr(&g->local, &g->local_id);
+		addr_id(&g->local, &g->local_id);
 	if (!s_prof && add_ref(ps, REF_IKE, (const void **)&g->ike, "default",
 			       hdr->key.line))
 		return -1;
