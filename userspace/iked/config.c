@@ -25,6 +25,7 @@
 #include "addr.h"
 #include "config.h"
 #include "crypto.h"
+#include "hex.h"
 
 #define TOK_MAX		1024
 #define VALS_MAX	32
@@ -1068,16 +1069,6 @@ static int parse_cert_block(struct parser *ps, struct iked_gateway *g)
 	return end_block(ps);
 }
 
-static int hex_nibble(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int parse_psk(struct parser *ps, const struct tok *t,
 		     struct iked_gateway *g)
 {
@@ -1096,7 +1087,8 @@ static int parse_psk(struct parser *ps, const struct tok *t,
 		return perr(ps, t->line,
 			    "the PSK is a \"quoted string\" or 0x and hex digits");
 	for (i = 2; i < n; i += 2) {
-		int hi = hex_nibble(t->text[i]), lo = hex_nibble(t->text[i + 1]);
+		int hi = hexval((unsigned char)t->text[i]);
+		int lo = hexval((unsigned char)t->text[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			OPENSSL_cleanse(g->psk, sizeof(g->psk));
