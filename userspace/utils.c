@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "vtunctl.h"
 
 /* iproute2-style abbreviation: @arg is a non-empty prefix of @word. */
@@ -126,16 +127,6 @@ int switch_netns(const char *name)
 	}
 	close(fd);
 	return 0;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Hex digits, whitespace ignored, optional 0x prefix; -1 if not hex. */

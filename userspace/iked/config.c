@@ -22,28 +22,10 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "addr.h"
 #include "config.h"
-
-/* IANA IKEv2 numbers used here (RFC 7296 section 3.3.2, 3.5). */
-enum {
-	ENCR_3DES = 3, ENCR_NULL = 11, ENCR_AES_CBC = 12, ENCR_AES_CTR = 13,
-	ENCR_AES_CCM_8 = 14, ENCR_AES_CCM_12 = 15, ENCR_AES_CCM_16 = 16,
-	ENCR_AES_GCM_8 = 18, ENCR_AES_GCM_12 = 19, ENCR_AES_GCM_16 = 20,
-	ENCR_NULL_AUTH_AES_GMAC = 21, ENCR_CHACHA20_POLY1305 = 28,
-};
-enum {
-	PRF_HMAC_SHA2_256 = 5, PRF_HMAC_SHA2_384 = 6, PRF_HMAC_SHA2_512 = 7,
-};
-enum {
-	AUTH_HMAC_MD5_96 = 1, AUTH_HMAC_SHA1_96 = 2, AUTH_AES_XCBC_96 = 5,
-	AUTH_AES_CMAC_96 = 8, AUTH_HMAC_SHA2_256_128 = 12,
-	AUTH_HMAC_SHA2_384_192 = 13, AUTH_HMAC_SHA2_512_256 = 14,
-};
-enum {
-	ID_IPV4_ADDR = 1, ID_FQDN = 2, ID_RFC822_ADDR = 3, ID_IPV6_ADDR = 5,
-	ID_DER_ASN1_DN = 9, ID_KEY_ID = 11,
-};
-enum { PROTO_AH = 2, PROTO_ESP = 3 };
+#include "crypto.h"
+#include "hex.h"
 
 #define TOK_MAX		1024
 #define VALS_MAX	32
@@ -59,115 +41,7 @@ enum { PROTO_AH = 2, PROTO_ESP = 3 };
 #define MON_INTERVAL_MAX	10000u
 #define MON_THRESHOLD_MAX	10u
 
-/* ---------------------------------------------------------------------------
- * Algorithm names
- */
-
-struct encr_def {
-	const char *name;
-	uint16_t id, keylen;
-	bool aead, ike;		/* an AEAD; allowed for the IKE SA */
-};
-
-static const struct encr_def encr_defs[] = {
-	{ "aes-cbc-128", ENCR_AES_CBC, 128, false, true },
-	{ "aes-cbc-192", ENCR_AES_CBC, 192, false, true },
-	{ "aes-cbc-256", ENCR_AES_CBC, 256, false, true },
-	{ "aes-ctr-128", ENCR_AES_CTR, 128, false, false },
-	{ "aes-ctr-192", ENCR_AES_CTR, 192, false, false },
-	{ "aes-ctr-256", ENCR_AES_CTR, 256, false, false },
-	{ "aes-gcm-8-128", ENCR_AES_GCM_8, 128, true, true },
-	{ "aes-gcm-8-192", ENCR_AES_GCM_8, 192, true, true },
-	{ "aes-gcm-8-256", ENCR_AES_GCM_8, 256, true, true },
-	{ "aes-gcm-12-128", ENCR_AES_GCM_12, 128, true, true },
-	{ "aes-gcm-12-192", ENCR_AES_GCM_12, 192, true, true },
-	{ "aes-gcm-12-256", ENCR_AES_GCM_12, 256, true, true },
-	{ "aes-gcm-16-128", ENCR_AES_GCM_16, 128, true, true },
-	{ "aes-gcm-16-192", ENCR_AES_GCM_16, 192, true, true },
-	{ "aes-gcm-16-256", ENCR_AES_GCM_16, 256, true, true },
-	{ "aes-ccm-8-128", ENCR_AES_CCM_8, 128, true, false },
-	{ "aes-ccm-8-256", ENCR_AES_CCM_8, 256, true, false },
-	{ "aes-ccm-12-128", ENCR_AES_CCM_12, 128, true, false },
-	{ "aes-ccm-12-256", ENCR_AES_CCM_12, 256, true, false },
-	{ "aes-ccm-16-128", ENCR_AES_CCM_16, 128, true, false },
-	{ "aes-ccm-16-256", ENCR_AES_CCM_16, 256, true, false },
-	{ "aes-gmac-128", ENCR_NULL_AUTH_AES_GMAC, 128, true, false },
-	{ "aes-gmac-192", ENCR_NULL_AUTH_AES_GMAC, 192, true, false },
-	{ "aes-gmac-256", ENCR_NULL_AUTH_AES_GMAC, 256, true, false },
-	{ "chacha20-poly1305", ENCR_CHACHA20_POLY1305, 0, true, true },
-	{ "3des", ENCR_3DES, 0, false, false },
-	{ "null", ENCR_NULL, 0, false, false },
-};
-
-struct num_def {
-	const char *name;
-	uint16_t id;
-	bool ike;
-};
-
-static const struct num_def integ_defs[] = {
-	{ "sha256", AUTH_HMAC_SHA2_256_128, true },
-	{ "sha384", AUTH_HMAC_SHA2_384_192, true },
-	{ "sha512", AUTH_HMAC_SHA2_512_256, true },
-	{ "sha1", AUTH_HMAC_SHA1_96, false },
-	{ "md5", AUTH_HMAC_MD5_96, false },
-	{ "aes-xcbc", AUTH_AES_XCBC_96, false },
-	{ "aes-cmac", AUTH_AES_CMAC_96, false },
-};
-
-static const struct num_def prf_defs[] = {
-	{ "sha256", PRF_HMAC_SHA2_256, true },
-	{ "sha384", PRF_HMAC_SHA2_384, true },
-	{ "sha512", PRF_HMAC_SHA2_512, true },
-};
-
-/* D-H groups by number or name; 2 and 5 are weak and never defaults. */
-static const struct num_def dh_defs[] = {
-	{ "2", 2, true }, { "modp1024", 2, true },
-	{ "5", 5, true }, { "modp1536", 5, true },
-	{ "14", 14, true }, { "modp2048", 14, true },
-	{ "15", 15, true }, { "modp3072", 15, true },
-	{ "19", 19, true }, { "ecp256", 19, true },
-	{ "20", 20, true }, { "ecp384", 20, true },
-	{ "21", 21, true }, { "ecp521", 21, true },
-	{ "31", 31, true }, { "curve25519", 31, true }, { "x25519", 31, true },
-};
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *iked_encr_name(uint16_t id, uint16_t keylen, char *buf,
-			   size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(encr_defs); i++)
-		if (encr_defs[i].id == id && encr_defs[i].keylen == keylen) {
-			snprintf(buf, len, "%s", encr_defs[i].name);
-			return buf;
-		}
-	snprintf(buf, len, "encr-%u-%u", id, keylen);
-	return buf;
-}
-
-static const char *num_name(const struct num_def *defs, size_t n, uint16_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (defs[i].id == id)
-			return defs[i].name;
-	return "unknown";
-}
-
-const char *iked_integ_name(uint16_t id)
-{
-	return num_name(integ_defs, ARRAY_SIZE(integ_defs), id);
-}
-
-const char *iked_prf_name(uint16_t id)
-{
-	return num_name(prf_defs, ARRAY_SIZE(prf_defs), id);
-}
 
 /* ---------------------------------------------------------------------------
  * Lexer
@@ -696,7 +570,7 @@ static int parse_dn(struct parser *ps, const struct tok *t, const char *s,
 	}
 	p = id->data;
 	i2d_X509_NAME(name, &p);
-	id->type = ID_DER_ASN1_DN;
+	id->type = IKEV2_ID_DER_ASN1_DN;
 	id->len = len;
 	ret = 0;
 out:
@@ -711,9 +585,9 @@ static int id_string(struct parser *ps, const struct tok *t, uint8_t type,
 
 	if (!n || n > IKED_ID_MAX)
 		return perr(ps, t->line, "bad identity \"%s\"", t->text);
-	if (type == ID_RFC822_ADDR && !strchr(s, '@'))
+	if (type == IKEV2_ID_RFC822_ADDR && !strchr(s, '@'))
 		return perr(ps, t->line, "bad email identity \"%s\"", s);
-	if (type == ID_FQDN && (strchr(s, '@') || strchr(s, '=') ||
+	if (type == IKEV2_ID_FQDN && (strchr(s, '@') || strchr(s, '=') ||
 				strchr(s, ' ')))
 		return perr(ps, t->line, "bad fqdn identity \"%s\"", s);
 	id->type = type;
@@ -726,9 +600,9 @@ static int id_string(struct parser *ps, const struct tok *t, uint8_t type,
 static int parse_id(struct parser *ps, const struct tok *t, struct iked_id *id)
 {
 	static const struct { const char *prefix; uint8_t type; } kinds[] = {
-		{ "ipv4:", ID_IPV4_ADDR }, { "ipv6:", ID_IPV6_ADDR },
-		{ "fqdn:", ID_FQDN }, { "email:", ID_RFC822_ADDR },
-		{ "dn:", ID_DER_ASN1_DN }, { "keyid:", ID_KEY_ID },
+		{ "ipv4:", IKEV2_ID_IPV4_ADDR }, { "ipv6:", IKEV2_ID_IPV6_ADDR },
+		{ "fqdn:", IKEV2_ID_FQDN }, { "email:", IKEV2_ID_RFC822_ADDR },
+		{ "dn:", IKEV2_ID_DER_ASN1_DN }, { "keyid:", IKEV2_ID_KEY_ID },
 	};
 	const char *s = t->text;
 	uint8_t type = 0;
@@ -745,48 +619,33 @@ static int parse_id(struct parser *ps, const struct tok *t, struct iked_id *id)
 		struct in6_addr a;
 
 		if (inet_pton(AF_INET, s, &a) == 1)
-			type = ID_IPV4_ADDR;
+			type = IKEV2_ID_IPV4_ADDR;
 		else if (inet_pton(AF_INET6, s, &a) == 1)
-			type = ID_IPV6_ADDR;
+			type = IKEV2_ID_IPV6_ADDR;
 		else if (strchr(s, '='))
-			type = ID_DER_ASN1_DN;
+			type = IKEV2_ID_DER_ASN1_DN;
 		else if (strchr(s, '@'))
-			type = ID_RFC822_ADDR;
+			type = IKEV2_ID_RFC822_ADDR;
 		else
-			type = ID_FQDN;
+			type = IKEV2_ID_FQDN;
 	}
 	switch (type) {
-	case ID_IPV4_ADDR:
+	case IKEV2_ID_IPV4_ADDR:
 		if (inet_pton(AF_INET, s, id->data) != 1)
 			return perr(ps, t->line, "bad IPv4 identity \"%s\"", s);
 		id->type = type;
 		id->len = 4;
 		return 0;
-	case ID_IPV6_ADDR:
+	case IKEV2_ID_IPV6_ADDR:
 		if (inet_pton(AF_INET6, s, id->data) != 1)
 			return perr(ps, t->line, "bad IPv6 identity \"%s\"", s);
 		id->type = type;
 		id->len = 16;
 		return 0;
-	case ID_DER_ASN1_DN:
+	case IKEV2_ID_DER_ASN1_DN:
 		return parse_dn(ps, t, s, id);
 	}
 	return id_string(ps, t, type, s, id);
-}
-
-static void id_from_addr(const struct sockaddr_storage *ss, struct iked_id *id)
-{
-	memset(id, 0, sizeof(*id));
-	if (ss->ss_family == AF_INET) {
-		id->type = ID_IPV4_ADDR;
-		id->len = 4;
-		memcpy(id->data, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		id->type = ID_IPV6_ADDR;
-		id->len = 16;
-		memcpy(id->data, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-		       16);
-	}
 }
 
 /* A file name, relative ones to the configuration file's directory. */
@@ -877,21 +736,19 @@ static int encr_list(struct parser *ps, const struct stmt *st, bool ike,
 	if (want_values(ps, st, 1, IKED_XFORM_MAX))
 		return -1;
 	for (i = 0; i < st->n; i++) {
-		const struct encr_def *d = NULL;
+		const struct ike_encr_alg *d;
 
-		for (j = 0; j < ARRAY_SIZE(encr_defs); j++)
-			if (!strcmp(st->val[i].text, encr_defs[j].name))
-				d = &encr_defs[j];
-		if (!d || (ike && !d->ike))
+		d = crypto_encr_by_name(st->val[i].text);
+		if (!d || d->no_config || (ike && !d->ike))
 			return perr(ps, st->val[i].line,
 				    "unknown %s encryption \"%s\"",
 				    ike ? "IKE" : "ESP", st->val[i].text);
 		for (j = 0; j < (size_t)i; j++)
-			if (x[j].id == d->id && x[j].keylen == d->keylen)
+			if (x[j].id == d->id && x[j].keylen == d->keybits)
 				return perr(ps, st->val[i].line,
 					    "\"%s\" listed twice", d->name);
 		x[i].id = d->id;
-		x[i].keylen = d->keylen;
+		x[i].keylen = d->keybits;
 		if (d->aead)
 			*aead = true;
 		else
@@ -901,30 +758,52 @@ static int encr_list(struct parser *ps, const struct stmt *st, bool ike,
 	return 0;
 }
 
-static int num_list(struct parser *ps, const struct stmt *st,
-		    const struct num_def *defs, size_t ndefs, bool ike,
-		    const char *what, uint16_t *ids, int *n)
+/* The IANA number of a configured transform name, -1 if unknown. */
+typedef int xform_id_fn(const char *name, bool ike);
+
+static int integ_id(const char *name, bool ike)
 {
-	int i, k;
-	size_t j;
+	const struct ike_integ_alg *a = crypto_integ_by_name(name);
+
+	return a && (!ike || a->ike) ? a->id : -1;
+}
+
+static int prf_id(const char *name, bool ike)
+{
+	const struct ike_prf_alg *a = crypto_prf_by_name(name);
+
+	(void)ike;		/* every prf is for the IKE SA */
+	return a && !a->no_config ? a->id : -1;
+}
+
+/* 2 and 5 are weak and never defaults, but accepted when listed. */
+static int dh_id(const char *name, bool ike)
+{
+	const struct ike_dh_alg *a = crypto_dh_by_name(name);
+
+	(void)ike;
+	return a && !a->no_config ? a->id : -1;
+}
+
+static int num_list(struct parser *ps, const struct stmt *st,
+		    xform_id_fn *find, bool ike, const char *what,
+		    uint16_t *ids, int *n)
+{
+	int i, k, id;
 
 	if (want_values(ps, st, 1, IKED_XFORM_MAX))
 		return -1;
 	for (i = 0; i < st->n; i++) {
-		const struct num_def *d = NULL;
-
-		for (j = 0; j < ndefs; j++)
-			if (!strcmp(st->val[i].text, defs[j].name))
-				d = &defs[j];
-		if (!d || (ike && !d->ike))
+		id = find(st->val[i].text, ike);
+		if (id < 0)
 			return perr(ps, st->val[i].line, "unknown %s \"%s\"",
 				    what, st->val[i].text);
 		for (k = 0; k < i; k++)
-			if (ids[k] == d->id)
+			if (ids[k] == id)
 				return perr(ps, st->val[i].line,
 					    "\"%s\" listed twice",
 					    st->val[i].text);
-		ids[i] = d->id;
+		ids[i] = id;
 	}
 	*n = st->n;
 	return 0;
@@ -939,19 +818,18 @@ static int dh_list(struct parser *ps, const struct stmt *st, bool none_ok,
 		*n = 0;
 		return 0;
 	}
-	return num_list(ps, st, dh_defs, ARRAY_SIZE(dh_defs), false,
-			"dh-group", ids, n);
+	return num_list(ps, st, dh_id, false, "dh-group", ids, n);
 }
 
 /* Defaults: modern AEAD proposals; PFS off for CHILD SAs. */
 static void default_ike(struct iked_ike_profile *p)
 {
 	snprintf(p->name, sizeof(p->name), "default");
-	p->encr[0] = (struct iked_xform){ ENCR_AES_GCM_16, 256 };
-	p->encr[1] = (struct iked_xform){ ENCR_AES_GCM_16, 128 };
+	p->encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 256 };
+	p->encr[1] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 128 };
 	p->n_encr = 2;
-	p->prf[0] = PRF_HMAC_SHA2_256;
-	p->prf[1] = PRF_HMAC_SHA2_384;
+	p->prf[0] = IKEV2_PRF_HMAC_SHA2_256;
+	p->prf[1] = IKEV2_PRF_HMAC_SHA2_384;
 	p->n_prf = 2;
 	p->dh[0] = 19;
 	p->dh[1] = 20;
@@ -964,9 +842,9 @@ static void default_ike(struct iked_ike_profile *p)
 static void default_ipsec(struct iked_ipsec_profile *p)
 {
 	snprintf(p->name, sizeof(p->name), "default");
-	p->protocol = PROTO_ESP;
-	p->encr[0] = (struct iked_xform){ ENCR_AES_GCM_16, 256 };
-	p->encr[1] = (struct iked_xform){ ENCR_AES_GCM_16, 128 };
+	p->protocol = IKEV2_PROTO_ESP;
+	p->encr[0] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 256 };
+	p->encr[1] = (struct iked_xform){ IKEV2_ENCR_AES_GCM_16, 128 };
 	p->n_encr = 2;
 	p->esn = IKED_ESN_BOTH;
 	p->lifetime = 3600;
@@ -1012,13 +890,12 @@ static int parse_ike_profile(struct parser *ps, const struct stmt *hdr)
 				      &aead, &plain);
 		} else if (!strcmp(k, "integrity")) {
 			r = once(ps, &st, &s_integ) ||
-			    num_list(ps, &st, integ_defs, ARRAY_SIZE(integ_defs),
-				     true, "IKE integrity", p->integ,
-				     &p->n_integ);
+			    num_list(ps, &st, integ_id, true, "IKE integrity",
+				     p->integ, &p->n_integ);
 		} else if (!strcmp(k, "prf")) {
 			r = once(ps, &st, &s_prf) ||
-			    num_list(ps, &st, prf_defs, ARRAY_SIZE(prf_defs),
-				     true, "prf", p->prf, &p->n_prf);
+			    num_list(ps, &st, prf_id, true, "prf", p->prf,
+				     &p->n_prf);
 		} else if (!strcmp(k, "dh-group")) {
 			r = once(ps, &st, &s_dh) ||
 			    dh_list(ps, &st, false, p->dh, &p->n_dh);
@@ -1071,9 +948,9 @@ static int parse_ipsec_profile(struct parser *ps, const struct stmt *hdr)
 			r = once(ps, &st, &s_proto) ||
 			    want_values(ps, &st, 1, 1);
 			if (!r && !strcmp(st.val[0].text, "esp"))
-				p->protocol = PROTO_ESP;
+				p->protocol = IKEV2_PROTO_ESP;
 			else if (!r && !strcmp(st.val[0].text, "ah"))
-				p->protocol = PROTO_AH;
+				p->protocol = IKEV2_PROTO_AH;
 			else if (!r)
 				r = perr(ps, st.val[0].line,
 					 "expected esp or ah, not \"%s\"",
@@ -1084,8 +961,8 @@ static int parse_ipsec_profile(struct parser *ps, const struct stmt *hdr)
 				      &aead, &plain);
 		} else if (!strcmp(k, "integrity")) {
 			r = once(ps, &st, &s_integ) ||
-			    num_list(ps, &st, integ_defs, ARRAY_SIZE(integ_defs),
-				     false, "integrity", p->integ, &p->n_integ);
+			    num_list(ps, &st, integ_id, false, "integrity",
+				     p->integ, &p->n_integ);
 		} else if (!strcmp(k, "dh-group")) {
 			r = once(ps, &st, &s_dh) ||
 			    dh_list(ps, &st, true, p->dh, &p->n_dh);
@@ -1125,7 +1002,7 @@ static int parse_ipsec_profile(struct parser *ps, const struct stmt *hdr)
 	}
 	if (r < 0)
 		return -1;
-	if (p->protocol == PROTO_AH) {
+	if (p->protocol == IKEV2_PROTO_AH) {
 		if (s_encr)
 			return perr(ps, hdr->key.line,
 				    "AH has no encryption");
@@ -1192,16 +1069,6 @@ static int parse_cert_block(struct parser *ps, struct iked_gateway *g)
 	return end_block(ps);
 }
 
-static int hex_nibble(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int parse_psk(struct parser *ps, const struct tok *t,
 		     struct iked_gateway *g)
 {
@@ -1220,7 +1087,8 @@ static int parse_psk(struct parser *ps, const struct tok *t,
 		return perr(ps, t->line,
 			    "the PSK is a \"quoted string\" or 0x and hex digits");
 	for (i = 2; i < n; i += 2) {
-		int hi = hex_nibble(t->text[i]), lo = hex_nibble(t->text[i + 1]);
+		int hi = hexval((unsigned char)t->text[i]);
+		int lo = hexval((unsigned char)t->text[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			OPENSSL_cleanse(g->psk, sizeof(g->psk));
@@ -1313,7 +1181,7 @@ static int gateway_body(struct parser *ps, const struct stmt *hdr,
 			    "ike-gateway %s: local and peer address families differ",
 			    g->name);
 	if (!s_lid)
-		id_from_addr(&g->local, &g->local_id);
+		addr_id(&g->local, &g->local_id);
 	if (!s_prof && add_ref(ps, REF_IKE, (const void **)&g->ike, "default",
 			       hdr->key.line))
 		return -1;

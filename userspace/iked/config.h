@@ -42,10 +42,4 @@ bool iked_tunnel_same(const struct iked_tunnel *a,
 void iked_config_adopt(struct iked_config *nw, struct iked_config *old,
 		       bool *kept);
 
-/* Names as the configuration spells them (for logs and the control socket). */
-const char *iked_encr_name(uint16_t id, uint16_t keylen, char *buf,
-			   size_t len);
-const char *iked_integ_name(uint16_t id);
-const char *iked_prf_name(uint16_t id);
-
 #endif /* _VTUN_IKED_CONFIG_H */

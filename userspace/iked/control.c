@@ -78,10 +78,10 @@ static int json_sa(const struct ike_sa_info *sa, void *arg)
 	json_string("spi-i", spi);
 	hex64(spi, sizeof(spi), sa->spi_r);
 	json_string("spi-r", spi);
-	json_string("local", net_addr_str(&sa->local, buf, sizeof(buf)));
-	json_uint("local-port", net_port(&sa->local));
-	json_string("peer", net_addr_str(&sa->peer, buf, sizeof(buf)));
-	json_uint("peer-port", net_port(&sa->peer));
+	json_string("local", addr_str(&sa->local, buf, sizeof(buf)));
+	json_uint("local-port", addr_port(&sa->local));
+	json_string("peer", addr_str(&sa->peer, buf, sizeof(buf)));
+	json_uint("peer-port", addr_port(&sa->peer));
 	json_string("local-id", sa->local_id);
 	json_string("peer-id", sa->peer_id);
 	json_string("encryption", sa->encr);
@@ -155,9 +155,9 @@ static int text_sa(const struct ike_sa_info *sa, void *arg)
 
 	fprintf(f, "%s: %s, %s, %s[%u] %s ... %s[%u] %s\n", sa->tunnel,
 		sa->state, sa->initiator ? "initiator" : "responder",
-		net_addr_str(&sa->local, l, sizeof(l)),
-		net_port(&sa->local), sa->local_id,
-		net_addr_str(&sa->peer, p, sizeof(p)), net_port(&sa->peer),
+		addr_str(&sa->local, l, sizeof(l)),
+		addr_port(&sa->local), sa->local_id,
+		addr_str(&sa->peer, p, sizeof(p)), addr_port(&sa->peer),
 		sa->peer_id);
 	fprintf(f, "  ike spi %016" PRIx64 "_i %016" PRIx64 "_r %s%s%s/%s/%s",
 		sa->spi_i, sa->spi_r, sa->encr, sa->integ[0] ? "/" : "",

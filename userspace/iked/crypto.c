@@ -3,6 +3,7 @@
  * IKEv2 cryptography on OpenSSL 3 EVP. See crypto.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,107 +25,120 @@
 
 static const struct ike_encr_alg encr_algs[] = {
 	{ IKEV2_ENCR_AES_CBC, 128, "aes-cbc-128", false, true,
-	  16, 0, 16, 16, 0, "AES-128-CBC", "cbc(aes)" },
+	  16, 0, 16, 16, 0, "AES-128-CBC", "cbc(aes)", false },
 	{ IKEV2_ENCR_AES_CBC, 192, "aes-cbc-192", false, true,
-	  24, 0, 16, 16, 0, "AES-192-CBC", "cbc(aes)" },
+	  24, 0, 16, 16, 0, "AES-192-CBC", "cbc(aes)", false },
 	{ IKEV2_ENCR_AES_CBC, 256, "aes-cbc-256", false, true,
-	  32, 0, 16, 16, 0, "AES-256-CBC", "cbc(aes)" },
+	  32, 0, 16, 16, 0, "AES-256-CBC", "cbc(aes)", false },
 	{ IKEV2_ENCR_AES_GCM_8, 128, "aes-gcm-8-128", true, true,
-	  16, 4, 8, 1, 8, "AES-128-GCM", "rfc4106(gcm(aes))" },
+	  16, 4, 8, 1, 8, "AES-128-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_8, 256, "aes-gcm-8-256", true, true,
-	  32, 4, 8, 1, 8, "AES-256-GCM", "rfc4106(gcm(aes))" },
+	  32, 4, 8, 1, 8, "AES-256-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_8, 192, "aes-gcm-8-192", true, true,
-	  24, 4, 8, 1, 8, "AES-192-GCM", "rfc4106(gcm(aes))" },
+	  24, 4, 8, 1, 8, "AES-192-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_12, 128, "aes-gcm-12-128", true, true,
-	  16, 4, 8, 1, 12, "AES-128-GCM", "rfc4106(gcm(aes))" },
+	  16, 4, 8, 1, 12, "AES-128-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_12, 192, "aes-gcm-12-192", true, true,
-	  24, 4, 8, 1, 12, "AES-192-GCM", "rfc4106(gcm(aes))" },
+	  24, 4, 8, 1, 12, "AES-192-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_12, 256, "aes-gcm-12-256", true, true,
-	  32, 4, 8, 1, 12, "AES-256-GCM", "rfc4106(gcm(aes))" },
+	  32, 4, 8, 1, 12, "AES-256-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_16, 128, "aes-gcm-16-128", true, true,
-	  16, 4, 8, 1, 16, "AES-128-GCM", "rfc4106(gcm(aes))" },
+	  16, 4, 8, 1, 16, "AES-128-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_16, 192, "aes-gcm-16-192", true, true,
-	  24, 4, 8, 1, 16, "AES-192-GCM", "rfc4106(gcm(aes))" },
+	  24, 4, 8, 1, 16, "AES-192-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_AES_GCM_16, 256, "aes-gcm-16-256", true, true,
-	  32, 4, 8, 1, 16, "AES-256-GCM", "rfc4106(gcm(aes))" },
+	  32, 4, 8, 1, 16, "AES-256-GCM", "rfc4106(gcm(aes))", false },
 	{ IKEV2_ENCR_CHACHA20_POLY1305, 0, "chacha20-poly1305", true, true,
 	  32, 4, 8, 1, 16, "ChaCha20-Poly1305",
-	  "rfc7539esp(chacha20,poly1305)" },
+	  "rfc7539esp(chacha20,poly1305)", false },
 	/* ESP only */
 	{ IKEV2_ENCR_AES_CTR, 128, "aes-ctr-128", false, false,
-	  16, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))" },
+	  16, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))", false },
 	{ IKEV2_ENCR_AES_CTR, 192, "aes-ctr-192", false, false,
-	  24, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))" },
+	  24, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))", false },
 	{ IKEV2_ENCR_AES_CTR, 256, "aes-ctr-256", false, false,
-	  32, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))" },
+	  32, 4, 8, 4, 0, NULL, "rfc3686(ctr(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_8, 128, "aes-ccm-8-128", true, false,
-	  16, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))" },
+	  16, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_8, 192, "aes-ccm-8-192", true, false,
-	  24, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))" },
+	  24, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))", true },
 	{ IKEV2_ENCR_AES_CCM_8, 256, "aes-ccm-8-256", true, false,
-	  32, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))" },
+	  32, 3, 8, 4, 8, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_12, 128, "aes-ccm-12-128", true, false,
-	  16, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))" },
+	  16, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_12, 192, "aes-ccm-12-192", true, false,
-	  24, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))" },
+	  24, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))", true },
 	{ IKEV2_ENCR_AES_CCM_12, 256, "aes-ccm-12-256", true, false,
-	  32, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))" },
+	  32, 3, 8, 4, 12, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_16, 128, "aes-ccm-16-128", true, false,
-	  16, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))" },
+	  16, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_AES_CCM_16, 192, "aes-ccm-16-192", true, false,
-	  24, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))" },
+	  24, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))", true },
 	{ IKEV2_ENCR_AES_CCM_16, 256, "aes-ccm-16-256", true, false,
-	  32, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))" },
+	  32, 3, 8, 4, 16, NULL, "rfc4309(ccm(aes))", false },
 	{ IKEV2_ENCR_NULL_AUTH_AES_GMAC, 128, "aes-gmac-128", true, false,
-	  16, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))" },
+	  16, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))", false },
 	{ IKEV2_ENCR_NULL_AUTH_AES_GMAC, 192, "aes-gmac-192", true, false,
-	  24, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))" },
+	  24, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))", false },
 	{ IKEV2_ENCR_NULL_AUTH_AES_GMAC, 256, "aes-gmac-256", true, false,
-	  32, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))" },
+	  32, 4, 8, 4, 16, NULL, "rfc4543(gcm(aes))", false },
 	{ IKEV2_ENCR_3DES, 0, "3des", false, false,
-	  24, 0, 8, 8, 0, NULL, "cbc(des3_ede)" },
+	  24, 0, 8, 8, 0, NULL, "cbc(des3_ede)", false },
 	{ IKEV2_ENCR_NULL, 0, "null", false, false,
-	  0, 0, 0, 4, 0, NULL, "ecb(cipher_null)" },
+	  0, 0, 0, 4, 0, NULL, "ecb(cipher_null)", false },
 };
 
 static const struct ike_integ_alg integ_algs[] = {
 	{ IKEV2_AUTH_HMAC_SHA2_256_128, "hmac-sha2-256-128", true,
-	  32, 16, "SHA256", "hmac(sha256)" },
+	  32, 16, "SHA256", "hmac(sha256)", "sha256" },
 	{ IKEV2_AUTH_HMAC_SHA2_384_192, "hmac-sha2-384-192", true,
-	  48, 24, "SHA384", "hmac(sha384)" },
+	  48, 24, "SHA384", "hmac(sha384)", "sha384" },
 	{ IKEV2_AUTH_HMAC_SHA2_512_256, "hmac-sha2-512-256", true,
-	  64, 32, "SHA512", "hmac(sha512)" },
+	  64, 32, "SHA512", "hmac(sha512)", "sha512" },
 	/* ESP only */
 	{ IKEV2_AUTH_HMAC_SHA1_96, "hmac-sha1-96", false,
-	  20, 12, "SHA1", "hmac(sha1)" },
+	  20, 12, "SHA1", "hmac(sha1)", "sha1" },
 	{ IKEV2_AUTH_HMAC_MD5_96, "hmac-md5-96", false,
-	  16, 12, "MD5", "hmac(md5)" },
+	  16, 12, "MD5", "hmac(md5)", "md5" },
 	{ IKEV2_AUTH_AES_XCBC_96, "aes-xcbc-96", false,
-	  16, 12, NULL, "xcbc(aes)" },
+	  16, 12, NULL, "xcbc(aes)", "aes-xcbc" },
 	{ IKEV2_AUTH_AES_CMAC_96, "aes-cmac-96", false,
-	  16, 12, NULL, "cmac(aes)" },
+	  16, 12, NULL, "cmac(aes)", "aes-cmac" },
 };
 
 static const struct ike_prf_alg prf_algs[] = {
-	{ IKEV2_PRF_HMAC_SHA2_256, "prf-hmac-sha2-256", 32, "SHA256" },
-	{ IKEV2_PRF_HMAC_SHA2_384, "prf-hmac-sha2-384", 48, "SHA384" },
-	{ IKEV2_PRF_HMAC_SHA2_512, "prf-hmac-sha2-512", 64, "SHA512" },
-	{ IKEV2_PRF_HMAC_SHA1, "prf-hmac-sha1", 20, "SHA1" },
+	{ IKEV2_PRF_HMAC_SHA2_256, "prf-hmac-sha2-256", 32, "SHA256",
+	  "sha256", false },
+	{ IKEV2_PRF_HMAC_SHA2_384, "prf-hmac-sha2-384", 48, "SHA384",
+	  "sha384", false },
+	{ IKEV2_PRF_HMAC_SHA2_512, "prf-hmac-sha2-512", 64, "SHA512",
+	  "sha512", false },
+	{ IKEV2_PRF_HMAC_SHA1, "prf-hmac-sha1", 20, "SHA1",
+	  NULL, true },
 };
 
 /* MODP groups 5, 14, 15 are OpenSSL's RFC 3526 named groups; group 2 (RFC
  * 2409) has no name there and is built from BN_get_rfc2409_prime_1024().
  */
 static const struct ike_dh_alg dh_algs[] = {
-	{ IKEV2_DH_MODP_1024, "modp1024", IKE_DH_MODP, 128, 128, NULL },
-	{ IKEV2_DH_MODP_1536, "modp1536", IKE_DH_MODP, 192, 192, "modp_1536" },
-	{ IKEV2_DH_MODP_2048, "modp2048", IKE_DH_MODP, 256, 256, "modp_2048" },
-	{ IKEV2_DH_MODP_3072, "modp3072", IKE_DH_MODP, 384, 384, "modp_3072" },
-	{ IKEV2_DH_MODP_4096, "modp4096", IKE_DH_MODP, 512, 512, "modp_4096" },
-	{ IKEV2_DH_ECP_256, "ecp256", IKE_DH_ECP, 64, 32, "P-256" },
-	{ IKEV2_DH_ECP_384, "ecp384", IKE_DH_ECP, 96, 48, "P-384" },
-	{ IKEV2_DH_ECP_521, "ecp521", IKE_DH_ECP, 132, 66, "P-521" },
-	{ IKEV2_DH_CURVE25519, "curve25519", IKE_DH_X25519, 32, 32, "X25519" },
+	{ IKEV2_DH_MODP_1024, "modp1024", IKE_DH_MODP, 128, 128, NULL,
+	  NULL, false },
+	{ IKEV2_DH_MODP_1536, "modp1536", IKE_DH_MODP, 192, 192, "modp_1536",
+	  NULL, false },
+	{ IKEV2_DH_MODP_2048, "modp2048", IKE_DH_MODP, 256, 256, "modp_2048",
+	  NULL, false },
+	{ IKEV2_DH_MODP_3072, "modp3072", IKE_DH_MODP, 384, 384, "modp_3072",
+	  NULL, false },
+	{ IKEV2_DH_MODP_4096, "modp4096", IKE_DH_MODP, 512, 512, "modp_4096",
+	  NULL, true },
+	{ IKEV2_DH_ECP_256, "ecp256", IKE_DH_ECP, 64, 32, "P-256",
+	  NULL, false },
+	{ IKEV2_DH_ECP_384, "ecp384", IKE_DH_ECP, 96, 48, "P-384",
+	  NULL, false },
+	{ IKEV2_DH_ECP_521, "ecp521", IKE_DH_ECP, 132, 66, "P-521",
+	  NULL, false },
+	{ IKEV2_DH_CURVE25519, "curve25519", IKE_DH_X25519, 32, 32, "X25519",
+	  "x25519", false },
 };
 
 const struct ike_encr_alg *crypto_encr(uint16_t id, uint16_t keybits)
@@ -177,12 +191,17 @@ const struct ike_dh_alg *crypto_dh(uint16_t id)
 	return NULL;
 }
 
+static bool named(const char *name, const char *alias, const char *s)
+{
+	return !strcmp(name, s) || (alias && !strcmp(alias, s));
+}
+
 const struct ike_encr_alg *crypto_encr_by_name(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(encr_algs); i++)
-		if (!strcmp(encr_algs[i].name, name))
+		if (named(encr_algs[i].name, NULL, name))
 			return &encr_algs[i];
 	return NULL;
 }
@@ -192,7 +211,7 @@ const struct ike_integ_alg *crypto_integ_by_name(const char *name)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(integ_algs); i++)
-		if (!strcmp(integ_algs[i].name, name))
+		if (named(integ_algs[i].name, integ_algs[i].alias, name))
 			return &integ_algs[i];
 	return NULL;
 }
@@ -202,18 +221,22 @@ const struct ike_prf_alg *crypto_prf_by_name(const char *name)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(prf_algs); i++)
-		if (!strcmp(prf_algs[i].name, name))
+		if (named(prf_algs[i].name, prf_algs[i].alias, name))
 			return &prf_algs[i];
 	return NULL;
 }
 
 const struct ike_dh_alg *crypto_dh_by_name(const char *name)
 {
+	char num[8];
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(dh_algs); i++)
-		if (!strcmp(dh_algs[i].name, name))
+	for (i = 0; i < ARRAY_SIZE(dh_algs); i++) {
+		snprintf(num, sizeof(num), "%u", dh_algs[i].id);
+		if (named(dh_algs[i].name, dh_algs[i].alias, name) ||
+		    !strcmp(num, name))
 			return &dh_algs[i];
+	}
 	return NULL;
 }
 

@@ -39,6 +39,7 @@ struct ike_encr_alg {
 	uint8_t icv_len;	/* AEAD ICV bytes, 0 otherwise */
 	const char *evp;	/* OpenSSL cipher name, NULL: null cipher */
 	const char *kernel;	/* Linux name: "rfc4106(gcm(aes))", "cbc(aes)" */
+	bool no_config;		/* not accepted in iked.conf */
 };
 
 struct ike_integ_alg {
@@ -49,6 +50,7 @@ struct ike_integ_alg {
 	uint8_t icv_len;	/* truncated output bytes */
 	const char *md;		/* OpenSSL digest name */
 	const char *kernel;	/* "hmac(sha256)"; trunc bits = icv_len * 8 */
+	const char *alias;	/* iked.conf's other name: "sha256" */
 };
 
 struct ike_prf_alg {
@@ -56,6 +58,8 @@ struct ike_prf_alg {
 	const char *name;	/* "prf-hmac-sha2-256" */
 	uint8_t out_len;	/* output and preferred key length */
 	const char *md;
+	const char *alias;	/* iked.conf's other name: "sha256" */
+	bool no_config;		/* not accepted in iked.conf */
 };
 
 enum ike_dh_kind { IKE_DH_MODP, IKE_DH_ECP, IKE_DH_X25519 };
@@ -67,6 +71,8 @@ struct ike_dh_alg {
 	uint16_t pub_len;	/* KE data bytes (ECP: x || y) */
 	uint16_t secret_len;	/* g^ir bytes */
 	const char *group;	/* OpenSSL group name, NULL: built in */
+	const char *alias;	/* iked.conf's other name: "x25519" */
+	bool no_config;		/* not accepted in iked.conf */
 };
 
 /* Lookups: NULL if unknown. @keybits is the key length attribute, 0 when
@@ -76,7 +82,9 @@ const struct ike_encr_alg *crypto_encr(uint16_t id, uint16_t keybits);
 const struct ike_integ_alg *crypto_integ(uint16_t id);
 const struct ike_prf_alg *crypto_prf(uint16_t id);
 const struct ike_dh_alg *crypto_dh(uint16_t id);
-/* By name (config), NULL if unknown. */
+/* By name (config): the name above or the alias, a D-H group also by its
+ * number ("14"). NULL if unknown; no_config is the caller's business.
+ */
 const struct ike_encr_alg *crypto_encr_by_name(const char *name);
 const struct ike_integ_alg *crypto_integ_by_name(const char *name);
 const struct ike_prf_alg *crypto_prf_by_name(const char *name);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "addr.h"
 #include "iked.h"
 
 /* loop.c: the epoll set, file descriptors in it, the log. */
@@ -41,10 +42,6 @@ void net_close(void);
  * (NAT-T); -1 if none.
  */
 int net_encap_fd(const struct sockaddr_storage *local);
-/* An address as text ("any" for AF_UNSPEC), its port in host order. */
-const char *net_addr_str(const struct sockaddr_storage *ss, char *buf,
-			 size_t len);
-uint16_t net_port(const struct sockaddr_storage *ss);
 /* Exposed for the unit tests: the non-ESP marker rules of port 4500. */
 enum net_rx { NET_RX_IKE, NET_RX_KEEPALIVE, NET_RX_ESP, NET_RX_SHORT };
 enum net_rx net_classify_4500(const uint8_t *buf, size_t len);

@@ -73,52 +73,12 @@ void ike_drop(enum ike_drop why)
 static void drop_log(enum ike_drop why, const struct sockaddr_storage *peer,
 		     const char *what)
 {
-	char a[INET6_ADDRSTRLEN] = "?";
+	char a[INET6_ADDRSTRLEN];
 
 	ike_drop(why);
-	if (peer->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr,
-			  a, sizeof(a));
-	else if (peer->ss_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)peer)->sin6_addr, a,
-			  sizeof(a));
-	iked_log(LOG_DEBUG, "dropped from %s: %s (%s)", a, ike_drop_names[why],
-		 what);
-}
-
-/* ---- addresses ------------------------------------------------------------ */
-
-static bool addr_eq(const struct sockaddr_storage *a,
-		    const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr,
-			       16);
-	return false;
-}
-
-static uint16_t addr_port(const struct sockaddr_storage *a)
-{
-	if (a->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)a)->sin_port);
-	if (a->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
-	return 0;
-}
-
-static void addr_set_port(struct sockaddr_storage *a, uint16_t port)
-{
-	if (a->ss_family == AF_INET)
-		((struct sockaddr_in *)a)->sin_port = htons(port);
-	else if (a->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
+	iked_log(LOG_DEBUG, "dropped from %s: %s (%s)",
+		 addr_ip(peer, NULL) ? addr_str(peer, a, sizeof(a)) : "?",
+		 ike_drop_names[why], what);
 }
 
 /* Our ID: configured, else the local address. */
@@ -130,19 +90,7 @@ static void local_id(const struct ike_sa *sa, struct iked_id *id)
 		*id = gw->local_id;
 		return;
 	}
-	memset(id, 0, sizeof(*id));
-	if (sa->local.ss_family == AF_INET) {
-		id->type = IKEV2_ID_IPV4_ADDR;
-		id->len = 4;
-		memcpy(id->data,
-		       &((const struct sockaddr_in *)&sa->local)->sin_addr, 4);
-	} else if (sa->local.ss_family == AF_INET6) {
-		id->type = IKEV2_ID_IPV6_ADDR;
-		id->len = 16;
-		memcpy(id->data,
-		       &((const struct sockaddr_in6 *)&sa->local)->sin6_addr,
-		       16);
-	} else {
+	if (!addr_id(&sa->local, id)) {
 		/* no address known yet: say who we are by name */
 		id->type = IKEV2_ID_FQDN;
 		id->len = (uint16_t)strlen(sa->gw->name);

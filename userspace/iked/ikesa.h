@@ -7,6 +7,7 @@
 #ifndef _VTUN_IKESA_H
 #define _VTUN_IKESA_H
 
+#include "addr.h"
 #include "iked.h"
 #include "msg.h"
 #include "crypto.h"

@@ -41,12 +41,11 @@ static int talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb,
 static int put_sockaddr(struct nlmsghdr *nlh, uint16_t type,
 			const struct sockaddr_storage *ss)
 {
-	if (ss->ss_family == AF_INET)
-		mnl_attr_put(nlh, type, 4,
-			     &((const struct sockaddr_in *)ss)->sin_addr);
-	else if (ss->ss_family == AF_INET6)
-		mnl_attr_put(nlh, type, 16,
-			     &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	size_t len;
+	const void *ip = addr_ip(ss, &len);
+
+	if (ip)
+		mnl_attr_put(nlh, type, len, ip);
 	return 0;
 }
 

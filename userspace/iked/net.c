@@ -54,65 +54,6 @@ enum net_rx net_classify_4500(const uint8_t *buf, size_t len)
 	return NET_RX_IKE;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-uint16_t net_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr,
-			       16);
-	return false;
-}
-
-static bool is_any(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
-		       INADDR_ANY;
-	if (ss->ss_family == AF_INET6)
-		return IN6_IS_ADDR_UNSPECIFIED(
-			&((const struct sockaddr_in6 *)ss)->sin6_addr);
-	return true;
-}
-
-const char *net_addr_str(const struct sockaddr_storage *ss, char *buf,
-			 size_t len)
-{
-	const void *a;
-
-	if (ss->ss_family == AF_INET)
-		a = &((const struct sockaddr_in *)ss)->sin_addr;
-	else if (ss->ss_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-	else
-		return "any";
-	if (!inet_ntop(ss->ss_family, a, buf, len))
-		return "?";
-	return buf;
-}
-
 /* The local address of a datagram from its IP_PKTINFO/IPV6_PKTINFO. */
 static void local_of(const struct net_sock *s, struct msghdr *mh,
 		     struct sockaddr_storage *local)
@@ -208,7 +149,7 @@ static int sock_open(const struct sockaddr_storage *addr, uint16_t port)
 	memset(s, 0, sizeof(*s));
 	s->addr = *addr;
 	s->port = port;
-	set_port(&s->addr, port);
+	addr_set_port(&s->addr, port);
 	fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    0);
 	if (fd < 0)
@@ -240,11 +181,11 @@ static int sock_open(const struct sockaddr_storage *addr, uint16_t port)
 	}
 	n_socks++;
 	iked_log(LOG_INFO, "listening on %s port %u",
-		 net_addr_str(addr, buf, sizeof(buf)), port);
+		 addr_str(addr, buf, sizeof(buf)), port);
 	return 0;
 fail:
 	iked_log(LOG_ERR, "socket for %s port %u: %s",
-		 net_addr_str(addr, buf, sizeof(buf)), port, strerror(errno));
+		 addr_str(addr, buf, sizeof(buf)), port, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -273,7 +214,7 @@ static bool wanted(const struct iked_config *conf,
 			return true;
 	for (i = 0; i < conf->n_gw && *n < NET_SOCKS_MAX / 2; i++) {
 		for (j = 0; j < *n; j++)
-			if (same_addr(&addrs[j], &conf->gw[i]->local))
+			if (addr_eq(&addrs[j], &conf->gw[i]->local))
 				break;
 		if (j == *n)
 			addrs[(*n)++] = conf->gw[i]->local;
@@ -301,7 +242,7 @@ int net_open(const struct iked_config *conf)
 	if (n_socks == 2 * n && wild == wildcard) {
 		for (i = 0; i < n; i++) {
 			for (j = 0; j < n_socks; j++)
-				if (same_addr(&socks[j].addr, &addrs[i]))
+				if (addr_eq(&socks[j].addr, &addrs[i]))
 					break;
 			if (j == n_socks)
 				break;
@@ -332,7 +273,7 @@ static struct net_sock *sock_for(const struct sockaddr_storage *local,
 
 		if (s->addr.ss_family != family || s->port != port)
 			continue;
-		if (wildcard || same_addr(&s->addr, local))
+		if (wildcard || addr_eq(&s->addr, local))
 			return s;
 	}
 	return NULL;
@@ -354,7 +295,7 @@ int iked_send(const struct sockaddr_storage *local,
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} ctl;
-	uint16_t port = net_port(local) ? net_port(local) : ike_port;
+	uint16_t port = addr_port(local) ? addr_port(local) : ike_port;
 	struct iovec iov[2];
 	struct msghdr mh = { 0 };
 	struct net_sock *s;
@@ -376,7 +317,7 @@ int iked_send(const struct sockaddr_storage *local,
 	mh.msg_iov = iov;
 	mh.msg_iovlen = n;
 	/* From the address the peer talks to, when the socket is a wildcard. */
-	if (wildcard && local->ss_family == peer->ss_family && !is_any(local)) {
+	if (wildcard && local->ss_family == peer->ss_family && !addr_is_any(local)) {
 		memset(&ctl, 0, sizeof(ctl));
 		mh.msg_control = ctl.buf;
 		c = (struct cmsghdr *)ctl.buf;
@@ -409,7 +350,7 @@ int iked_send(const struct sockaddr_storage *local,
 		char buf[INET6_ADDRSTRLEN];
 
 		iked_log(LOG_WARNING, "send to %s port %u: %s",
-			 net_addr_str(peer, buf, sizeof(buf)), net_port(peer),
+			 addr_str(peer, buf, sizeof(buf)), addr_port(peer),
 			 strerror(err));
 		return -err;
 	}

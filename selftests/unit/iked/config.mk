@@ -4,10 +4,13 @@
 # built optimised and under ASan and UBSan, run by `make run`.
 
 IKED ?= ../../userspace/iked
-IKED_CONFIG_SRCS := iked/config_test.c $(IKED)/config.c
+IKED_CONFIG_SRCS := iked/config_test.c $(IKED)/config.c $(IKED)/crypto.c \
+		    $(IKED)/addr.c
 IKED_CONFIG_DEPS := $(IKED_CONFIG_SRCS) $(IKED)/config.h $(IKED)/iked.h \
+		    $(IKED)/crypto.h $(IKED)/ikev2.h $(IKED)/addr.h \
+		    ../../userspace/hex.h \
 		    iked/daemon_check.h
-IKED_CPPFLAGS := -D_GNU_SOURCE -I$(IKED) -I../../uapi
+IKED_CPPFLAGS := -D_GNU_SOURCE -I$(IKED) -I../../userspace -I../../uapi
 IKED_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 iked/config_test: $(IKED_CONFIG_DEPS)

@@ -376,6 +376,48 @@ static void test_minimal(void)
 	iked_config_free(c);
 }
 
+/* The names vtunctl ike show prints are accepted too, as are D-H numbers. */
+static void test_names(void)
+{
+	static const char text[] =
+		"ike-crypto-profile p {\n encryption aes-cbc-256;\n"
+		" integrity hmac-sha2-256-128 sha384;\n"
+		" prf prf-hmac-sha2-384 sha512;\n"
+		" dh-group x25519 modp3072 21 ecp256;\n}\n"
+		"ipsec-crypto-profile q {\n"
+		" encryption aes-ccm-16-256 aes-ctr-128;\n"
+		" integrity hmac-sha1-96 aes-cmac-96 md5;\n"
+		" dh-group curve25519 14;\n}\n";
+	struct iked_config *c;
+	char err[512];
+
+	c = iked_config_parse_text("names.conf", text, err, sizeof(err));
+	CHECK(c != NULL);
+	if (!c) {
+		fprintf(stderr, "names.conf: %s\n", err);
+		return;
+	}
+	CHECK_EQ(c->n_ike, 1);
+	CHECK_EQ(c->ike[0]->integ[0], 12);
+	CHECK_EQ(c->ike[0]->integ[1], 13);
+	CHECK_EQ(c->ike[0]->n_integ, 2);
+	CHECK_EQ(c->ike[0]->prf[0], 6);
+	CHECK_EQ(c->ike[0]->prf[1], 7);
+	CHECK_EQ(c->ike[0]->dh[0], 31);
+	CHECK_EQ(c->ike[0]->dh[1], 15);
+	CHECK_EQ(c->ike[0]->dh[2], 21);
+	CHECK_EQ(c->ike[0]->dh[3], 19);
+	CHECK_EQ(c->n_ipsec, 1);
+	CHECK_EQ(c->ipsec[0]->encr[0].id, 16);
+	CHECK_EQ(c->ipsec[0]->encr[0].keylen, 256);
+	CHECK_EQ(c->ipsec[0]->integ[0], 2);
+	CHECK_EQ(c->ipsec[0]->integ[1], 8);
+	CHECK_EQ(c->ipsec[0]->integ[2], 1);
+	CHECK_EQ(c->ipsec[0]->dh[0], 31);
+	CHECK_EQ(c->ipsec[0]->dh[1], 14);
+	iked_config_free(c);
+}
+
 /* What a reload compares. */
 static void test_same(void)
 {
@@ -546,6 +588,23 @@ static const struct bad {
 	  "bad.conf:2: unknown dh-group \"none\"" },
 	{ "ike-crypto-profile p {\n dh-group 19 ecp256;\n}\n",
 	  "bad.conf:2: \"ecp256\" listed twice" },
+	/* Known to the engine, but not offered by the configuration. */
+	{ "ipsec-crypto-profile p {\n encryption aes-ccm-8-192;\n}\n",
+	  "bad.conf:2: unknown ESP encryption \"aes-ccm-8-192\"" },
+	{ "ike-crypto-profile p {\n prf prf-hmac-sha1;\n}\n",
+	  "bad.conf:2: unknown prf \"prf-hmac-sha1\"" },
+	{ "ike-crypto-profile p {\n dh-group 16;\n}\n",
+	  "bad.conf:2: unknown dh-group \"16\"" },
+	{ "ike-crypto-profile p {\n dh-group modp4096;\n}\n",
+	  "bad.conf:2: unknown dh-group \"modp4096\"" },
+	{ "ike-crypto-profile p {\n dh-group 014;\n}\n",
+	  "bad.conf:2: unknown dh-group \"014\"" },
+	{ "ike-crypto-profile p {\n integrity hmac-sha1-96;\n}\n",
+	  "bad.conf:2: unknown IKE integrity \"hmac-sha1-96\"" },
+	{ "ike-crypto-profile p {\n dh-group modp2048 14;\n}\n",
+	  "bad.conf:2: \"14\" listed twice" },
+	{ "ike-crypto-profile p {\n dh-group curve25519 x25519;\n}\n",
+	  "bad.conf:2: \"x25519\" listed twice" },
 	{ "ike-crypto-profile p {\n encryption aes-cbc-128;\n}\n",
 	  "bad.conf:1: a non-AEAD encryption needs integrity" },
 	{ "ike-crypto-profile p {\n integrity sha256;\n}\n",
@@ -682,6 +741,7 @@ int main(void)
 	}
 	test_good();
 	test_minimal();
+	test_names();
 	test_same();
 	test_adopt();
 	test_bad();

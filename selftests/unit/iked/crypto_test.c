@@ -87,6 +87,24 @@ static void test_tables(void)
 	CHECK(crypto_prf_by_name("prf-hmac-sha2-256") ==
 	      crypto_prf(IKEV2_PRF_HMAC_SHA2_256));
 	CHECK(!crypto_encr_by_name("aes-gcm-17-128"));
+	/* iked.conf's names: aliases and D-H numbers */
+	CHECK(crypto_integ_by_name("sha256") ==
+	      crypto_integ(IKEV2_AUTH_HMAC_SHA2_256_128));
+	CHECK(crypto_integ_by_name("aes-xcbc") ==
+	      crypto_integ(IKEV2_AUTH_AES_XCBC_96));
+	CHECK(crypto_prf_by_name("sha512") ==
+	      crypto_prf(IKEV2_PRF_HMAC_SHA2_512));
+	CHECK(crypto_dh_by_name("x25519") ==
+	      crypto_dh(IKEV2_DH_CURVE25519));
+	CHECK(crypto_dh_by_name("14") == crypto_dh(IKEV2_DH_MODP_2048));
+	CHECK(crypto_dh_by_name("31") == crypto_dh(IKEV2_DH_CURVE25519));
+	CHECK(!crypto_dh_by_name("014"));
+	CHECK(!crypto_dh_by_name(""));
+	CHECK(!crypto_prf_by_name("md5"));
+	CHECK(crypto_dh(IKEV2_DH_MODP_4096)->no_config);
+	CHECK(crypto_prf(IKEV2_PRF_HMAC_SHA1)->no_config);
+	CHECK(crypto_encr(IKEV2_ENCR_AES_CCM_8, 192)->no_config);
+	CHECK(!crypto_encr(IKEV2_ENCR_AES_CCM_8, 256)->no_config);
 }
 
 static void test_prf_plus(void)

@@ -5,7 +5,8 @@
 
 IKED ?= ../../userspace/iked
 IKED_DAEMON_SRCS := iked/daemon_test.c $(IKED)/loop.c $(IKED)/net.c \
-		    $(IKED)/control.c $(IKED)/config.c ../../userspace/json.c
+		    $(IKED)/control.c $(IKED)/config.c $(IKED)/crypto.c \
+		    $(IKED)/addr.c ../../userspace/json.c
 IKED_DAEMON_DEPS := $(IKED_DAEMON_SRCS) $(wildcard $(IKED)/*.h) iked/daemon_check.h
 IKED_DAEMON_CPPFLAGS := -D_GNU_SOURCE -I$(IKED) -I../../userspace -I../../uapi
 IKED_DAEMON_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \

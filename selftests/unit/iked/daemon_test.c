@@ -373,6 +373,51 @@ static void test_control(void)
 	iked_conf = NULL;
 }
 
+/* addr.c, which net.c, control.c, kernel.c, config.c and the engine use. */
+static void test_addr(void)
+{
+	struct sockaddr_storage a = { 0 }, b = { 0 }, none = { 0 };
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&a;
+	struct sockaddr_in *b4 = (struct sockaddr_in *)&b;
+	struct iked_id id;
+	char buf[INET6_ADDRSTRLEN];
+	size_t len;
+
+	a6->sin6_family = AF_INET6;
+	CHECK(addr_is_any(&a));
+	inet_pton(AF_INET6, "2001:db8::1", &a6->sin6_addr);
+	addr_set_port(&a, 4500);
+	CHECK_EQ(a6->sin6_port, htons(4500));
+	CHECK_EQ(addr_port(&a), 4500);
+	CHECK(!addr_is_any(&a));
+	CHECK(!strcmp(addr_str(&a, buf, sizeof(buf)), "2001:db8::1"));
+	CHECK(!strcmp(addr_str(&a, buf, 4), "?"));
+	CHECK(addr_ip(&a, &len) == &a6->sin6_addr && len == 16);
+	CHECK(addr_id(&a, &id) && id.type == 5 && id.len == 16 &&
+	      !memcmp(id.data, &a6->sin6_addr, 16));
+
+	b4->sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.7", &b4->sin_addr);
+	CHECK(!addr_eq(&a, &b));
+	CHECK_EQ(addr_port(&b), 0);
+	CHECK(addr_id(&b, &id) && id.type == 1 && id.len == 4 &&
+	      !memcmp(id.data, "\xc0\0\2\7", 4));
+	a = b;
+	addr_set_port(&a, 500);
+	CHECK(addr_eq(&a, &b));		/* ports are not compared */
+	b4->sin_addr.s_addr ^= htonl(1);
+	CHECK(!addr_eq(&a, &b));
+
+	CHECK(addr_is_any(&none));
+	CHECK(!addr_eq(&none, &none));
+	CHECK(!addr_ip(&none, &len) && len == 0);
+	CHECK(!strcmp(addr_str(&none, buf, sizeof(buf)), "any"));
+	addr_set_port(&none, 500);
+	CHECK_EQ(addr_port(&none), 0);
+	id.type = 9;
+	CHECK(!addr_id(&none, &id) && id.type == 0 && id.len == 0);
+}
+
 int main(void)
 {
 	char conf[512];
@@ -384,6 +429,7 @@ int main(void)
 	}
 	test_timers();
 	test_classify();
+	test_addr();
 	/* High ports, different for parallel runs. */
 	ike_port = 20000 + getpid() % 20000;
 	natt_port = ike_port + 1;
