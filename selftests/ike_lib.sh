@@ -93,6 +93,7 @@ _sw_conf_file() {
 				time_format = %T
 				ike_name = yes
 				append = no
+				flush_line = yes
 				default = 1
 				cfg = 2
 				ike = 2
