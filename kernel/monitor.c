@@ -20,6 +20,7 @@
 #include <linux/random.h>
 #include <net/addrconf.h>
 #include <net/genetlink.h>
+#include <net/ip6_checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
