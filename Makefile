@@ -3,6 +3,8 @@
 # make              build the module (against KDIR) and the userspace tools
 # make check        the test suite: unit tests, then the selftests in QEMU
 #                   guests on 6.1 and 6.12 (installs what it needs)
+# make check-debug  the selftests on a 6.12 debug kernel (KASAN, lockdep,
+#                   kmemleak, UBSAN, ...), built once and cached; TESTS=...
 # make demo         show a tunnel carrying traffic between two sites
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
@@ -27,6 +29,9 @@ check:
 	$(MAKE) -C selftests/unit
 	bash selftests/vm/run.sh
 
+check-debug:
+	KERNELS=6.12-debug bash selftests/vm/run.sh
+
 demo:
 	bash selftests/vm/run.sh --demo
 
@@ -46,4 +51,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check demo bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug demo bench lint spec spec-check clean

@@ -26,6 +26,7 @@
 #include <linux/random.h>
 #include <net/addrconf.h>
 #include <net/genetlink.h>
+#include <net/ip6_checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 

@@ -9,9 +9,11 @@
 #        run.sh --build-only         compile checks only
 #
 # Environment:
-#   KERNELS="6.1 6.12"    kernels for the full suite (6.1, 6.12, all);
-#                         the others get a compile check only. Debian's
-#                         newest kernel always gets a compile check.
+#   KERNELS="6.1 6.12"    kernels for the full suite (6.1, 6.12, all,
+#                         6.12-debug); the others get a compile check only.
+#                         Debian's newest kernel always gets a compile check.
+#                         6.12-debug: 6.12 with KASAN, lockdep, kmemleak...,
+#                         built once by debug-kernel.sh (make check-debug)
 #   ALGS_FULL=6.12        kernels that test every algorithm (or all); the
 #                         others a representative subset (topo.sh ALG_QUICK)
 #   TESTS="link vrf"      tests to run (names or paths; space/comma)
@@ -22,6 +24,8 @@
 #   VM_APPEND=            extra guest kernel command line
 #   VM_FIRST_APPEND=      extra command line for each kernel's first boot
 #                         only (to test the reboot after an early crash)
+#   TIMEOUT_SCALE=        multiply the time limits of tests and of the boot
+#                         (default 1; 6.12-debug: 4)
 #   VTUN_CACHE            cache dir (default /var/cache/vtun)
 #   VTUN_BUILD            module build dirs (default $VTUN_CACHE/build)
 #   VTUN_LOGS             guest logs (default selftests/vm/logs)
@@ -43,6 +47,7 @@ SCRIPT=
 N=0 PASS=0 FAIL=0 SKIP=0
 SUMMARY_DONE=
 GUEST_PID=
+SCALE=1 KAPPEND='' KMEM=2048
 # mawk reads pipes in blocks unless told otherwise; we want live output.
 AWK_LIVE=()
 awk -W version 2>&1 | grep -q mawk && AWK_LIVE=(-W interactive)
@@ -94,10 +99,27 @@ prepare_deps() {
 	eval "$out"
 }
 
+# The debug kernel: built (once, cached) before the guest lock is taken,
+# as its build takes long and needs no guest; sets KDBG_VER.
+prepare_debug() {
+	local out log=$LOGS/6.12-debug/kernel.log t0=$SECONDS
+	mkdir -p "$LOGS/6.12-debug"
+	if ! out=$(K612_VER=$K612_VER "$HERE/debug-kernel.sh" 2>"$log"); then
+		emit 0 "6.12-debug kernel build"
+		diag "$(tail -n 20 "$log")"
+		diag "log: $log"
+		return 1
+	fi
+	eval "$out"
+	emit 1 "6.12-debug kernel $KDBG_VER"
+	diag "6.12-debug kernel: $((SECONDS - t0)) s (build: $(cat "$CACHE/kernels/$KDBG_VER/.build-seconds" 2>/dev/null || echo ?) s, once)"
+}
+
 kver_of() {
 	case $1 in
 	6.1) echo "$K61_VER" ;;
 	6.12) echo "$K612_VER" ;;
+	6.12-debug) [ -n "${KDBG_VER:-}" ] && echo "$KDBG_VER" ;;
 	*) return 1 ;;
 	esac
 }
@@ -212,7 +234,9 @@ install_ko() {
 # initramfs KVER: print the path of a cached initramfs for KVER.
 initramfs() {
 	local kver=$1 key out
-	key=$( (echo "$kver"; cat "$HERE/init" "$HERE/mkinitramfs.sh" /bin/busybox) |
+	# .key: a self-built kernel's modules change with its config.
+	key=$( (echo "$kver"; cat "$HERE/init" "$HERE/mkinitramfs.sh" /bin/busybox \
+		"$CACHE/kernels/$kver/.key" 2>/dev/null) |
 		sha256sum | cut -c1-16)
 	out=$CACHE/initramfs/$kver-$key.cpio.gz
 	if [ ! -f "$out" ]; then
@@ -252,7 +276,20 @@ default_tests() {
 script_timeout() {
 	local t
 	t=$(sed -n 's/^# vtun-timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n 1)
-	echo "${t:-$TIMEOUT}"
+	echo "$((${t:-$TIMEOUT} * SCALE))"
+}
+
+# Per-kernel guest settings: SCALE (time limits), KAPPEND (command line),
+# KMEM (guest memory, MiB). The debug kernel runs several times slower and
+# turns every WARN into a panic, so that no report goes unseen.
+kernel_setup() {
+	SCALE=${TIMEOUT_SCALE:-1} KAPPEND='' KMEM=${VM_MEM:-2048}
+	[ "$1" = 6.12-debug ] || return 0
+	SCALE=${TIMEOUT_SCALE:-4}
+	# Its ACPI interpreter is too slow to route PCI interrupts before
+	# ACPI's loop timeout: use the BIOS's routing table.
+	KAPPEND="panic_on_warn=1 pci=noacpi"
+	KMEM=${VM_MEM:-3072}
 }
 
 write_env() {
@@ -264,6 +301,7 @@ write_env() {
 		printf 'VTUN_KO=%q\n' "$KO"
 		printf 'VTUN_KERNEL=%q\n' "$kname"
 		printf 'VTUN_TIMEOUT=%q\n' "$TIMEOUT"
+		printf 'VTUN_TIMEOUT_SCALE=%q\n' "$SCALE"
 		printf 'VTUN_MODE=%q\n' "$MODE"
 		printf 'VTUN_TESTS=%q\n' "$*"
 		# topo.sh: every algorithm on ALGS_FULL, a subset elsewhere.
@@ -283,8 +321,9 @@ write_env() {
 # qemu_cmd IMAGE INITRD ENV DIR [APPEND]: set QEMU to the guest's command line.
 qemu_cmd() {
 	local image=$1 initrd=$2 env=$3 dir=$4 append=${VM_APPEND:-}${5:+ $5}
+	append=$KAPPEND${append:+ $append}
 	QEMU=(qemu-system-x86_64 -accel tcg -cpu max
-		-m "${VM_MEM:-2048}" -smp "${VM_SMP:-2}"
+		-m "$KMEM" -smp "${VM_SMP:-2}"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$image" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 quiet mitigations=off $append VTUN_ENV=$env"
@@ -301,11 +340,11 @@ watchdog() {
 		line=$(grep -a '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res" | tail -n 1)
 		[ "$line" != "$last" ] && last=$line since=$SECONDS
 		case $line in
-		"") limit=180 ;;
+		"") limit=$((180 * SCALE)) ;;
 		VTUN-BEGIN*)
 			read -r _ t <<<"$line"
 			limit=$((${LIMIT[$t]:-$TIMEOUT} + 30)) ;;
-		*) limit=120 ;;
+		*) limit=$((120 * SCALE)) ;;
 		esac
 		[ $((SECONDS - since)) -le "$limit" ] && continue
 		echo "no progress for $limit s after: ${line:-qemu start}" >"$why"
@@ -317,7 +356,7 @@ watchdog() {
 # start_guest NAME KVER DIR APPEND PATH...: start qemu in the background;
 # sets GUEST_PID, NAMES (test names) and LIMIT (test name -> time limit).
 start_guest() {
-	local name=$1 kver=$2 dir=$3 append=$4 initrd p t vmt=120
+	local name=$1 kver=$2 dir=$3 append=$4 initrd p t vmt=$((120 * SCALE))
 	shift 4
 	LIMIT=() NAMES=()
 	for p in "$@"; do
@@ -365,6 +404,7 @@ boot_run() {
 	local -A LIMIT
 	local NAMES
 	shift 2
+	kernel_setup "$name"
 	rm -f "$dir/console.boot1.log"
 	while :; do
 		wall0=$(date +%s.%N)
@@ -412,7 +452,7 @@ parse_args() {
 }
 
 main() {
-	local full=${KERNELS:-6.1 6.12} k kver paths=() p
+	local full=${KERNELS:-6.1 6.12} k kver paths=() p kernels="6.1 6.12"
 	parse_args "$@"
 	[ "$full" = all ] && full="6.1 6.12"
 	full=${full//,/ }
@@ -421,6 +461,9 @@ main() {
 	trap 'exit 141' PIPE
 	echo "TAP version 13"
 	prepare_deps
+	case " $full " in
+	*" 6.12-debug "*) prepare_debug || exit 1; kernels="$kernels 6.12-debug" ;;
+	esac
 	take_lock
 	if [ "$MODE" = script ]; then
 		paths=("$SCRIPT")
@@ -435,7 +478,7 @@ main() {
 	done
 	build_tools
 	[ "$MODE" = tests ] || [ "$MODE" = build ] && build_newest
-	for k in 6.1 6.12; do
+	for k in $kernels; do
 		kver=$(kver_of "$k")
 		case " $full " in
 		*" $k "*) ;;
