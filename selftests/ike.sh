@@ -398,15 +398,16 @@ iked_ondemand() {
 
 # Algorithm rounds, strongSwan initiating with PSK: "IKE proposal|ESP
 # proposal|iked IKE settings|iked IPsec settings". IKE_ALGS picks
-# some by name (default: all below).
+# some by name (default: all below, so every DH group of the issue).
 declare -A SUITES=(
 	[gcm256-ecp384]="aes256gcm16-prfsha384-ecp384|aes256gcm16|encr=aes-gcm-16-256 prf=sha384 dh=20|esp_encr=aes-gcm-16-256"
 	[cbc256-sha256-modp2048]="aes256-sha256-prfsha256-modp2048|aes256-sha256|encr=aes-cbc-256 integ=sha256 prf=sha256 dh=14|esp_encr=aes-cbc-256 esp_integ=sha256"
 	[cbc128-sha512-ecp521]="aes128-sha512-prfsha512-ecp521|aes128-sha512|encr=aes-cbc-128 integ=sha512 prf=sha512 dh=21|esp_encr=aes-cbc-128 esp_integ=sha512"
+	[cbc128-sha384-modp3072]="aes128-sha384-prfsha384-modp3072|aes128-sha384|encr=aes-cbc-128 integ=sha384 prf=sha384 dh=15|esp_encr=aes-cbc-128 esp_integ=sha384"
 	[chacha-x25519]="chacha20poly1305-prfsha256-x25519|chacha20poly1305|encr=chacha20-poly1305 prf=sha256 dh=31|esp_encr=chacha20-poly1305"
 	[gcm128-ecp256-esn]="aes128gcm16-prfsha256-ecp256|aes128gcm16-esn|encr=aes-gcm-16-128 prf=sha256 dh=19|esp_encr=aes-gcm-16-128 esn=yes"
 )
-IKE_ALGS=${IKE_ALGS:-gcm256-ecp384 cbc256-sha256-modp2048 chacha-x25519 gcm128-ecp256-esn}
+IKE_ALGS=${IKE_ALGS:-gcm256-ecp384 cbc256-sha256-modp2048 cbc128-sha512-ecp521 cbc128-sha384-modp3072 chacha-x25519 gcm128-ecp256-esn}
 
 iked_sw() {
 	local s f ike esp a_ike a_esp
