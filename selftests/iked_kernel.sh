@@ -130,7 +130,8 @@ KT=$PWD/iked_kernel_sa
 if cc -D_GNU_SOURCE -I"$VTUN_TOP/userspace/iked" -I"$VTUN_TOP/userspace" \
 	-I"$VTUN_TOP/uapi" -o "$KT" "$VTUN_TOP/selftests/iked_kernel_sa.c" \
 	"$VTUN_TOP/userspace/iked/kernel.c" "$VTUN_TOP/userspace/iked/loop.c" \
-	"$VTUN_TOP/userspace/nl.c" -lmnl -lcrypto >cc.log 2>&1; then
+	"$VTUN_TOP/userspace/iked/addr.c" "$VTUN_TOP/userspace/nl.c" \
+	-lmnl -lcrypto >cc.log 2>&1; then
 	KS() { ip netns exec "$A" "$KT" "$@"; }
 	sa_json() { V -j sa show vtun9 dir "$1" spi "$2"; }
 	spi=$(KS alloc vtun9)
@@ -152,7 +153,7 @@ if cc -D_GNU_SOURCE -I"$VTUN_TOP/userspace/iked" -I"$VTUN_TOP/userspace" \
 	check "sa del of a deleted SA succeeds" KS del vtun9 in "$spi"
 	KS del vtun9 out 0x5001
 else
-	skip "SA operations" "cannot build the helper: $(head -1 cc.log)"
+	fail "SA operations: cannot build the helper: $(grep -m1 error cc.log)"
 fi
 
 # SIGHUP: t1 unchanged, t2 removed, t3 new.
