@@ -19,6 +19,11 @@ need_modules veth nf_tables || skip_all "missing modules"
 CERTS=$(mktemp -d)
 defer rm -rf "$CERTS"
 
+# Site a is known by its DN, site b by its FQDN.
+pair_id() {
+	if [ "$1" = 0 ]; then echo "dn:\"$(sw_id 0 dn)\""; else echo "fqdn:$(sw_id 1 fqdn)"; fi
+}
+
 # pair_conf NS I START CADIR: site I's vtun-iked, certificate auth with
 # site I's P-256 certificate, trusting CADIR's CA.
 pair_conf() {
@@ -34,8 +39,8 @@ pair_conf() {
 	ipsec-crypto-profile esp { encryption chacha20-poly1305; esn yes; }
 	ike-gateway peer {
 		local-address ${UL4[$i]}; peer-address ${UL4[$p]};
-		local-id dn:"$(sw_id "$i" dn)";
-		peer-id fqdn:$(sw_id "$p" fqdn);
+		local-id $(pair_id "$i");
+		peer-id $(pair_id "$p");
 		authentication certificate { cert cert.pem; key key.pem; ca ca.pem; }
 		ike-crypto-profile ike;
 	}
