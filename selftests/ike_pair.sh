@@ -75,8 +75,11 @@ check "CHILD SAs in both kernels" retry 20 pair_up
 check_eq "A's SPIs are B's" "$(vtun_spis "$A")" "$(vtun_spis "$B")"
 check_eq "A: IKE SA established" ESTABLISHED "$(sas_get "$(iked_sas "$A")" ike state)"
 peer_cn() {
-	iked_ctl "$B" -j show | jq -r '."ike-sas"[0]."peer-id"' |
-		grep -q "CN=$(sw_id 0 dn | sed 's/.*CN=//')"
+	local ids
+	ids=$(iked_ctl "$B" -j show |
+		jq -r '."ike-sas"[] | select(.state == "established") | ."peer-id"')
+	echo "established IKE SAs' peer IDs: $ids"
+	grep -q "CN=$(sw_id 0 dn | sed 's/.*CN=//')" <<<"$ids"
 }
 check "B authenticated A by its DN" peer_cn
 check "ping A->B inner v4" overlay_ping "$A" 0 4
