@@ -79,7 +79,7 @@ peer_cn() {
 	ids=$(iked_ctl "$B" -j show |
 		jq -r '."ike-sas"[] | select(.state == "established") | ."peer-id"')
 	echo "established IKE SAs' peer IDs: $ids"
-	grep -q "CN=$(sw_id 0 dn | sed 's/.*CN=//')" <<<"$ids"
+	tr -d ' ' <<<"$ids" | grep -q "CN=$(sw_id 0 dn | sed 's/.*CN=//')"
 }
 check "B authenticated A by its DN" peer_cn
 check "ping A->B inner v4" overlay_ping "$A" 0 4
