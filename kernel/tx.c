@@ -347,11 +347,6 @@ static void vtun_push_outer(struct sk_buff *skb, const struct vtun_params *p,
 		vtun_push_outer6(skb, o);
 }
 
-/*
- * Protect and send @skb: 0 once the packet (and the SA reference) is on
- * its way, or a negative errno with the reason to count it under; the
- * caller then still owns both.
- */
 /* The next outbound sequence number; none past the last: never a wrap. */
 static bool vtun_seq_next(struct vtun_sa *sa, u64 *seq)
 {
@@ -366,6 +361,11 @@ static bool vtun_seq_next(struct vtun_sa *sa, u64 *seq)
 	return true;
 }
 
+/*
+ * Protect and send @skb: 0 once the packet (and the SA reference) is on
+ * its way, or a negative errno with the reason to count it under; the
+ * caller then still owns both.
+ */
 static int vtun_encap(struct sk_buff *skb, struct vtun_dev *vd,
 		      const struct vtun_params *p, struct vtun_sa *sa,
 		      struct vtun_outer *o, enum vtun_drop *reason)

@@ -51,7 +51,7 @@ static void json_child(const struct ike_child_info *c)
 	json_open_object(NULL);
 	json_uint("spi-in", c->spi_in);
 	json_uint("spi-out", c->spi_out);
-	json_string("protocol", c->protocol == 51 ? "ah" : "esp");
+	json_string("protocol", c->protocol == IPPROTO_AH ? "ah" : "esp");
 	json_uint("proxy-id", c->proxy_id);
 	json_string("encryption", c->encr);
 	json_string("integrity", c->integ);
@@ -170,7 +170,7 @@ static int text_sa(const struct ike_sa_info *sa, void *arg)
 		const struct ike_child_info *c = &sa->child[i];
 
 		fprintf(f, "  child %s spi in 0x%08x out 0x%08x proxy-id %u %s%s%s%s%s%s lifetime %us\n",
-			c->protocol == 51 ? "ah" : "esp", c->spi_in, c->spi_out,
+			c->protocol == IPPROTO_AH ? "ah" : "esp", c->spi_in, c->spi_out,
 			c->proxy_id, c->encr, c->integ[0] ? "/" : "", c->integ,
 			c->dh[0] ? "/" : "", c->dh, c->esn ? " esn" : "",
 			c->lifetime);
