@@ -32,6 +32,20 @@ check:
 check-debug:
 	KERNELS=6.12-debug bash selftests/vm/run.sh
 
+# What CI runs on the debug kernel: the fuzzers, which between them reach
+# every file of the module, with small counts.
+DEBUG_CI_TESTS := smoke nlfuzz
+check-debug-ci:
+	KERNELS=6.12-debug NLFUZZ_CHECKED=$${NLFUZZ_CHECKED:-400} \
+		NLFUZZ_COUNT=$${NLFUZZ_COUNT:-600} \
+		bash selftests/vm/run.sh $(DEBUG_CI_TESTS)
+
+# 10^5 netlink requests checked one by one, then 2 x 10^5 from two
+# processes at once, on the debug kernel unless KERNELS says otherwise.
+fuzz-netlink:
+	KERNELS=$${KERNELS:-6.12-debug} NLFUZZ_CHECKED=$${NLFUZZ_CHECKED:-100000} \
+		NLFUZZ_COUNT=$${NLFUZZ_COUNT:-100000} bash selftests/vm/run.sh nlfuzz
+
 demo:
 	bash selftests/vm/run.sh --demo
 
@@ -51,4 +65,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check check-debug demo bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug check-debug-ci fuzz-netlink demo bench lint spec spec-check clean

@@ -13,6 +13,8 @@
 # is a hash of both). Prints KDBG_VER=<release> (the kernel's uname -r).
 #
 # --config: only generate the config, print its path and key.
+# --cached: build nothing; succeed (printing KDBG_VER) only if the kernel
+#           for the current source and config is already built.
 #
 # Environment: VTUN_CACHE (default /var/cache/vtun); DEBUG_JOBS (make -j,
 # default: the number of CPUs); K612_VER (Debian's 6.12 guest kernel whose
@@ -121,6 +123,7 @@ build() {
 		KDBG_VER=$rel
 		return
 	fi
+	[ "${1:-}" != --cached ] || exit 1
 	log "building $rel ($KEY) in $b, make -j$jobs at nice 19; log: $b/build.log"
 	if ! nice -n 19 make -C "$SRC" O="$b" -j"$jobs" bzImage modules \
 		>"$b/build.log" 2>&1; then
@@ -152,6 +155,9 @@ main() {
 	mkdir -p "$DBG"
 	exec 8>"$DBG/build.lock"
 	flock -n 8 || { log "waiting for another debug kernel build"; flock 8; }
+	if [ "${1:-}" = --cached ] && [ ! -f "$TARBALL" ]; then
+		exit 1
+	fi
 	source_tree
 	base_config
 	make_config
@@ -159,7 +165,7 @@ main() {
 		echo "$CONFIG $KEY"
 		return
 	fi
-	build
+	build "$@"
 	echo "KDBG_VER=$KDBG_VER"
 }
 
