@@ -144,7 +144,7 @@ static int vtun_put_dev(struct sk_buff *skb, struct vtun_dev *vd, u32 portid,
 	}
 	rcu_read_unlock();
 	if (vtun_put_dev_stats(skb, vd) ||
-	    vtun_monitor_put(skb, vd, VTUN_A_DEV_MONITOR, -1) ||
+	    vtun_nl_put_monitor(skb, vd, VTUN_A_DEV_MONITOR, -1) ||
 	    nla_put_u8(skb, VTUN_A_DEV_CARRIER, netif_carrier_ok(dev)))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -499,66 +499,4 @@ int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	return vtun_proxy_id_dump(skb, cb);
-}
-
-int vtun_nl_monitor_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_new(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_set(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_del(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vtun_dev *vd = info->user_ptr[0];
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!vtun_monitor_exists(vd)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VTUN_A_IFINDEX],
-				    "monitor: the device has none");
-		return -ENOENT;
-	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &vtun_nl_family, 0,
-				VTUN_CMD_MONITOR_GET);
-	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_monitor_put(msg, vd, VTUN_A_MONITOR, -1)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
-/* A monitor changed state; from timers and receive: atomic, silent. */
-void vtun_nl_monitor_event(struct vtun_dev *vd, bool up, u8 reason)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0,
-			  up ? VTUN_CMD_MONITOR_UP_NTF :
-			       VTUN_CMD_MONITOR_DOWN_NTF);
-	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_monitor_put(msg, vd, VTUN_A_MONITOR, reason)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&vtun_nl_family, dev_net(vd->dev), msg, 0,
-				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
 }
