@@ -5,8 +5,11 @@
 #include <linux/types.h>
 
 struct netlink_callback;
+struct netlink_ext_ack;
+struct nlattr;
 struct sk_buff;
 struct vtun_dev;
+struct vtun_lifetime;
 struct vtun_sa;
 
 /*
@@ -32,6 +35,9 @@ void vtun_nl_restrict_events(void);
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb);
 int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 		   long idx, int err);
+int vtun_nl_parse_lifetime(struct vtun_lifetime *lt,
+			   const struct nlattr *attr,
+			   struct netlink_ext_ack *extack);
 int vtun_nl_put_monitor(struct sk_buff *skb, struct vtun_dev *vd, int type,
 			int reason);
 

@@ -236,7 +236,7 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	struct vtun_sa *sa;
 	int err;
 
-	err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], extack);
+	err = vtun_nl_parse_lifetime(&lt, tb[VTUN_A_SA_LIFETIME], extack);
 	if (err)
 		return ERR_PTR(err);
 	if (tb[VTUN_A_SA_ACTIVE]) {
@@ -507,7 +507,8 @@ int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info)
 	if (err)
 		return err;
 	if (tb[VTUN_A_SA_LIFETIME]) {
-		err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], info->extack);
+		err = vtun_nl_parse_lifetime(&lt, tb[VTUN_A_SA_LIFETIME],
+					     info->extack);
 		if (err)
 			return err;
 	}
