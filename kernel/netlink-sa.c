@@ -7,11 +7,14 @@
 
 #include <net/genetlink.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "counters.h"
 #include "device.h"
+#include "esp.h"
 #include "lifetime.h"
 #include "sa.h"
+#include "udp.h"
 #include "netlink-gen.h"
 #include "netlink.h"
 
@@ -149,19 +152,261 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* The SA nest, with the direction and SPI that name an SA. */
+static int vtun_nl_sa_parse(struct genl_info *info, struct nlattr **tb)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_SA))
+		return -EINVAL;
+	err = nla_parse_nested(tb, VTUN_A_SA_MAX, info->attrs[VTUN_A_SA],
+			       vtun_sa_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
+			      VTUN_A_SA_DIR) ||
+	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
+			      VTUN_A_SA_SPI))
+		return -EINVAL;
+	return 0;
+}
+
+/* The SA a request names, or an error naming its SPI. Under RTNL. */
+static struct vtun_sa *vtun_nl_sa_find(struct vtun_dev *vd, struct nlattr **tb,
+				       struct netlink_ext_ack *extack)
+{
+	struct vtun_sa *sa;
+
+	sa = vtun_sa_find(vd, nla_get_u8(tb[VTUN_A_SA_DIR]),
+			  cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI])));
+	if (!sa)
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SPI],
+				    "spi: no such SA on this device");
+	return sa;
+}
+
+/*
+ * Integrity floors: 64 bits for AEAD ICVs, 96 for truncated HMAC and other
+ * MACs (RFC 2404, RFC 4868), whatever the algorithm would accept.
+ */
+static int vtun_nl_sa_check_icv(struct nlattr **tb,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *icv = tb[VTUN_A_SA_ICV_BITS];
+	struct nlattr *trunc = tb[VTUN_A_SA_AUTH_TRUNC_BITS];
+
+	if (icv && nla_get_u32(icv) < 64) {
+		NL_SET_ERR_MSG_ATTR(extack, icv, "icv-bits: at least 64");
+		return -EINVAL;
+	}
+	if (trunc && nla_get_u32(trunc) < 96) {
+		NL_SET_ERR_MSG_ATTR(extack, trunc,
+				    "auth-trunc-bits: at least 96");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What sa-new asks for, checked; the transform is left to its setup. */
+static int vtun_nl_sa_cfg(struct vtun_sa_cfg *c, struct nlattr **tb,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[VTUN_A_SA_REPLAY_WINDOW];
+	int err;
+
+	err = vtun_nl_parse_lifetime(&c->lt, tb[VTUN_A_SA_LIFETIME], extack);
+	if (err)
+		return err;
+	if (tb[VTUN_A_SA_ACTIVE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
+				    "active: only for sa-set (sa-new takes standby)");
+		return -EINVAL;
+	}
+	c->dir = nla_get_u8(tb[VTUN_A_SA_DIR]);
+	if (tb[VTUN_A_SA_STANDBY] && c->dir != VTUN_DIR_OUT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_STANDBY],
+				    "standby: only for outbound SAs");
+		return -EINVAL;
+	}
+	c->spi = cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI]));
+	c->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
+					 VTUN_PROTO_ESP;
+	c->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
+	c->standby = tb[VTUN_A_SA_STANDBY] && nla_get_u8(tb[VTUN_A_SA_STANDBY]);
+	c->replay_window = attr ? nla_get_u32(attr) : VTUN_REPLAY_DEFAULT;
+	c->seq = tb[VTUN_A_SA_SEQ] ? nla_get_u64(tb[VTUN_A_SA_SEQ]) : 0;
+	if (!vtun_replay_window_valid(c->replay_window)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "replay-window: must be 0 or a power of two from 32 to 4096");
+		return -EINVAL;
+	}
+	if (!c->esn && c->seq > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SEQ],
+				    "seq: above 2^32-1 needs esn");
+		return -EINVAL;
+	}
+	return vtun_nl_sa_check_icv(tb, extack);
+}
+
+/* The request's SA with its transform, not yet on the device. */
+static struct vtun_sa *vtun_nl_sa_create(struct vtun_dev *vd,
+					 struct nlattr **tb,
+					 struct netlink_ext_ack *extack)
+{
+	struct vtun_sa_cfg c = { };
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_nl_sa_cfg(&c, tb, extack);
+	if (err)
+		return ERR_PTR(err);
+	sa = vtun_sa_alloc(vd, &c);
+	if (IS_ERR(sa))
+		return sa;
+	err = -EINVAL;
+	if (sa->proto == VTUN_PROTO_AH)
+		err = vtun_ah_init(sa, tb, extack);
+	else if (tb[VTUN_A_SA_AH_ALIGN8])
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_AH_ALIGN8],
+				    "ah-align8: only for proto ah");
+	else
+		err = vtun_esp_init(sa, tb, extack);
+	if (err) {
+		vtun_sa_put(sa);
+		return ERR_PTR(err);
+	}
+	return sa;
+}
+
+/* The attribute of each part of a request vtun_sa_add() may refuse. */
+static const int vtun_nl_sa_field_attr[] = {
+	[VTUN_SA_FIELD_SPI] = VTUN_A_SA_SPI,
+	[VTUN_SA_FIELD_PROTO] = VTUN_A_SA_PROTO,
+	[VTUN_SA_FIELD_PROXY_ID] = VTUN_A_SA_PROXY_ID,
+};
+
 int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return vtun_sa_new(info->user_ptr[0], info);
+	enum vtun_sa_field bad = VTUN_SA_FIELD_NONE;
+	struct vtun_dev *vd = info->user_ptr[0];
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_sa *sa;
+	u16 proxy_id;
+	int err;
+
+	err = vtun_nl_sa_parse(info, tb);
+	if (err)
+		return err;
+	/* Transforms are allocated outside RTNL: it may sleep for modules. */
+	sa = vtun_nl_sa_create(vd, tb, info->extack);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+	proxy_id = tb[VTUN_A_SA_PROXY_ID] ?
+		   nla_get_u16(tb[VTUN_A_SA_PROXY_ID]) : 0;
+	rtnl_lock();
+	err = vtun_sa_add(sa, proxy_id, info->extack, &bad);
+	rtnl_unlock();
+	if (err) {
+		if (bad != VTUN_SA_FIELD_NONE)
+			NL_SET_BAD_ATTR(info->extack,
+					tb[vtun_nl_sa_field_attr[bad]]);
+		vtun_sa_put(sa);
+	}
+	return err;
 }
 
 int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return vtun_sa_del(info->user_ptr[0], info);
+	struct vtun_dev *vd = info->user_ptr[0];
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_nl_sa_parse(info, tb);
+	if (err)
+		return err;
+	rtnl_lock();
+	sa = vtun_nl_sa_find(vd, tb, info->extack);
+	if (sa)
+		vtun_sa_delete(sa);
+	rtnl_unlock();
+	return sa ? 0 : -ENOENT;
+}
+
+/* What sa-set may change; anything else in the request is refused. */
+static const int vtun_sa_set_attrs[] = {
+	VTUN_A_SA_DIR, VTUN_A_SA_SPI, VTUN_A_SA_LIFETIME, VTUN_A_SA_ACTIVE,
+	VTUN_A_SA_PEER, VTUN_A_SA_PEER_PORT,
+};
+
+static int vtun_nl_sa_set_check(struct nlattr **tb,
+				struct netlink_ext_ack *extack)
+{
+	int i, j;
+
+	for (i = 1; i <= VTUN_A_SA_MAX; i++) {
+		if (!tb[i])
+			continue;
+		for (j = 0; j < ARRAY_SIZE(vtun_sa_set_attrs); j++)
+			if (vtun_sa_set_attrs[j] == i)
+				break;
+		if (j == ARRAY_SIZE(vtun_sa_set_attrs)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "sa-set changes only lifetime, active, peer and peer-port");
+			return -EINVAL;
+		}
+	}
+	if (tb[VTUN_A_SA_ACTIVE] &&
+	    nla_get_u8(tb[VTUN_A_SA_DIR]) != VTUN_DIR_OUT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
+				    "active: only for outbound SAs");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int vtun_nl_sa_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return vtun_sa_set(info->user_ptr[0], info);
+	struct vtun_dev *vd = info->user_ptr[0];
+	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_peer_change peer = { };
+	struct vtun_lifetime lt;
+	struct vtun_sa *sa;
+	int err;
+
+	err = vtun_nl_sa_parse(info, tb) ?:
+	      vtun_nl_sa_set_check(tb, info->extack);
+	if (err)
+		return err;
+	if (tb[VTUN_A_SA_LIFETIME]) {
+		err = vtun_nl_parse_lifetime(&lt, tb[VTUN_A_SA_LIFETIME],
+					     info->extack);
+		if (err)
+			return err;
+	}
+	rtnl_lock();
+	sa = vtun_nl_sa_find(vd, tb, info->extack);
+	if (!sa) {
+		rtnl_unlock();
+		return -ENOENT;
+	}
+	if (tb[VTUN_A_SA_PEER] || tb[VTUN_A_SA_PEER_PORT]) {
+		err = vtun_udp_peer_prepare(vd, tb[VTUN_A_SA_PEER],
+					    tb[VTUN_A_SA_PEER_PORT], &peer,
+					    info->extack);
+		if (err) {
+			rtnl_unlock();
+			return err;
+		}
+	}
+	/* Nothing below fails: all or nothing. */
+	if (tb[VTUN_A_SA_LIFETIME])
+		vtun_lt_set(sa, &lt);
+	if (tb[VTUN_A_SA_ACTIVE])
+		vtun_sa_set_active(sa, nla_get_u8(tb[VTUN_A_SA_ACTIVE]));
+	vtun_udp_peer_commit(vd, &peer);
+	rtnl_unlock();
+	return 0;
 }
 
 static int vtun_sa_put_stats(struct sk_buff *skb, struct vtun_sa *sa)
@@ -280,14 +525,14 @@ int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vtun_sa *sa;
 	int err;
 
-	err = vtun_sa_parse(info, tb);
+	err = vtun_nl_sa_parse(info, tb);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rtnl_lock();
-	sa = vtun_sa_find_req(vd, tb, info->extack);
+	sa = vtun_nl_sa_find(vd, tb, info->extack);
 	err = sa ? vtun_sa_put_msg(msg, sa, info->snd_portid, info->snd_seq,
 				   0, VTUN_CMD_SA_GET, NULL) : -ENOENT;
 	rtnl_unlock();

@@ -439,22 +439,17 @@ int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
 	return -EBUSY;
 }
 
-int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa,
-		       const struct nlattr *attr,
-		       struct netlink_ext_ack *extack)
+/* -ENOENT: the device has no proxy ID @id. */
+int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa, u16 id)
 {
 	struct vtun_proxy_id *pid;
-	u16 id = attr ? nla_get_u16(attr) : 0;
 
 	sa->proxy_id = 0;
 	if (!id)
 		return 0;
 	pid = vtun_proxy_id_find(vd, id);
-	if (!pid) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "proxy-id: no such proxy ID on this device");
+	if (!pid)
 		return -ENOENT;
-	}
 	sa->proxy_id = id;
 	sa->sel = pid->sel;
 	return 0;

@@ -35,9 +35,7 @@ int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
 			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack);
-int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa,
-		       const struct nlattr *attr,
-		       struct netlink_ext_ack *extack);
+int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa, u16 id);
 void vtun_proxy_id_set_tx(struct vtun_dev *vd, u16 id, struct vtun_sa *sa);
 void vtun_proxy_id_flush(struct vtun_dev *vd);
 
