@@ -39,6 +39,13 @@ static const struct genl_multicast_group vtun_nl_mcgrps_admin[] = {
 	},
 };
 
+/* Whether an event of @vd's namespace would reach anyone. */
+bool vtun_nl_has_listeners(struct vtun_dev *vd)
+{
+	return genl_has_listeners(&vtun_nl_family, dev_net(vd->dev),
+				  VTUN_NLGRP_EVENTS);
+}
+
 void vtun_nl_restrict_events(void)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(vtun_nl_mcgrps_admin) != VTUN_NLGRP_EVENTS + 1);
@@ -230,25 +237,4 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_unlock();
 	return vtun_dump_done(skb, cb, idx, err);
-}
-
-int vtun_nl_proxy_id_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_new(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_del(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_get(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
-				struct netlink_callback *cb)
-{
-	return vtun_proxy_id_dump(skb, cb);
 }

@@ -11,6 +11,7 @@ struct sk_buff;
 struct vtun_dev;
 struct vtun_lifetime;
 struct vtun_sa;
+struct vtun_sel;
 
 /*
  * Events: the objects say what happened, the netlink side builds and
@@ -28,6 +29,11 @@ void vtun_nl_sa_notify(struct vtun_sa *sa, u8 cmd,
 		       const struct vtun_expiry *exp);
 /* From timers and receive: atomic. */
 void vtun_nl_monitor_notify(struct vtun_dev *vd, bool up, u8 reason);
+
+/* From the transmit path: atomic. */
+void vtun_nl_acquire_notify(struct vtun_dev *vd, u16 id,
+			    const struct vtun_sel *sel);
+bool vtun_nl_has_listeners(struct vtun_dev *vd);
 
 void vtun_nl_restrict_events(void);
 
