@@ -365,6 +365,30 @@ static int vtun_nl_sa_set_check(struct nlattr **tb,
 	return 0;
 }
 
+/* sa-set's peer and peer-port, for vtun_udp_peer_prepare(). */
+static int vtun_nl_sa_peer(struct vtun_dev *vd, struct nlattr **tb,
+			   struct vtun_peer_change *peer,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *addr = tb[VTUN_A_SA_PEER], *port = tb[VTUN_A_SA_PEER_PORT];
+	struct vtun_peer_req r = { };
+	bool port_bad;
+	int err;
+
+	if (addr) {
+		r.addr = nla_data(addr);
+		r.addr_len = nla_len(addr);
+	}
+	if (port) {
+		r.has_port = true;
+		r.port = nla_get_u16(port);
+	}
+	err = vtun_udp_peer_prepare(vd, &r, peer, extack, &port_bad);
+	if (err && err != -ENOMEM)
+		NL_SET_BAD_ATTR(extack, port_bad ? port : addr);
+	return err;
+}
+
 int vtun_nl_sa_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vtun_dev *vd = info->user_ptr[0];
@@ -391,9 +415,7 @@ int vtun_nl_sa_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	if (tb[VTUN_A_SA_PEER] || tb[VTUN_A_SA_PEER_PORT]) {
-		err = vtun_udp_peer_prepare(vd, tb[VTUN_A_SA_PEER],
-					    tb[VTUN_A_SA_PEER_PORT], &peer,
-					    info->extack);
+		err = vtun_nl_sa_peer(vd, tb, &peer, info->extack);
 		if (err) {
 			rtnl_unlock();
 			return err;

@@ -85,6 +85,24 @@ void vtun_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 		dev_put(vd->dev);
 }
 
+/* The peer the device sends to: with ESP in UDP, its port too. */
+static int vtun_put_peer(struct sk_buff *skb, struct vtun_dev *vd,
+			 const struct vtun_params *p)
+{
+	unsigned int alen = vtun_addr_len(p->family);
+	union vtun_addr addr;
+	__be16 port;
+
+	vtun_udp_peer(vd, p, &addr, &port);
+	if (alen && !ipv6_addr_any(&addr.v6) &&
+	    nla_put(skb, VTUN_A_DEV_PEER, alen, &addr))
+		return -EMSGSIZE;
+	if (vtun_encap_udp(p) &&
+	    nla_put_u16(skb, VTUN_A_DEV_PEER_PORT, ntohs(port)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int vtun_put_u64s(struct sk_buff *skb, int type, const u64 *v, int n,
 			 int first, int pad)
 {
@@ -143,7 +161,7 @@ static int vtun_put_dev(struct sk_buff *skb, struct vtun_dev *vd, u32 portid,
 	    nla_put_string(skb, VTUN_A_DEV_IFNAME, dev->name) ||
 	    nla_put_u32(skb, VTUN_A_DEV_MTU, READ_ONCE(dev->mtu)) ||
 	    vtun_put_params(skb, rcu_dereference(vd->params), &vtun_dev_attrs) ||
-	    vtun_udp_put_peer(skb, vd, rcu_dereference(vd->params))) {
+	    vtun_put_peer(skb, vd, rcu_dereference(vd->params))) {
 		rcu_read_unlock();
 		goto cancel;
 	}
