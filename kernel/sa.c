@@ -245,7 +245,6 @@ static bool vtun_sa_encap_ok(struct vtun_dev *vd, struct vtun_sa *sa)
 
 /* The other way round: no ESP in UDP on a device that has AH SAs. */
 int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
-			const struct nlattr *attr,
 			struct netlink_ext_ack *extack)
 {
 	struct vtun_sa *sa;
@@ -255,8 +254,8 @@ int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
 		return 0;
 	list_for_each_entry(sa, &vd->sas, dev_node) {
 		if (sa->proto == VTUN_PROTO_AH) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "encap: AH cannot traverse NAT (the device has AH SAs)");
+			NL_SET_ERR_MSG(extack,
+				       "encap: AH cannot traverse NAT (the device has AH SAs)");
 			return -EINVAL;
 		}
 	}

@@ -80,7 +80,6 @@ void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id);
 
 struct vtun_params;
 int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
-			const struct nlattr *attr,
 			struct netlink_ext_ack *extack);
 
 /* What a new SA is, before its transform. */

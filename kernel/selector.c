@@ -376,13 +376,12 @@ static unsigned int vtun_proxy_id_count(struct vtun_dev *vd)
 }
 
 int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
-			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack)
 {
 	if (p->mode != VTUN_MODE_TRANSPORT || !vtun_proxy_id_count(vd))
 		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "mode: transport mode rejects proxy IDs; delete them first");
+	NL_SET_ERR_MSG(extack,
+		       "mode: transport mode rejects proxy IDs; delete them first");
 	return -EBUSY;
 }
 

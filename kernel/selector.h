@@ -45,7 +45,6 @@ bool vtun_proxy_id_lookup(struct vtun_dev *vd, u16 id, struct vtun_sel *sel);
 bool vtun_proxy_id_at(struct vtun_dev *vd, unsigned long pos, u16 *id,
 		      struct vtun_sel *sel);
 int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
-			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack);
 int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa, u16 id);
 void vtun_proxy_id_set_tx(struct vtun_dev *vd, u16 id, struct vtun_sa *sa);
