@@ -477,6 +477,25 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 
 VTUN_NEWLINK_WRAPPER(vtun_newlink)
 
+/* What the device's proxy IDs and SAs allow of new parameters. */
+static int vtun_changelink_check(struct vtun_dev *vd,
+				 const struct vtun_params *p,
+				 struct nlattr *data[],
+				 struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = vtun_proxy_id_check_mode(vd, p, extack);
+	if (err) {
+		NL_SET_BAD_ATTR(extack, data[IFLA_VTUN_MODE]);
+		return err;
+	}
+	err = vtun_sa_check_encap(vd, p, extack);
+	if (err)
+		NL_SET_BAD_ATTR(extack, data[IFLA_VTUN_ENCAP]);
+	return err;
+}
+
 static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
@@ -492,8 +511,7 @@ static int vtun_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (!p)
 		return -ENOMEM;
 	err = vtun_parse_params(vd->net, p, data, extack) ?:
-	      vtun_proxy_id_check_mode(vd, p, data[IFLA_VTUN_MODE], extack) ?:
-	      vtun_sa_check_encap(vd, p, data[IFLA_VTUN_ENCAP], extack) ?:
+	      vtun_changelink_check(vd, p, data, extack) ?:
 	      vtun_udp_prepare(vd, p, data, &chg, extack);
 	if (err) {
 		kfree(p);

@@ -17,13 +17,11 @@
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/timekeeping.h>
-#include <net/netlink.h>
 #include <net/netns/generic.h>
 
 #include "compat.h"
 #include "device.h"
 #include "lifetime.h"
-#include "netlink-gen.h"
 #include "sa.h"
 
 #define VTUN_LT_BATCH_BYTES	(64 * 1024)
@@ -66,97 +64,6 @@ static void vtun_lt_kick_sa(struct vtun_sa *sa)
 	if (!test_bit(VTUN_LT_UNLINKED, &sa->lt.flags))
 		vtun_lt_kick(sa->vd->net);
 	rcu_read_unlock();
-}
-
-static const int vtun_lt_attr[VTUN_LT_LIMITS][2] = {
-	[VTUN_EXPIRE_LIMIT_SECONDS] = { VTUN_A_SA_LIFETIME_SOFT_SECONDS,
-					VTUN_A_SA_LIFETIME_HARD_SECONDS },
-	[VTUN_EXPIRE_LIMIT_USE_SECONDS] = { VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS,
-					    VTUN_A_SA_LIFETIME_HARD_USE_SECONDS },
-	[VTUN_EXPIRE_LIMIT_BYTES] = { VTUN_A_SA_LIFETIME_SOFT_BYTES,
-				      VTUN_A_SA_LIFETIME_HARD_BYTES },
-	[VTUN_EXPIRE_LIMIT_PACKETS] = { VTUN_A_SA_LIFETIME_SOFT_PACKETS,
-					VTUN_A_SA_LIFETIME_HARD_PACKETS },
-};
-
-/* Extack messages must be literals on older kernels. */
-#define VTUN_LT_ZERO(t, name)						\
-	case t:								\
-		NL_SET_ERR_MSG_ATTR(extack, a,				\
-				    name ": 0 is no limit (leave it out)"); \
-		break
-#define VTUN_LT_ORDER(t, soft, hard)					\
-	case t:								\
-		NL_SET_ERR_MSG_ATTR(extack, a, soft ": must be below " hard); \
-		break
-
-static void vtun_lt_err(struct netlink_ext_ack *extack,
-			const struct nlattr *a, bool zero)
-{
-	if (zero) {
-		switch (nla_type(a)) {
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_SOFT_SECONDS, "soft-seconds");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_HARD_SECONDS, "hard-seconds");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS,
-			     "soft-use-seconds");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_HARD_USE_SECONDS,
-			     "hard-use-seconds");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_SOFT_BYTES, "soft-bytes");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_HARD_BYTES, "hard-bytes");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_SOFT_PACKETS, "soft-packets");
-		VTUN_LT_ZERO(VTUN_A_SA_LIFETIME_HARD_PACKETS, "hard-packets");
-		}
-		return;
-	}
-	switch (nla_type(a)) {
-	VTUN_LT_ORDER(VTUN_A_SA_LIFETIME_SOFT_SECONDS, "soft-seconds",
-		      "hard-seconds");
-	VTUN_LT_ORDER(VTUN_A_SA_LIFETIME_SOFT_USE_SECONDS, "soft-use-seconds",
-		      "hard-use-seconds");
-	VTUN_LT_ORDER(VTUN_A_SA_LIFETIME_SOFT_BYTES, "soft-bytes",
-		      "hard-bytes");
-	VTUN_LT_ORDER(VTUN_A_SA_LIFETIME_SOFT_PACKETS, "soft-packets",
-		      "hard-packets");
-	}
-}
-
-/* The whole set of limits: what the nest leaves out is no limit. */
-int vtun_lt_parse(struct vtun_lifetime *lt, const struct nlattr *attr,
-		  struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[VTUN_A_SA_LIFETIME_MAX + 1];
-	int i, h, err;
-
-	memset(lt, 0, sizeof(*lt));
-	lt->seq_margin = VTUN_LT_SEQ_MARGIN_DEFAULT;
-	if (!attr)
-		return 0;
-	err = nla_parse_nested(tb, VTUN_A_SA_LIFETIME_MAX, attr,
-			       vtun_sa_lifetime_nl_policy, extack);
-	if (err)
-		return err;
-	for (i = 0; i < VTUN_LT_LIMITS; i++) {
-		for (h = 0; h < 2; h++) {
-			struct nlattr *a = tb[vtun_lt_attr[i][h]];
-			u64 v = a ? nla_get_u64(a) : 0;
-
-			if (a && !v) {
-				vtun_lt_err(extack, a, true);
-				return -EINVAL;
-			}
-			if (h)
-				lt->hard[i] = v;
-			else
-				lt->soft[i] = v;
-		}
-		if (lt->soft[i] && lt->hard[i] && lt->soft[i] >= lt->hard[i]) {
-			vtun_lt_err(extack, tb[vtun_lt_attr[i][0]], false);
-			return -EINVAL;
-		}
-	}
-	if (tb[VTUN_A_SA_LIFETIME_SEQ_MARGIN])
-		lt->seq_margin = nla_get_u64(tb[VTUN_A_SA_LIFETIME_SEQ_MARGIN]);
-	return 0;
 }
 
 static void vtun_lt_reset_budgets(struct vtun_sa *sa)
@@ -403,56 +310,22 @@ void vtun_lt_eval(struct vtun_sa *sa, u64 now, u64 *next,
 	spin_unlock_bh(&l->lock);
 }
 
-/* Reported with the SA: its limits (when any) and times. */
-int vtun_lt_put(struct sk_buff *skb, struct vtun_sa *sa)
+/* Its limits, add time, first use and last use (under the SA lock). */
+void vtun_lt_snapshot(struct vtun_sa *sa, struct vtun_lt_info *info)
 {
 	struct vtun_sa_lt *l = &sa->lt;
-	struct vtun_lifetime lim;
-	u64 use = 0, last = 0;
-	struct nlattr *nest;
-	bool any = false;
-	int i;
 
+	info->use = 0;
+	info->last = 0;
 	spin_lock_bh(&l->lock);
-	lim = l->lim;
+	info->lim = l->lim;
 	if (test_bit(VTUN_LT_USED, &l->flags)) {
-		use = l->use_real;
-		last = ktime_get_real_seconds() -
-		       (jiffies - READ_ONCE(l->last_used)) / HZ;
+		info->use = l->use_real;
+		info->last = ktime_get_real_seconds() -
+			     (jiffies - READ_ONCE(l->last_used)) / HZ;
 	}
 	spin_unlock_bh(&l->lock);
-	if (nla_put_u64_64bit(skb, VTUN_A_SA_ADD_TIME, l->add_real,
-			      VTUN_A_SA_PAD) ||
-	    nla_put_u64_64bit(skb, VTUN_A_SA_USE_TIME, use, VTUN_A_SA_PAD) ||
-	    nla_put_u64_64bit(skb, VTUN_A_SA_LAST_USED, last, VTUN_A_SA_PAD))
-		return -EMSGSIZE;
-	for (i = 0; i < VTUN_LT_LIMITS; i++)
-		any |= lim.soft[i] || lim.hard[i];
-	if (sa->dir == VTUN_DIR_OUT)
-		any = true;
-	if (!any)
-		return 0;
-	nest = nla_nest_start(skb, VTUN_A_SA_LIFETIME);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < VTUN_LT_LIMITS; i++) {
-		if ((lim.soft[i] &&
-		     nla_put_u64_64bit(skb, vtun_lt_attr[i][0], lim.soft[i],
-				       VTUN_A_SA_LIFETIME_PAD)) ||
-		    (lim.hard[i] &&
-		     nla_put_u64_64bit(skb, vtun_lt_attr[i][1], lim.hard[i],
-				       VTUN_A_SA_LIFETIME_PAD)))
-			goto cancel;
-	}
-	if (sa->dir == VTUN_DIR_OUT &&
-	    nla_put_u64_64bit(skb, VTUN_A_SA_LIFETIME_SEQ_MARGIN,
-			      lim.seq_margin, VTUN_A_SA_LIFETIME_PAD))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	return 0;
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
+	info->add = l->add_real;
 }
 
 /* SPI reservations */
@@ -510,10 +383,11 @@ static bool vtun_spi_free(struct vtun_lt_net *ln, u32 spi)
 
 /*
  * A random free SPI in [min, max]: random probes, then a scan from a
- * random point, so a nearly full small range is found too. Under RTNL.
+ * random point, so a nearly full small range is found too; -ENOSPC:
+ * none is free. Under RTNL.
  */
 int vtun_spi_reserve(struct vtun_dev *vd, u32 min, u32 max, u32 timeout,
-		     u32 *spi, struct netlink_ext_ack *extack)
+		     u32 *spi)
 {
 	struct vtun_lt_net *ln = vtun_lt_net(vd->net);
 	u64 span = (u64)max - min + 1, i;
@@ -531,10 +405,8 @@ int vtun_spi_reserve(struct vtun_dev *vd, u32 min, u32 max, u32 timeout,
 		cand = min + (u32)(((u64)cand - min + 1) % span);
 		found = vtun_spi_free(ln, cand);
 	}
-	if (!found) {
-		NL_SET_ERR_MSG(extack, "spi-alloc: no free SPI in the range");
+	if (!found)
 		return -ENOSPC;
-	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;

@@ -10,9 +10,6 @@
 #include <uapi/linux/vtun.h>
 
 struct net;
-struct nlattr;
-struct sk_buff;
-struct netlink_ext_ack;
 struct vtun_dev;
 struct vtun_sa;
 
@@ -54,13 +51,18 @@ enum {
 	VTUN_LT_UNLINKED,	/* no longer in its device's list */
 };
 
-int vtun_lt_parse(struct vtun_lifetime *lt, const struct nlattr *attr,
-		  struct netlink_ext_ack *extack);
 int vtun_lt_init(struct vtun_sa *sa, const struct vtun_lifetime *lt);
 void vtun_lt_free(struct vtun_sa *sa);
 void vtun_lt_set(struct vtun_sa *sa, const struct vtun_lifetime *lt);
 void vtun_lt_count(struct vtun_sa *sa, unsigned int c, u64 n);
-int vtun_lt_put(struct sk_buff *skb, struct vtun_sa *sa);
+
+/* What an SA reports: its limits and times in seconds (0: not yet). */
+struct vtun_lt_info {
+	struct vtun_lifetime lim;
+	u64 add, use, last;
+};
+
+void vtun_lt_snapshot(struct vtun_sa *sa, struct vtun_lt_info *info);
 
 static inline bool vtun_lt_hard(const struct vtun_sa_lt *lt)
 {
@@ -79,7 +81,7 @@ void vtun_lt_kick(struct net *net);
 
 /* SPIs reserved by spi-alloc, per namespace. */
 int vtun_spi_reserve(struct vtun_dev *vd, u32 min, u32 max, u32 timeout,
-		     u32 *spi, struct netlink_ext_ack *extack);
+		     u32 *spi);
 struct vtun_dev *vtun_spi_reserved(struct net *net, __be32 spi);
 void vtun_spi_release(struct net *net, __be32 spi);
 void vtun_spi_flush_dev(struct vtun_dev *vd);

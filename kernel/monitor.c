@@ -25,7 +25,6 @@
 #include <linux/ipv6.h>
 #include <linux/random.h>
 #include <net/addrconf.h>
-#include <net/genetlink.h>
 #include <net/ip6_checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -33,31 +32,11 @@
 #include "compat.h"
 #include "device.h"
 #include "monitor.h"
-#include "netlink-gen.h"
+#include "netlink.h"
 #include "sa.h"
 #include "tx.h"
 
-#define VTUN_MON_INTERVAL_MIN	100
-#define VTUN_MON_INTERVAL_MAX	10000
-#define VTUN_MON_INTERVAL_DEF	3000
-#define VTUN_MON_THRESHOLD_MIN	1
-#define VTUN_MON_THRESHOLD_MAX	10
-#define VTUN_MON_THRESHOLD_DEF	5
-#define VTUN_MON_HOLD_DOWN_MAX	600000
 #define VTUN_MON_DATA_LEN	16
-
-struct vtun_monitor_cfg {
-	union vtun_addr dst;
-	union vtun_addr src;
-	sa_family_t family;
-	bool src_auto;		/* src chosen by vtun, not given */
-	bool optimized;
-	u8 threshold;
-	u8 action;
-	u32 interval;		/* ms */
-	u32 hold_down;		/* ms */
-	struct rcu_head rcu;
-};
 
 struct vtun_monitor {
 	struct vtun_dev *vd;
@@ -123,11 +102,11 @@ static int vtun_monitor_alive(struct vtun_monitor *m,
 static void vtun_monitor_event(struct vtun_dev *vd, int ev)
 {
 	if (ev == VTUN_MON_DOWN)
-		vtun_nl_monitor_event(vd, false,
-				      VTUN_MONITOR_REASON_PROBES_LOST);
+		vtun_nl_monitor_notify(vd, false,
+				       VTUN_MONITOR_REASON_PROBES_LOST);
 	else if (ev == VTUN_MON_UP)
-		vtun_nl_monitor_event(vd, true,
-				      VTUN_MONITOR_REASON_PROBES_ANSWERED);
+		vtun_nl_monitor_notify(vd, true,
+				       VTUN_MONITOR_REASON_PROBES_ANSWERED);
 }
 
 static struct sk_buff *vtun_monitor_build(struct net_device *dev,
@@ -379,117 +358,6 @@ static void vtun_monitor_linkdown(struct vtun_monitor *m, bool on)
 		WRITE_ONCE(idev->cnf.ignore_routes_with_linkdown, on);
 }
 
-/* A number attribute within [min, max] into @v, else an error naming it. */
-#define vtun_monitor_num(attr, get, v, min, max, msg, extack) ({	\
-	const struct nlattr *__a = (attr);				\
-	int __err = 0;							\
-	if (__a) {							\
-		u32 __x = get(__a);					\
-		if (__x < (min) || __x > (max)) {			\
-			NL_SET_ERR_MSG_ATTR(extack, __a, msg);		\
-			__err = -ERANGE;				\
-		} else {						\
-			*(v) = __x;					\
-		}							\
-	}								\
-	__err;								\
-})
-
-static int vtun_monitor_addr(struct nlattr *attr, union vtun_addr *addr,
-			     sa_family_t *family)
-{
-	sa_family_t f;
-
-	switch (nla_len(attr)) {
-	case sizeof(struct in_addr):
-		f = AF_INET;
-		break;
-	case sizeof(struct in6_addr):
-		f = AF_INET6;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (*family && *family != f)
-		return -EINVAL;
-	*family = f;
-	memset(addr, 0, sizeof(*addr));
-	nla_memcpy(addr, attr, sizeof(*addr));
-	return 0;
-}
-
-/* The request's values over @c; syntax and ranges only. */
-static int vtun_monitor_parse(struct nlattr *nest, struct vtun_monitor_cfg *c,
-			      bool create, struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[VTUN_A_MONITOR_MAX + 1];
-	u32 threshold = c->threshold, action = c->action;
-	u32 optimized = c->optimized;
-	sa_family_t family;
-	int err, type;
-
-	err = nla_parse_nested(tb, VTUN_A_MONITOR_MAX, nest,
-			       vtun_monitor_nl_policy, extack);
-	if (err)
-		return err;
-	for (type = VTUN_A_MONITOR_STATE; type <= VTUN_A_MONITOR_MAX; type++) {
-		if (tb[type]) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[type],
-					    "monitor: attribute is read-only");
-			return -EINVAL;
-		}
-	}
-	if (create && !tb[VTUN_A_MONITOR_DST]) {
-		NL_SET_ERR_ATTR_MISS(extack, nest, VTUN_A_MONITOR_DST);
-		NL_SET_ERR_MSG(extack, "dst: missing");
-		return -EINVAL;
-	}
-	if (tb[VTUN_A_MONITOR_DST]) {
-		family = AF_UNSPEC;
-		err = vtun_monitor_addr(tb[VTUN_A_MONITOR_DST], &c->dst, &family);
-		if (err) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_MONITOR_DST],
-					    "dst: address must be 4 (IPv4) or 16 (IPv6) bytes");
-			return err;
-		}
-		if (family != c->family && !tb[VTUN_A_MONITOR_SRC])
-			c->src_auto = true;
-		c->family = family;
-	}
-	if (tb[VTUN_A_MONITOR_SRC]) {
-		family = c->family;
-		err = vtun_monitor_addr(tb[VTUN_A_MONITOR_SRC], &c->src, &family);
-		if (err) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_MONITOR_SRC],
-					    "src: address family differs from dst");
-			return err;
-		}
-		c->src_auto = false;
-	}
-	err = vtun_monitor_num(tb[VTUN_A_MONITOR_INTERVAL], nla_get_u32,
-			       &c->interval, VTUN_MON_INTERVAL_MIN,
-			       VTUN_MON_INTERVAL_MAX,
-			       "interval: must be 100 to 10000 ms", extack) ?:
-	      vtun_monitor_num(tb[VTUN_A_MONITOR_THRESHOLD], nla_get_u8,
-			       &threshold, VTUN_MON_THRESHOLD_MIN,
-			       VTUN_MON_THRESHOLD_MAX,
-			       "threshold: must be 1 to 10 probes", extack) ?:
-	      vtun_monitor_num(tb[VTUN_A_MONITOR_ACTION], nla_get_u8, &action,
-			       0, VTUN_MONITOR_ACTION_FAIL_OVER,
-			       "action: must be wait-recover (0) or fail-over (1)",
-			       extack) ?:
-	      vtun_monitor_num(tb[VTUN_A_MONITOR_HOLD_DOWN], nla_get_u32,
-			       &c->hold_down, 0, VTUN_MON_HOLD_DOWN_MAX,
-			       "hold-down: must be 0 to 600000 ms", extack) ?:
-	      vtun_monitor_num(tb[VTUN_A_MONITOR_OPTIMIZED], nla_get_u8,
-			       &optimized, 0, 1, "optimized: must be 0 or 1",
-			       extack);
-	c->threshold = threshold;
-	c->action = action;
-	c->optimized = optimized;
-	return err;
-}
-
 static bool vtun_monitor_dev_addr(struct net_device *dev,
 				  struct vtun_monitor_cfg *c)
 {
@@ -518,7 +386,6 @@ static bool vtun_monitor_dev_addr(struct net_device *dev,
 
 /* What the device allows: the source, and the gateways in transport mode. */
 static int vtun_monitor_check(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
-			      struct nlattr *nest,
 			      struct netlink_ext_ack *extack)
 {
 	const struct vtun_params *p = rtnl_dereference(vd->params);
@@ -526,27 +393,27 @@ static int vtun_monitor_check(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
 	if (p->mode == VTUN_MODE_TRANSPORT && !p->gre) {
 		if (c->family != p->family ||
 		    memcmp(&c->dst, &p->remote, sizeof(c->dst))) {
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "dst: must be the remote gateway in transport mode");
+			NL_SET_ERR_MSG(extack,
+				       "dst: must be the remote gateway in transport mode");
 			return -EINVAL;
 		}
 		if (c->src_auto)
 			c->src = p->local;
 		if (memcmp(&c->src, &p->local, sizeof(c->src)) ||
 		    ipv6_addr_any(&c->src.v6)) {
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "src: must be the local gateway in transport mode");
+			NL_SET_ERR_MSG(extack,
+				       "src: must be the local gateway in transport mode");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!vtun_monitor_dev_addr(vd->dev, c)) {
 		if (c->src_auto)
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "src: the device has no address of the family of dst");
+			NL_SET_ERR_MSG(extack,
+				       "src: the device has no address of the family of dst");
 		else
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "src: not an address of the device");
+			NL_SET_ERR_MSG(extack,
+				       "src: not an address of the device");
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
@@ -585,37 +452,24 @@ static void vtun_monitor_commit(struct vtun_monitor *m,
 		kfree_rcu(old, rcu);
 }
 
-static int vtun_monitor_change(struct vtun_dev *vd, struct genl_info *info,
-			       bool create)
+/*
+ * The configuration a request starts from, into @c: the device's, to
+ * change it, or the defaults for a new one. -EEXIST: the device has one
+ * already; -ENOENT: it has none. Under RTNL.
+ */
+int vtun_monitor_prepare(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
+			 bool create)
 {
-	struct nlattr *nest = info->attrs[VTUN_A_MONITOR];
-	struct vtun_monitor_cfg *c, *old;
-	struct vtun_monitor *m;
-	int err;
+	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+	struct vtun_monitor_cfg *old;
 
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_MONITOR))
-		return -EINVAL;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return -ENOMEM;
-	rtnl_lock();
-	err = -ENODEV;
-	m = rtnl_dereference(vd->monitor);
 	if (!m || vd->dev->reg_state != NETREG_REGISTERED)
-		goto err;
+		return -ENODEV;
 	old = rtnl_dereference(m->cfg);
-	if (create && old) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "monitor: the device already has one");
-		err = -EEXIST;
-		goto err;
-	}
-	if (!create && !old) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "monitor: the device has none");
-		err = -ENOENT;
-		goto err;
-	}
+	if (create && old)
+		return -EEXIST;
+	if (!create && !old)
+		return -ENOENT;
 	if (old) {
 		memcpy(c, old, sizeof(*c));
 	} else {
@@ -624,115 +478,60 @@ static int vtun_monitor_change(struct vtun_dev *vd, struct genl_info *info,
 		c->action = VTUN_MONITOR_ACTION_WAIT_RECOVER;
 		c->src_auto = true;
 	}
-	err = vtun_monitor_parse(nest, c, create, info->extack) ?:
-	      vtun_monitor_check(vd, c, nest, info->extack);
-	if (err)
-		goto err;
-	vtun_monitor_commit(m, c, create);
-	rtnl_unlock();
 	return 0;
-err:
-	rtnl_unlock();
-	kfree(c);
-	return err;
 }
 
-int vtun_monitor_new(struct vtun_dev *vd, struct genl_info *info)
+/*
+ * Check @c (from vtun_monitor_prepare()) against the device and apply it;
+ * the monitor owns @c then. On error, a message in @extack and nothing
+ * changed. Under RTNL.
+ */
+int vtun_monitor_apply(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
+		       bool create, struct netlink_ext_ack *extack)
 {
-	return vtun_monitor_change(vd, info, true);
+	int err = vtun_monitor_check(vd, c, extack);
+
+	if (err)
+		return err;
+	vtun_monitor_commit(rtnl_dereference(vd->monitor), c, create);
+	return 0;
 }
 
-int vtun_monitor_set(struct vtun_dev *vd, struct genl_info *info)
+/* Under RTNL. */
+int vtun_monitor_remove(struct vtun_dev *vd)
 {
-	return vtun_monitor_change(vd, info, false);
+	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+
+	if (!m || !rtnl_dereference(m->cfg))
+		return -ENOENT;
+	vtun_monitor_commit(m, NULL, false);
+	return 0;
 }
 
-int vtun_monitor_del(struct vtun_dev *vd, struct genl_info *info)
-{
-	struct vtun_monitor *m;
-	int err = -ENOENT;
-
-	rtnl_lock();
-	m = rtnl_dereference(vd->monitor);
-	if (m && rtnl_dereference(m->cfg)) {
-		vtun_monitor_commit(m, NULL, false);
-		err = 0;
-	} else {
-		NL_SET_ERR_MSG(info->extack, "monitor: the device has none");
-	}
-	rtnl_unlock();
-	return err;
-}
-
-bool vtun_monitor_exists(struct vtun_dev *vd)
-{
-	struct vtun_monitor *m;
-	bool ret;
-
-	rcu_read_lock();
-	m = rcu_dereference(vd->monitor);
-	ret = m && rcu_access_pointer(m->cfg);
-	rcu_read_unlock();
-	return ret;
-}
-
-/* The monitor nest, if the device has a monitor; @reason < 0: none. */
-int vtun_monitor_put(struct sk_buff *skb, struct vtun_dev *vd, int type,
-		     int reason)
+/* The configuration, state and counters; false: the device has none. */
+bool vtun_monitor_snapshot(struct vtun_dev *vd, struct vtun_monitor_info *info)
 {
 	const struct vtun_monitor_cfg *cfg;
 	struct vtun_monitor *m;
-	u64 sent, received, lost;
-	u32 misses, rtt;
-	struct nlattr *nest;
-	unsigned int alen;
-	bool down;
-	int err = 0;
 
 	rcu_read_lock();
 	m = rcu_dereference(vd->monitor);
 	cfg = m ? rcu_dereference(m->cfg) : NULL;
-	if (!cfg)
-		goto out;
-	spin_lock_bh(&m->lock);
-	down = m->down;
-	sent = m->sent;
-	received = m->received;
-	lost = m->lost;
-	misses = m->misses;
-	rtt = m->rtt;
-	spin_unlock_bh(&m->lock);
-	alen = vtun_addr_len(cfg->family);
-	err = -EMSGSIZE;
-	nest = nla_nest_start(skb, type);
-	if (!nest)
-		goto out;
-	if (nla_put(skb, VTUN_A_MONITOR_DST, alen, &cfg->dst) ||
-	    nla_put(skb, VTUN_A_MONITOR_SRC, alen, &cfg->src) ||
-	    nla_put_u32(skb, VTUN_A_MONITOR_INTERVAL, cfg->interval) ||
-	    nla_put_u8(skb, VTUN_A_MONITOR_THRESHOLD, cfg->threshold) ||
-	    nla_put_u8(skb, VTUN_A_MONITOR_ACTION, cfg->action) ||
-	    nla_put_u32(skb, VTUN_A_MONITOR_HOLD_DOWN, cfg->hold_down) ||
-	    nla_put_u8(skb, VTUN_A_MONITOR_OPTIMIZED, cfg->optimized) ||
-	    nla_put_u8(skb, VTUN_A_MONITOR_STATE,
-		       down ? VTUN_MONITOR_STATE_DOWN : VTUN_MONITOR_STATE_UP) ||
-	    (reason >= 0 && nla_put_u8(skb, VTUN_A_MONITOR_REASON, reason)) ||
-	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_SENT, sent,
-			      VTUN_A_MONITOR_PAD) ||
-	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_RECEIVED, received,
-			      VTUN_A_MONITOR_PAD) ||
-	    nla_put_u64_64bit(skb, VTUN_A_MONITOR_LOST, lost,
-			      VTUN_A_MONITOR_PAD) ||
-	    nla_put_u32(skb, VTUN_A_MONITOR_MISSES, misses) ||
-	    nla_put_u32(skb, VTUN_A_MONITOR_RTT, rtt)) {
-		nla_nest_cancel(skb, nest);
-		goto out;
+	if (!cfg) {
+		rcu_read_unlock();
+		return false;
 	}
-	nla_nest_end(skb, nest);
-	err = 0;
-out:
+	info->cfg = *cfg;
+	spin_lock_bh(&m->lock);
+	info->down = m->down;
+	info->sent = m->sent;
+	info->received = m->received;
+	info->lost = m->lost;
+	info->misses = m->misses;
+	info->rtt = m->rtt;
+	spin_unlock_bh(&m->lock);
 	rcu_read_unlock();
-	return err;
+	return true;
 }
 
 int vtun_monitor_init(struct vtun_dev *vd)

@@ -8,10 +8,8 @@
 #include <net/sock.h>
 
 #include "compat.h"
-#include "counters.h"
 #include "device.h"
 #include "monitor.h"
-#include "sa.h"
 #include "selector.h"
 #include "udp.h"
 #include "netlink-gen.h"
@@ -40,6 +38,13 @@ static const struct genl_multicast_group vtun_nl_mcgrps_admin[] = {
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
+
+/* Whether an event of @vd's namespace would reach anyone. */
+bool vtun_nl_has_listeners(struct vtun_dev *vd)
+{
+	return genl_has_listeners(&vtun_nl_family, dev_net(vd->dev),
+				  VTUN_NLGRP_EVENTS);
+}
 
 void vtun_nl_restrict_events(void)
 {
@@ -78,6 +83,24 @@ void vtun_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 
 	if (vd)
 		dev_put(vd->dev);
+}
+
+/* The peer the device sends to: with ESP in UDP, its port too. */
+static int vtun_put_peer(struct sk_buff *skb, struct vtun_dev *vd,
+			 const struct vtun_params *p)
+{
+	unsigned int alen = vtun_addr_len(p->family);
+	union vtun_addr addr;
+	__be16 port;
+
+	vtun_udp_peer(vd, p, &addr, &port);
+	if (alen && !ipv6_addr_any(&addr.v6) &&
+	    nla_put(skb, VTUN_A_DEV_PEER, alen, &addr))
+		return -EMSGSIZE;
+	if (vtun_encap_udp(p) &&
+	    nla_put_u16(skb, VTUN_A_DEV_PEER_PORT, ntohs(port)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int vtun_put_u64s(struct sk_buff *skb, int type, const u64 *v, int n,
@@ -138,13 +161,13 @@ static int vtun_put_dev(struct sk_buff *skb, struct vtun_dev *vd, u32 portid,
 	    nla_put_string(skb, VTUN_A_DEV_IFNAME, dev->name) ||
 	    nla_put_u32(skb, VTUN_A_DEV_MTU, READ_ONCE(dev->mtu)) ||
 	    vtun_put_params(skb, rcu_dereference(vd->params), &vtun_dev_attrs) ||
-	    vtun_udp_put_peer(skb, vd, rcu_dereference(vd->params))) {
+	    vtun_put_peer(skb, vd, rcu_dereference(vd->params))) {
 		rcu_read_unlock();
 		goto cancel;
 	}
 	rcu_read_unlock();
 	if (vtun_put_dev_stats(skb, vd) ||
-	    vtun_monitor_put(skb, vd, VTUN_A_DEV_MONITOR, -1) ||
+	    vtun_nl_put_monitor(skb, vd, VTUN_A_DEV_MONITOR, -1) ||
 	    nla_put_u8(skb, VTUN_A_DEV_CARRIER, netif_carrier_ok(dev)))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -232,333 +255,4 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_unlock();
 	return vtun_dump_done(skb, cb, idx, err);
-}
-
-int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_sa_new(info->user_ptr[0], info);
-}
-
-int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_sa_del(info->user_ptr[0], info);
-}
-
-int vtun_nl_sa_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_sa_set(info->user_ptr[0], info);
-}
-
-static int vtun_sa_put_stats(struct sk_buff *skb, struct vtun_sa *sa)
-{
-	struct nlattr *nest = nla_nest_start(skb, VTUN_A_SA_STATS);
-	u64 v[VTUN_SA_COUNTER_MAX];
-	u64 seq;
-	int i;
-
-	if (!nest)
-		return -EMSGSIZE;
-	vtun_counters_read(sa->stats, VTUN_SA_COUNTER_MAX, v);
-	for (i = 0; i < VTUN_SA_COUNTER_MAX; i++)
-		if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_PACKETS + i, v[i],
-				      VTUN_A_SA_STATS_PAD))
-			return -EMSGSIZE;
-	seq = sa->dir == VTUN_DIR_OUT ? atomic64_read(&sa->seq) :
-					READ_ONCE(sa->replay.top);
-	if (nla_put_u64_64bit(skb, VTUN_A_SA_STATS_SEQ, seq,
-			      VTUN_A_SA_STATS_PAD))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int vtun_sa_put_alg(struct sk_buff *skb, struct vtun_sa *sa)
-{
-	if (sa->aead_alg[0])
-		return nla_put_string(skb, VTUN_A_SA_AEAD_ALG, sa->aead_alg) ||
-		       nla_put_u32(skb, VTUN_A_SA_ICV_BITS, sa->icv_bits);
-	return (sa->enc_alg[0] &&
-		nla_put_string(skb, VTUN_A_SA_ENC_ALG, sa->enc_alg)) ||
-	       nla_put_string(skb, VTUN_A_SA_AUTH_ALG, sa->auth_alg) ||
-	       nla_put_u32(skb, VTUN_A_SA_AUTH_TRUNC_BITS, sa->auth_trunc_bits) ||
-	       (sa->proto == VTUN_PROTO_AH &&
-		nla_put_u8(skb, VTUN_A_SA_AH_ALIGN8, sa->ah_align8));
-}
-
-static int vtun_sa_put_full(struct sk_buff *skb, struct vtun_sa *sa)
-{
-	return vtun_sa_put_alg(skb, sa) ||
-	       nla_put_u32(skb, VTUN_A_SA_REPLAY_WINDOW, sa->replay.window) ||
-	       nla_put_u8(skb, VTUN_A_SA_ESN, sa->esn) ||
-	       (sa->dir == VTUN_DIR_OUT &&
-		nla_put_u8(skb, VTUN_A_SA_STANDBY, sa->standby)) ||
-	       vtun_lt_put(skb, sa) ||
-	       vtun_sa_put_stats(skb, sa);
-}
-
-/*
- * An SA as sa-get replies and sa-new-ntf announces it; expire-ntf and
- * sa-del-ntf only name it. Keys are write-only: never put here.
- */
-static int vtun_sa_put_msg(struct sk_buff *skb, struct vtun_sa *sa,
-			   u32 portid, u32 seq, int flags, u8 cmd,
-			   const struct vtun_expiry *exp)
-{
-	bool full = cmd == VTUN_CMD_SA_GET || cmd == VTUN_CMD_SA_NEW_NTF;
-	struct nlattr *nest;
-	void *hdr;
-
-	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
-		goto cancel;
-	nest = nla_nest_start(skb, VTUN_A_SA);
-	if (!nest ||
-	    nla_put_u8(skb, VTUN_A_SA_DIR, sa->dir) ||
-	    nla_put_u32(skb, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
-	    nla_put_u8(skb, VTUN_A_SA_PROTO, sa->proto) ||
-	    nla_put_u16(skb, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
-	    (full && vtun_sa_put_full(skb, sa)))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	if (exp) {
-		nest = nla_nest_start(skb, VTUN_A_EXPIRE);
-		if (!nest ||
-		    nla_put_u8(skb, VTUN_A_EXPIRE_HARD, exp->hard) ||
-		    nla_put_u8(skb, VTUN_A_EXPIRE_LIMIT, exp->limit))
-			goto cancel;
-		nla_nest_end(skb, nest);
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
-}
-
-/* To the events group of the device's namespace. Under RTNL. */
-void vtun_nl_sa_notify(struct vtun_sa *sa, u8 cmd,
-		       const struct vtun_expiry *exp)
-{
-	struct net *net = dev_net(sa->vd->dev);
-	struct sk_buff *msg;
-
-	if (!genl_has_listeners(&vtun_nl_family, net, VTUN_NLGRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (vtun_sa_put_msg(msg, sa, 0, 0, 0, cmd, exp)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_multicast_netns(&vtun_nl_family, net, msg, 0,
-				VTUN_NLGRP_EVENTS, GFP_KERNEL);
-}
-
-int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vtun_dev *vd = info->user_ptr[0];
-	struct nlattr *tb[VTUN_A_SA_MAX + 1];
-	struct sk_buff *msg;
-	struct vtun_sa *sa;
-	int err;
-
-	err = vtun_sa_parse(info, tb);
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rtnl_lock();
-	sa = vtun_sa_find_req(vd, tb, info->extack);
-	err = sa ? vtun_sa_put_msg(msg, sa, info->snd_portid, info->snd_seq,
-				   0, VTUN_CMD_SA_GET, NULL) : -ENOENT;
-	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
-}
-
-/* Dumps one device's SAs, resuming by position. */
-int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
-	long idx = 0;
-	struct vtun_sa *sa;
-	int err = 0;
-
-	if (IS_ERR(vd))
-		return PTR_ERR(vd);
-	list_for_each_entry(sa, &vd->sas, dev_node) {
-		if (idx++ < cb->args[0])
-			continue;
-		err = vtun_sa_put_msg(skb, sa, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				      VTUN_CMD_SA_GET, NULL);
-		if (err) {
-			idx--;
-			break;
-		}
-	}
-	rtnl_unlock();
-	return vtun_dump_done(skb, cb, idx, err);
-}
-
-/* spi-alloc: defaults as strongSwan's kernel-netlink range. */
-#define VTUN_SPI_ALLOC_MIN	0xc0000000U
-#define VTUN_SPI_ALLOC_MAX	0xcfffffffU
-#define VTUN_SPI_ALLOC_TIMEOUT	165
-
-int vtun_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	u32 min = VTUN_SPI_ALLOC_MIN, max = VTUN_SPI_ALLOC_MAX;
-	struct nlattr *tb[VTUN_A_SPI_RANGE_MAX + 1] = { };
-	struct vtun_dev *vd = info->user_ptr[0];
-	u32 timeout = VTUN_SPI_ALLOC_TIMEOUT, spi;
-	struct nlattr *nest;
-	struct sk_buff *msg;
-	void *hdr;
-	int err;
-
-	if (info->attrs[VTUN_A_SPI_ALLOC]) {
-		err = nla_parse_nested(tb, VTUN_A_SPI_RANGE_MAX,
-				       info->attrs[VTUN_A_SPI_ALLOC],
-				       vtun_spi_range_nl_policy, info->extack);
-		if (err)
-			return err;
-	}
-	if (tb[VTUN_A_SPI_RANGE_SPI]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_A_SPI_RANGE_SPI],
-				    "spi: chosen by the kernel, give min and max");
-		return -EINVAL;
-	}
-	if (tb[VTUN_A_SPI_RANGE_SPI_MIN])
-		min = nla_get_u32(tb[VTUN_A_SPI_RANGE_SPI_MIN]);
-	if (tb[VTUN_A_SPI_RANGE_SPI_MAX])
-		max = nla_get_u32(tb[VTUN_A_SPI_RANGE_SPI_MAX]);
-	if (tb[VTUN_A_SPI_RANGE_TIMEOUT])
-		timeout = nla_get_u32(tb[VTUN_A_SPI_RANGE_TIMEOUT]);
-	if (min > max) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    tb[VTUN_A_SPI_RANGE_SPI_MAX] ?:
-				    tb[VTUN_A_SPI_RANGE_SPI_MIN],
-				    "spi-max: below spi-min, the range is empty");
-		return -EINVAL;
-	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &vtun_nl_family, 0,
-				VTUN_CMD_SPI_ALLOC);
-	err = -EMSGSIZE;
-	if (!hdr)
-		goto err_free;
-	rtnl_lock();
-	err = vtun_spi_reserve(vd, min, max, timeout, &spi, info->extack);
-	rtnl_unlock();
-	if (err)
-		goto err_free;
-	nest = nla_nest_start(msg, VTUN_A_SPI_ALLOC);
-	/* The reservation times out if the reply is lost. */
-	err = -EMSGSIZE;
-	if (nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) || !nest ||
-	    nla_put_u32(msg, VTUN_A_SPI_RANGE_SPI, spi) ||
-	    nla_put_u32(msg, VTUN_A_SPI_RANGE_SPI_MIN, min) ||
-	    nla_put_u32(msg, VTUN_A_SPI_RANGE_SPI_MAX, max) ||
-	    nla_put_u32(msg, VTUN_A_SPI_RANGE_TIMEOUT, timeout))
-		goto err_free;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-err_free:
-	nlmsg_free(msg);
-	return err;
-}
-
-int vtun_nl_proxy_id_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_new(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_del(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_proxy_id_get(info->user_ptr[0], info);
-}
-
-int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
-				struct netlink_callback *cb)
-{
-	return vtun_proxy_id_dump(skb, cb);
-}
-
-int vtun_nl_monitor_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_new(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_set(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_monitor_del(info->user_ptr[0], info);
-}
-
-int vtun_nl_monitor_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vtun_dev *vd = info->user_ptr[0];
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!vtun_monitor_exists(vd)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VTUN_A_IFINDEX],
-				    "monitor: the device has none");
-		return -ENOENT;
-	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &vtun_nl_family, 0,
-				VTUN_CMD_MONITOR_GET);
-	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_monitor_put(msg, vd, VTUN_A_MONITOR, -1)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
-/* A monitor changed state; from timers and receive: atomic, silent. */
-void vtun_nl_monitor_event(struct vtun_dev *vd, bool up, u8 reason)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0,
-			  up ? VTUN_CMD_MONITOR_UP_NTF :
-			       VTUN_CMD_MONITOR_DOWN_NTF);
-	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_monitor_put(msg, vd, VTUN_A_MONITOR, reason)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&vtun_nl_family, dev_net(vd->dev), msg, 0,
-				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
 }

@@ -2,10 +2,21 @@
 #ifndef _VTUN_NETLINK_H
 #define _VTUN_NETLINK_H
 
-#include <net/genetlink.h>
+#include <linux/types.h>
 
+struct netlink_callback;
+struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
 struct vtun_dev;
+struct vtun_lifetime;
 struct vtun_sa;
+struct vtun_sel;
+
+/*
+ * Events: the objects say what happened, the netlink side builds and
+ * sends the notification to the events group of the device's namespace.
+ */
 
 /* What an expire-ntf reports. */
 struct vtun_expiry {
@@ -13,12 +24,27 @@ struct vtun_expiry {
 	u8 limit;	/* enum vtun_expire_limit */
 };
 
+/* Under RTNL. */
 void vtun_nl_sa_notify(struct vtun_sa *sa, u8 cmd,
 		       const struct vtun_expiry *exp);
+/* From timers and receive: atomic. */
+void vtun_nl_monitor_notify(struct vtun_dev *vd, bool up, u8 reason);
+
+/* From the transmit path: atomic. */
+void vtun_nl_acquire_notify(struct vtun_dev *vd, u16 id,
+			    const struct vtun_sel *sel);
+bool vtun_nl_has_listeners(struct vtun_dev *vd);
 
 void vtun_nl_restrict_events(void);
+
+/* Shared by the netlink-*.c files. */
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb);
 int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 		   long idx, int err);
+int vtun_nl_parse_lifetime(struct vtun_lifetime *lt,
+			   const struct nlattr *attr,
+			   struct netlink_ext_ack *extack);
+int vtun_nl_put_monitor(struct sk_buff *skb, struct vtun_dev *vd, int type,
+			int reason);
 
 #endif /* _VTUN_NETLINK_H */

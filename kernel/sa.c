@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Security associations: lifetime, lookup, and their netlink operations.
+ * Security associations: lifetime, lookup, and the operations on them.
  *
  * Every SA belongs to one device and sits on its list; inbound SAs are
  * also in the SPI table of the device's underlay namespace. Both are
@@ -9,15 +9,11 @@
  */
 
 #include <linux/rtnetlink.h>
-#include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "ah.h"
 #include "compat.h"
 #include "device.h"
-#include "esp.h"
 #include "monitor.h"
-#include "netlink-gen.h"
 #include "netlink.h"
 #include "sa.h"
 #include "udp.h"
@@ -109,7 +105,8 @@ void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n)
 		vtun_lt_count(sa, c, n);
 }
 
-static struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
+/* Under RTNL. */
+struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi)
 {
 	struct vtun_sa *sa;
 
@@ -167,89 +164,15 @@ void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id)
 			vtun_sa_unlink(sa);
 }
 
-int vtun_sa_parse(struct genl_info *info, struct nlattr **tb)
-{
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_SA))
-		return -EINVAL;
-	err = nla_parse_nested(tb, VTUN_A_SA_MAX, info->attrs[VTUN_A_SA],
-			       vtun_sa_nl_policy, info->extack);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
-			      VTUN_A_SA_DIR) ||
-	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_SA], tb,
-			      VTUN_A_SA_SPI))
-		return -EINVAL;
-	return 0;
-}
-
-static int vtun_sa_init_replay(struct vtun_sa *sa, struct nlattr **tb,
-			       struct netlink_ext_ack *extack)
-{
-	struct nlattr *attr = tb[VTUN_A_SA_REPLAY_WINDOW];
-	u32 window = attr ? nla_get_u32(attr) : VTUN_REPLAY_DEFAULT;
-	u64 seq = tb[VTUN_A_SA_SEQ] ? nla_get_u64(tb[VTUN_A_SA_SEQ]) : 0;
-
-	if (!vtun_replay_window_valid(window)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "replay-window: must be 0 or a power of two from 32 to 4096");
-		return -EINVAL;
-	}
-	if (!sa->esn && seq > U32_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SEQ],
-				    "seq: above 2^32-1 needs esn");
-		return -EINVAL;
-	}
-	atomic64_set(&sa->seq, seq);
-	spin_lock_init(&sa->replay_lock);
-	return vtun_replay_init(&sa->replay, window, sa->esn, seq);
-}
-
 /*
- * Integrity floors: 64 bits for AEAD ICVs, 96 for truncated HMAC and other
- * MACs (RFC 2404, RFC 4868), whatever the algorithm would accept.
+ * A new SA of @vd, not yet in any table: its identity, lifetime and replay
+ * state; the transform is vtun_esp_init()'s or vtun_ah_init()'s. Dropped
+ * with vtun_sa_put().
  */
-static int vtun_sa_check_icv(struct nlattr **tb,
-			     struct netlink_ext_ack *extack)
+struct vtun_sa *vtun_sa_alloc(struct vtun_dev *vd, const struct vtun_sa_cfg *c)
 {
-	struct nlattr *icv = tb[VTUN_A_SA_ICV_BITS];
-	struct nlattr *trunc = tb[VTUN_A_SA_AUTH_TRUNC_BITS];
-
-	if (icv && nla_get_u32(icv) < 64) {
-		NL_SET_ERR_MSG_ATTR(extack, icv, "icv-bits: at least 64");
-		return -EINVAL;
-	}
-	if (trunc && nla_get_u32(trunc) < 96) {
-		NL_SET_ERR_MSG_ATTR(extack, trunc,
-				    "auth-trunc-bits: at least 96");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
-				      struct netlink_ext_ack *extack)
-{
-	struct vtun_lifetime lt;
 	struct vtun_sa *sa;
 	int err;
-
-	err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], extack);
-	if (err)
-		return ERR_PTR(err);
-	if (tb[VTUN_A_SA_ACTIVE]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
-				    "active: only for sa-set (sa-new takes standby)");
-		return ERR_PTR(-EINVAL);
-	}
-	if (tb[VTUN_A_SA_STANDBY] &&
-	    nla_get_u8(tb[VTUN_A_SA_DIR]) != VTUN_DIR_OUT) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_STANDBY],
-				    "standby: only for outbound SAs");
-		return ERR_PTR(-EINVAL);
-	}
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
@@ -259,33 +182,21 @@ static struct vtun_sa *vtun_sa_create(struct vtun_dev *vd, struct nlattr **tb,
 	/* Packets in flight may outlive the device's unregistration. */
 	netdev_hold(vd->dev, &sa->dev_tracker, GFP_KERNEL);
 	sa->vd = vd;
-	sa->dir = nla_get_u8(tb[VTUN_A_SA_DIR]);
-	sa->spi = cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI]));
-	sa->proto = tb[VTUN_A_SA_PROTO] ? nla_get_u8(tb[VTUN_A_SA_PROTO]) :
-					  VTUN_PROTO_ESP;
-	sa->esn = tb[VTUN_A_SA_ESN] && nla_get_u8(tb[VTUN_A_SA_ESN]);
-	sa->standby = tb[VTUN_A_SA_STANDBY] && nla_get_u8(tb[VTUN_A_SA_STANDBY]);
+	sa->dir = c->dir;
+	sa->spi = c->spi;
+	sa->proto = c->proto;
+	sa->esn = c->esn;
+	sa->standby = c->standby;
 	sa->stats = vtun_counters_alloc(VTUN_SA_COUNTER_MAX);
 	err = -ENOMEM;
 	if (!sa->stats)
 		goto err;
-	err = vtun_lt_init(sa, &lt);
+	err = vtun_lt_init(sa, &c->lt);
 	if (err)
 		goto err;
-	err = vtun_sa_init_replay(sa, tb, extack);
-	if (err)
-		goto err;
-	err = vtun_sa_check_icv(tb, extack);
-	if (err)
-		goto err;
-	err = -EINVAL;
-	if (sa->proto == VTUN_PROTO_AH)
-		err = vtun_ah_init(sa, tb, extack);
-	else if (tb[VTUN_A_SA_AH_ALIGN8])
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_AH_ALIGN8],
-				    "ah-align8: only for proto ah");
-	else
-		err = vtun_esp_init(sa, tb, extack);
+	atomic64_set(&sa->seq, c->seq);
+	spin_lock_init(&sa->replay_lock);
+	err = vtun_replay_init(&sa->replay, c->replay_window, sa->esn, c->seq);
 	if (err)
 		goto err;
 	return sa;
@@ -326,20 +237,14 @@ static bool vtun_sa_spi_taken(struct vtun_dev *vd, struct vtun_sa *sa)
 }
 
 /* AH authenticates the outer addresses, so it cannot traverse NAT. */
-static bool vtun_sa_encap_ok(struct vtun_dev *vd, struct vtun_sa *sa,
-			     struct nlattr **tb, struct netlink_ext_ack *extack)
+static bool vtun_sa_encap_ok(struct vtun_dev *vd, struct vtun_sa *sa)
 {
-	if (sa->proto != VTUN_PROTO_AH ||
-	    !vtun_encap_udp(rtnl_dereference(vd->params)))
-		return true;
-	NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_PROTO],
-			    "proto: AH cannot traverse NAT (the link has encap udp)");
-	return false;
+	return sa->proto != VTUN_PROTO_AH ||
+	       !vtun_encap_udp(rtnl_dereference(vd->params));
 }
 
 /* The other way round: no ESP in UDP on a device that has AH SAs. */
 int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
-			const struct nlattr *attr,
 			struct netlink_ext_ack *extack)
 {
 	struct vtun_sa *sa;
@@ -349,52 +254,53 @@ int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
 		return 0;
 	list_for_each_entry(sa, &vd->sas, dev_node) {
 		if (sa->proto == VTUN_PROTO_AH) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "encap: AH cannot traverse NAT (the device has AH SAs)");
+			NL_SET_ERR_MSG(extack,
+				       "encap: AH cannot traverse NAT (the device has AH SAs)");
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
+/*
+ * Install @sa (from vtun_sa_alloc()) on its device, carrying the proxy
+ * ID @proxy_id's traffic (0: the default pair); the device owns it then.
+ * On error, a message in @extack, the part of the request at fault in
+ * @bad, and nothing changed. Under RTNL.
+ */
+int vtun_sa_add(struct vtun_sa *sa, u16 proxy_id,
+		struct netlink_ext_ack *extack, enum vtun_sa_field *bad)
 {
-	struct nlattr *tb[VTUN_A_SA_MAX + 1];
+	struct vtun_dev *vd = sa->vd;
 	struct vtun_dev *owner;
-	struct vtun_sa *sa;
-	int err;
 
-	err = vtun_sa_parse(info, tb);
-	if (err)
-		return err;
-	/* Transforms are allocated outside RTNL: it may sleep for modules. */
-	sa = vtun_sa_create(vd, tb, info->extack);
-	if (IS_ERR(sa))
-		return PTR_ERR(sa);
-
-	rtnl_lock();
-	err = -ENODEV;
+	ASSERT_RTNL();
 	if (vd->dev->reg_state != NETREG_REGISTERED)
-		goto err_unlock;
-	err = -EINVAL;
-	if (!vtun_sa_encap_ok(vd, sa, tb, info->extack))
-		goto err_unlock;
-	err = -EEXIST;
+		return -ENODEV;
+	if (!vtun_sa_encap_ok(vd, sa)) {
+		NL_SET_ERR_MSG(extack,
+			       "proto: AH cannot traverse NAT (the link has encap udp)");
+		*bad = VTUN_SA_FIELD_PROTO;
+		return -EINVAL;
+	}
+	*bad = VTUN_SA_FIELD_SPI;
 	if (vtun_sa_spi_taken(vd, sa)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_A_SA_SPI],
-				    "spi: already in use");
-		goto err_unlock;
+		NL_SET_ERR_MSG(extack, "spi: already in use");
+		return -EEXIST;
 	}
 	owner = sa->dir == VTUN_DIR_IN ? vtun_spi_reserved(vd->net, sa->spi) :
 					 NULL;
 	if (owner && owner != vd) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_A_SA_SPI],
-				    "spi: reserved by another device");
-		goto err_unlock;
+		NL_SET_ERR_MSG(extack, "spi: reserved by another device");
+		return -EEXIST;
 	}
-	err = vtun_proxy_id_bind(vd, sa, tb[VTUN_A_SA_PROXY_ID], info->extack);
-	if (err)
-		goto err_unlock;
+	if (vtun_proxy_id_bind(vd, sa, proxy_id)) {
+		NL_SET_ERR_MSG(extack,
+			       "proxy-id: no such proxy ID on this device");
+		*bad = VTUN_SA_FIELD_PROXY_ID;
+		return -ENOENT;
+	}
+	*bad = VTUN_SA_FIELD_NONE;
 	if (owner)
 		vtun_spi_release(vd->net, sa->spi);
 	list_add_tail(&sa->dev_node, &vd->sas);
@@ -404,83 +310,23 @@ int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info)
 		vtun_sa_update_tx(vd, sa->proxy_id);
 	vtun_nl_sa_notify(sa, VTUN_CMD_SA_NEW_NTF, NULL);
 	vtun_lt_kick(vd->net);
-	rtnl_unlock();
 	return 0;
-
-err_unlock:
-	rtnl_unlock();
-	vtun_sa_put(sa);
-	return err;
 }
 
-struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
-				 struct netlink_ext_ack *extack)
+/* Remove @sa from its device, announcing it. Under RTNL. */
+void vtun_sa_delete(struct vtun_sa *sa)
 {
-	struct vtun_sa *sa;
-
-	sa = vtun_sa_find(vd, nla_get_u8(tb[VTUN_A_SA_DIR]),
-			  cpu_to_be32(nla_get_u32(tb[VTUN_A_SA_SPI])));
-	if (!sa)
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_SPI],
-				    "spi: no such SA on this device");
-	return sa;
-}
-
-int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info)
-{
-	struct nlattr *tb[VTUN_A_SA_MAX + 1];
-	struct vtun_sa *sa;
-	int err;
-
-	err = vtun_sa_parse(info, tb);
-	if (err)
-		return err;
-	rtnl_lock();
-	sa = vtun_sa_find_req(vd, tb, info->extack);
-	if (sa) {
-		vtun_nl_sa_notify(sa, VTUN_CMD_SA_DEL_NTF, NULL);
-		vtun_sa_unlink(sa);
-	}
-	rtnl_unlock();
-	return sa ? 0 : -ENOENT;
-}
-
-/* What sa-set may change; anything else in the request is refused. */
-static const int vtun_sa_set_attrs[] = {
-	VTUN_A_SA_DIR, VTUN_A_SA_SPI, VTUN_A_SA_LIFETIME, VTUN_A_SA_ACTIVE,
-	VTUN_A_SA_PEER, VTUN_A_SA_PEER_PORT,
-};
-
-static int vtun_sa_set_check(struct nlattr **tb, struct netlink_ext_ack *extack)
-{
-	int i, j;
-
-	for (i = 1; i <= VTUN_A_SA_MAX; i++) {
-		if (!tb[i])
-			continue;
-		for (j = 0; j < ARRAY_SIZE(vtun_sa_set_attrs); j++)
-			if (vtun_sa_set_attrs[j] == i)
-				break;
-		if (j == ARRAY_SIZE(vtun_sa_set_attrs)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i],
-					    "sa-set changes only lifetime, active, peer and peer-port");
-			return -EINVAL;
-		}
-	}
-	if (tb[VTUN_A_SA_ACTIVE] &&
-	    nla_get_u8(tb[VTUN_A_SA_DIR]) != VTUN_DIR_OUT) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_SA_ACTIVE],
-				    "active: only for outbound SAs");
-		return -EINVAL;
-	}
-	return 0;
+	ASSERT_RTNL();
+	vtun_nl_sa_notify(sa, VTUN_CMD_SA_DEL_NTF, NULL);
+	vtun_sa_unlink(sa);
 }
 
 /*
  * Activating an outbound SA makes the others of its proxy ID standby:
- * one pointer switch, counters and sequence numbers untouched.
+ * one pointer switch, counters and sequence numbers untouched. Under
+ * RTNL.
  */
-static void vtun_sa_set_active(struct vtun_sa *sa, bool active)
+void vtun_sa_set_active(struct vtun_sa *sa, bool active)
 {
 	struct vtun_dev *vd = sa->vd;
 	struct vtun_sa *other;
@@ -493,47 +339,6 @@ static void vtun_sa_set_active(struct vtun_sa *sa, bool active)
 	sa->standby = !active;
 	/* Newest non-standby wins: the activated SA is the only one left. */
 	vtun_sa_update_tx(vd, sa->proxy_id);
-}
-
-int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info)
-{
-	struct nlattr *tb[VTUN_A_SA_MAX + 1];
-	struct vtun_peer_change peer = { };
-	struct vtun_lifetime lt;
-	struct vtun_sa *sa;
-	int err;
-
-	err = vtun_sa_parse(info, tb) ?: vtun_sa_set_check(tb, info->extack);
-	if (err)
-		return err;
-	if (tb[VTUN_A_SA_LIFETIME]) {
-		err = vtun_lt_parse(&lt, tb[VTUN_A_SA_LIFETIME], info->extack);
-		if (err)
-			return err;
-	}
-	rtnl_lock();
-	sa = vtun_sa_find_req(vd, tb, info->extack);
-	if (!sa) {
-		rtnl_unlock();
-		return -ENOENT;
-	}
-	if (tb[VTUN_A_SA_PEER] || tb[VTUN_A_SA_PEER_PORT]) {
-		err = vtun_udp_peer_prepare(vd, tb[VTUN_A_SA_PEER],
-					    tb[VTUN_A_SA_PEER_PORT], &peer,
-					    info->extack);
-		if (err) {
-			rtnl_unlock();
-			return err;
-		}
-	}
-	/* Nothing below fails: all or nothing. */
-	if (tb[VTUN_A_SA_LIFETIME])
-		vtun_lt_set(sa, &lt);
-	if (tb[VTUN_A_SA_ACTIVE])
-		vtun_sa_set_active(sa, nla_get_u8(tb[VTUN_A_SA_ACTIVE]));
-	vtun_udp_peer_commit(vd, &peer);
-	rtnl_unlock();
-	return 0;
 }
 
 /* The namespace's lifetime check, for one device: events, hard deletes. */

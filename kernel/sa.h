@@ -16,7 +16,7 @@
 #include "selector.h"
 
 struct vtun_dev;
-struct genl_info;
+struct netlink_ext_ack;
 
 enum vtun_sa_counter {
 	VTUN_SA_PACKETS,
@@ -80,14 +80,35 @@ void vtun_sa_flush_proxy_id(struct vtun_dev *vd, u16 id);
 
 struct vtun_params;
 int vtun_sa_check_encap(struct vtun_dev *vd, const struct vtun_params *p,
-			const struct nlattr *attr,
 			struct netlink_ext_ack *extack);
-int vtun_sa_new(struct vtun_dev *vd, struct genl_info *info);
-int vtun_sa_del(struct vtun_dev *vd, struct genl_info *info);
-int vtun_sa_set(struct vtun_dev *vd, struct genl_info *info);
-int vtun_sa_parse(struct genl_info *info, struct nlattr **tb);
-struct vtun_sa *vtun_sa_find_req(struct vtun_dev *vd, struct nlattr **tb,
-				 struct netlink_ext_ack *extack);
+
+/* What a new SA is, before its transform. */
+struct vtun_sa_cfg {
+	__be32 spi;
+	u8 dir;
+	u8 proto;
+	bool esn;
+	bool standby;
+	u32 replay_window;	/* valid (vtun_replay_window_valid()) */
+	u64 seq;		/* above 2^32-1 only with esn */
+	struct vtun_lifetime lt;
+};
+
+/* Which part of a request an SA operation refused. */
+enum vtun_sa_field {
+	VTUN_SA_FIELD_NONE,
+	VTUN_SA_FIELD_SPI,
+	VTUN_SA_FIELD_PROTO,
+	VTUN_SA_FIELD_PROXY_ID,
+};
+
+struct vtun_sa *vtun_sa_alloc(struct vtun_dev *vd, const struct vtun_sa_cfg *c);
+/* Under RTNL. */
+int vtun_sa_add(struct vtun_sa *sa, u16 proxy_id,
+		struct netlink_ext_ack *extack, enum vtun_sa_field *bad);
+struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, u8 dir, __be32 spi);
+void vtun_sa_delete(struct vtun_sa *sa);
+void vtun_sa_set_active(struct vtun_sa *sa, bool active);
 bool vtun_sa_spi_in_use(struct net *net, __be32 spi);
 void vtun_sa_expire(struct vtun_dev *vd, u64 now, u64 *next);
 

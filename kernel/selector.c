@@ -24,7 +24,6 @@
 
 #include "compat.h"
 #include "device.h"
-#include "netlink-gen.h"
 #include "netlink.h"
 #include "sa.h"
 #include "selector.h"
@@ -72,7 +71,7 @@ struct vtun_flow {
 	sa_family_t family;
 };
 
-static bool vtun_proto_has_ports(u8 proto)
+bool vtun_proto_has_ports(u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 	       proto == IPPROTO_SCTP || proto == IPPROTO_UDPLITE;
@@ -201,68 +200,16 @@ static struct vtun_proxy_id *vtun_match6(const struct vtun_proxy_ids *t,
 	return NULL;
 }
 
-static int vtun_put_sel(struct sk_buff *skb, u16 id, const struct vtun_sel *s)
-{
-	unsigned int alen = vtun_addr_len(s->family);
-	struct nlattr *nest = nla_nest_start(skb, VTUN_A_PROXY_ID);
-
-	if (!nest ||
-	    nla_put_u16(skb, VTUN_A_PROXY_ID_ID, id) ||
-	    nla_put(skb, VTUN_A_PROXY_ID_LOCAL, alen, &s->laddr) ||
-	    nla_put_u8(skb, VTUN_A_PROXY_ID_LOCAL_LEN, s->llen) ||
-	    nla_put(skb, VTUN_A_PROXY_ID_REMOTE, alen, &s->raddr) ||
-	    nla_put_u8(skb, VTUN_A_PROXY_ID_REMOTE_LEN, s->rlen) ||
-	    nla_put_u8(skb, VTUN_A_PROXY_ID_IP_PROTO, s->l4.proto))
-		return -EMSGSIZE;
-	if (s->l4.ports &&
-	    (nla_put_u16(skb, VTUN_A_PROXY_ID_LOCAL_PORT_MIN, s->l4.lport_min) ||
-	     nla_put_u16(skb, VTUN_A_PROXY_ID_LOCAL_PORT_MAX, s->l4.lport_max) ||
-	     nla_put_u16(skb, VTUN_A_PROXY_ID_REMOTE_PORT_MIN, s->l4.rport_min) ||
-	     nla_put_u16(skb, VTUN_A_PROXY_ID_REMOTE_PORT_MAX, s->l4.rport_max)))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-#define VTUN_ACQUIRE_SIZE (nla_total_size(sizeof(u32)) +		\
-			   nla_total_size(0) +				\
-			   nla_total_size(sizeof(u32)) +		\
-			   2 * nla_total_size(sizeof(struct in6_addr)) + \
-			   3 * nla_total_size(sizeof(u8)) +		\
-			   4 * nla_total_size(sizeof(u16)))
-
 /* Whether anyone listens, and at most one event a second per stamp. */
 static bool vtun_acquire_allowed(struct vtun_dev *vd, unsigned long *stamp)
 {
 	unsigned long now = jiffies, last = READ_ONCE(*stamp);
 
-	if (!genl_has_listeners(&vtun_nl_family, dev_net(vd->dev),
-				VTUN_NLGRP_EVENTS))
+	if (!vtun_nl_has_listeners(vd))
 		return false;
 	if (last && time_before(now, last + HZ))
 		return false;
 	return cmpxchg(stamp, last, now) == last;
-}
-
-/* Runs in the transmit path: atomic allocation, failures are silent. */
-static void vtun_acquire_send(struct vtun_dev *vd, u16 id,
-			      const struct vtun_sel *sel)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(VTUN_ACQUIRE_SIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0, VTUN_CMD_ACQUIRE_NTF);
-	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_put_sel(msg, id, sel)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&vtun_nl_family, dev_net(vd->dev), msg, 0,
-				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
 }
 
 /* The default pair's selector is the packet's own pair of addresses. */
@@ -279,7 +226,7 @@ static void vtun_acquire_default(struct vtun_dev *vd, struct sk_buff *skb)
 	sel.raddr = f.raddr;
 	sel.llen = vtun_addr_len(f.family) * 8;
 	sel.rlen = sel.llen;
-	vtun_acquire_send(vd, 0, &sel);
+	vtun_nl_acquire_notify(vd, 0, &sel);
 }
 
 struct vtun_sa *vtun_select_out(struct vtun_dev *vd, struct sk_buff *skb,
@@ -312,7 +259,7 @@ struct vtun_sa *vtun_select_out(struct vtun_dev *vd, struct sk_buff *skb,
 		return sa;
 	*reason = VTUN_DROP_TX_NO_SA;
 	if (vtun_acquire_allowed(vd, &pid->acquire_stamp))
-		vtun_acquire_send(vd, pid->id, &pid->sel);
+		vtun_nl_acquire_notify(vd, pid->id, &pid->sel);
 	return NULL;
 }
 
@@ -429,32 +376,26 @@ static unsigned int vtun_proxy_id_count(struct vtun_dev *vd)
 }
 
 int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
-			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack)
 {
 	if (p->mode != VTUN_MODE_TRANSPORT || !vtun_proxy_id_count(vd))
 		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "mode: transport mode rejects proxy IDs; delete them first");
+	NL_SET_ERR_MSG(extack,
+		       "mode: transport mode rejects proxy IDs; delete them first");
 	return -EBUSY;
 }
 
-int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa,
-		       const struct nlattr *attr,
-		       struct netlink_ext_ack *extack)
+/* -ENOENT: the device has no proxy ID @id. */
+int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa, u16 id)
 {
 	struct vtun_proxy_id *pid;
-	u16 id = attr ? nla_get_u16(attr) : 0;
 
 	sa->proxy_id = 0;
 	if (!id)
 		return 0;
 	pid = vtun_proxy_id_find(vd, id);
-	if (!pid) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "proxy-id: no such proxy ID on this device");
+	if (!pid)
 		return -ENOENT;
-	}
 	sa->proxy_id = id;
 	sa->sel = pid->sel;
 	return 0;
@@ -482,257 +423,59 @@ void vtun_proxy_id_flush(struct vtun_dev *vd)
 	kvfree_rcu(t, rcu);
 }
 
-/* Netlink requests. */
-
-static int vtun_proxy_id_parse(struct genl_info *info, struct nlattr **tb)
-{
-	struct nlattr *nest = info->attrs[VTUN_A_PROXY_ID];
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_PROXY_ID))
-		return -EINVAL;
-	err = nla_parse_nested(tb, VTUN_A_PROXY_ID_MAX, nest,
-			       vtun_proxy_id_nl_policy, info->extack);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, VTUN_A_PROXY_ID_ID))
-		return -EINVAL;
-	return 0;
-}
-
-static void vtun_prefix_mask(union vtun_addr *mask, u8 len)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(mask->v6.s6_addr32); i++) {
-		int bits = clamp_t(int, len - 32 * i, 0, 32);
-
-		mask->v6.s6_addr32[i] = bits ? htonl(~0U << (32 - bits)) : 0;
-	}
-}
-
-static bool vtun_host_bits(const union vtun_addr *addr,
-			   const union vtun_addr *mask)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(addr->v6.s6_addr32); i++)
-		if (addr->v6.s6_addr32[i] & ~mask->v6.s6_addr32[i])
-			return true;
-	return false;
-}
-
-/* Address and prefix length of one side; @local picks the attributes. */
-static int vtun_parse_prefix(struct nlattr **tb, bool local,
-			     union vtun_addr *addr, union vtun_addr *mask,
-			     u8 *plen, sa_family_t *family,
-			     struct netlink_ext_ack *extack)
-{
-	struct nlattr *a = tb[local ? VTUN_A_PROXY_ID_LOCAL :
-				      VTUN_A_PROXY_ID_REMOTE];
-	struct nlattr *l = tb[local ? VTUN_A_PROXY_ID_LOCAL_LEN :
-				      VTUN_A_PROXY_ID_REMOTE_LEN];
-	sa_family_t fam;
-
-	switch (nla_len(a)) {
-	case sizeof(struct in_addr):
-		fam = AF_INET;
-		break;
-	case sizeof(struct in6_addr):
-		fam = AF_INET6;
-		break;
-	default:
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "local: address must be 4 (IPv4) or 16 (IPv6) bytes");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "remote: address must be 4 (IPv4) or 16 (IPv6) bytes");
-		return -EINVAL;
-	}
-	if (*family && fam != *family) {
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "local: address family differs from the other side");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "remote: address family differs from the other side");
-		return -EINVAL;
-	}
-	*family = fam;
-	*plen = l ? nla_get_u8(l) : vtun_addr_len(fam) * 8;
-	if (*plen > vtun_addr_len(fam) * 8) {
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, l,
-					    "local-len: longer than the address");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, l,
-					    "remote-len: longer than the address");
-		return -EINVAL;
-	}
-	memset(addr, 0, sizeof(*addr));
-	nla_memcpy(addr, a, sizeof(*addr));
-	vtun_prefix_mask(mask, *plen);
-	if (vtun_host_bits(addr, mask)) {
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "local: host bits set beyond the prefix length");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "remote: host bits set beyond the prefix length");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* A port range; one bound alone is a single port. */
-static int vtun_parse_ports(struct nlattr **tb, bool local, u8 proto,
-			    u16 *min, u16 *max, struct netlink_ext_ack *extack)
-{
-	struct nlattr *lo = tb[local ? VTUN_A_PROXY_ID_LOCAL_PORT_MIN :
-				       VTUN_A_PROXY_ID_REMOTE_PORT_MIN];
-	struct nlattr *hi = tb[local ? VTUN_A_PROXY_ID_LOCAL_PORT_MAX :
-				       VTUN_A_PROXY_ID_REMOTE_PORT_MAX];
-
-	*min = 0;
-	*max = U16_MAX;
-	if (!lo && !hi)
-		return 0;
-	if (!vtun_proto_has_ports(proto)) {
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
-					    "local-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, lo ?: hi,
-					    "remote-port-min: ports need ip-proto TCP, UDP, SCTP or UDP-Lite");
-		return -EINVAL;
-	}
-	*min = nla_get_u16(lo ?: hi);
-	*max = nla_get_u16(hi ?: lo);
-	if (*min > *max) {
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, hi,
-					    "local-port-max: below the minimum port");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, hi,
-					    "remote-port-max: below the minimum port");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int vtun_sel_parse(struct nlattr **tb, struct vtun_sel *s,
-			  const struct nlattr *nest,
-			  struct netlink_ext_ack *extack)
-{
-	struct vtun_sel_l4 *l4 = &s->l4;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_A_PROXY_ID_LOCAL) ||
-	    NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_A_PROXY_ID_REMOTE))
-		return -EINVAL;
-	err = vtun_parse_prefix(tb, true, &s->laddr, &s->lmask, &s->llen,
-				&s->family, extack);
-	if (err)
-		return err;
-	err = vtun_parse_prefix(tb, false, &s->raddr, &s->rmask, &s->rlen,
-				&s->family, extack);
-	if (err)
-		return err;
-	if (tb[VTUN_A_PROXY_ID_IP_PROTO])
-		l4->proto = nla_get_u8(tb[VTUN_A_PROXY_ID_IP_PROTO]);
-	err = vtun_parse_ports(tb, true, l4->proto, &l4->lport_min,
-			       &l4->lport_max, extack);
-	if (err)
-		return err;
-	err = vtun_parse_ports(tb, false, l4->proto, &l4->rport_min,
-			       &l4->rport_max, extack);
-	if (err)
-		return err;
-	l4->ports = l4->lport_min || l4->lport_max != U16_MAX ||
-		    l4->rport_min || l4->rport_max != U16_MAX;
-	return 0;
-}
-
-/* Checks against the device, then the new table. Under RTNL. */
-static int vtun_proxy_id_insert(struct vtun_dev *vd, struct vtun_proxy_id *pid,
-				struct nlattr **tb, struct genl_info *info)
+/*
+ * Add proxy ID @id with selector @sel, last in match order. On error, a
+ * message in @extack, the part of the request at fault in @bad, and
+ * nothing changed. Under RTNL.
+ */
+int vtun_proxy_id_add(struct vtun_dev *vd, u16 id, const struct vtun_sel *sel,
+		      struct netlink_ext_ack *extack,
+		      enum vtun_proxy_id_field *bad)
 {
 	unsigned int max = min(READ_ONCE(max_proxy_ids), U16_MAX);
-	struct netlink_ext_ack *extack = info->extack;
 	struct vtun_proxy_ids *t;
+	struct vtun_proxy_id *pid;
 
+	*bad = VTUN_PROXY_ID_FIELD_NONE;
 	if (vd->dev->reg_state != NETREG_REGISTERED)
 		return -ENODEV;
 	if (rtnl_dereference(vd->params)->mode == VTUN_MODE_TRANSPORT) {
-		NL_SET_ERR_MSG_ATTR(extack, info->attrs[VTUN_A_IFINDEX],
-				    "ifindex: transport mode rejects proxy IDs");
+		NL_SET_ERR_MSG(extack, "ifindex: transport mode rejects proxy IDs");
+		*bad = VTUN_PROXY_ID_FIELD_DEV;
 		return -EINVAL;
 	}
-	if (vtun_proxy_id_find(vd, pid->id)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_PROXY_ID_ID],
-				    "id: already in use on this device");
+	if (vtun_proxy_id_find(vd, id)) {
+		NL_SET_ERR_MSG(extack, "id: already in use on this device");
+		*bad = VTUN_PROXY_ID_FIELD_ID;
 		return -EEXIST;
 	}
 	if (vtun_proxy_id_count(vd) >= max) {
-		NL_SET_ERR_MSG_ATTR(extack, info->attrs[VTUN_A_PROXY_ID],
-				    "proxy-id: the device has max_proxy_ids proxy IDs already");
+		NL_SET_ERR_MSG(extack,
+			       "proxy-id: the device has max_proxy_ids proxy IDs already");
+		*bad = VTUN_PROXY_ID_FIELD_ALL;
 		return -ENOSPC;
 	}
+	pid = kzalloc(sizeof(*pid), GFP_KERNEL);
+	if (!pid)
+		return -ENOMEM;
+	pid->id = id;
+	pid->sel = *sel;
 	t = vtun_table_build(vtun_table(vd), NULL, pid);
-	if (IS_ERR(t))
+	if (IS_ERR(t)) {
+		kfree(pid);
 		return PTR_ERR(t);
+	}
 	vtun_table_replace(vd, t);
 	return 0;
 }
 
-int vtun_proxy_id_new(struct vtun_dev *vd, struct genl_info *info)
+/*
+ * Its SAs go first; on failure nothing has changed. -ENOENT: no such
+ * proxy ID. Under RTNL.
+ */
+int vtun_proxy_id_remove(struct vtun_dev *vd, u16 id)
 {
-	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
-	struct vtun_proxy_id *pid;
-	int err;
-
-	err = vtun_proxy_id_parse(info, tb);
-	if (err)
-		return err;
-	pid = kzalloc(sizeof(*pid), GFP_KERNEL);
-	if (!pid)
-		return -ENOMEM;
-	pid->id = nla_get_u16(tb[VTUN_A_PROXY_ID_ID]);
-	err = vtun_sel_parse(tb, &pid->sel, info->attrs[VTUN_A_PROXY_ID],
-			     info->extack);
-	if (err)
-		goto err;
-	rtnl_lock();
-	err = vtun_proxy_id_insert(vd, pid, tb, info);
-	rtnl_unlock();
-	if (err)
-		goto err;
-	return 0;
-err:
-	kfree(pid);
-	return err;
-}
-
-static struct vtun_proxy_id *vtun_proxy_id_find_req(struct vtun_dev *vd,
-						    struct nlattr **tb,
-						    struct netlink_ext_ack *extack)
-{
-	struct vtun_proxy_id *pid;
-
-	pid = vtun_proxy_id_find(vd, nla_get_u16(tb[VTUN_A_PROXY_ID_ID]));
-	if (!pid)
-		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_A_PROXY_ID_ID],
-				    "id: no such proxy ID on this device");
-	return pid;
-}
-
-/* Its SAs go first; on failure nothing has changed. */
-static int vtun_proxy_id_remove(struct vtun_dev *vd, struct nlattr **tb,
-				struct netlink_ext_ack *extack)
-{
-	struct vtun_proxy_id *pid = vtun_proxy_id_find_req(vd, tb, extack);
+	struct vtun_proxy_id *pid = vtun_proxy_id_find(vd, id);
 	struct vtun_proxy_ids *t;
 
 	if (!pid)
@@ -746,82 +489,28 @@ static int vtun_proxy_id_remove(struct vtun_dev *vd, struct nlattr **tb,
 	return 0;
 }
 
-int vtun_proxy_id_del(struct vtun_dev *vd, struct genl_info *info)
+/* The selector of proxy ID @id, into @sel; false: none. Under RTNL. */
+bool vtun_proxy_id_lookup(struct vtun_dev *vd, u16 id, struct vtun_sel *sel)
 {
-	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
-	int err;
+	struct vtun_proxy_id *pid = vtun_proxy_id_find(vd, id);
 
-	err = vtun_proxy_id_parse(info, tb);
-	if (err)
-		return err;
-	rtnl_lock();
-	err = vtun_proxy_id_remove(vd, tb, info->extack);
-	rtnl_unlock();
-	return err;
+	if (pid)
+		*sel = pid->sel;
+	return pid;
 }
 
-static int vtun_proxy_id_put_msg(struct sk_buff *skb, struct vtun_dev *vd,
-				 const struct vtun_proxy_id *pid, u32 portid,
-				 u32 seq, int flags)
+/*
+ * The proxy ID at position @pos in match order, for dumps; false: past
+ * the last. Under RTNL.
+ */
+bool vtun_proxy_id_at(struct vtun_dev *vd, unsigned long pos, u16 *id,
+		      struct vtun_sel *sel)
 {
-	void *hdr;
+	struct vtun_proxy_ids *t = vtun_table(vd);
 
-	hdr = genlmsg_put(skb, portid, seq, &vtun_nl_family, flags,
-			  VTUN_CMD_PROXY_ID_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, VTUN_A_IFINDEX, vd->dev->ifindex) ||
-	    vtun_put_sel(skb, pid->id, &pid->sel)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
-int vtun_proxy_id_get(struct vtun_dev *vd, struct genl_info *info)
-{
-	struct nlattr *tb[VTUN_A_PROXY_ID_MAX + 1];
-	struct vtun_proxy_id *pid;
-	struct sk_buff *msg;
-	int err;
-
-	err = vtun_proxy_id_parse(info, tb);
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rtnl_lock();
-	pid = vtun_proxy_id_find_req(vd, tb, info->extack);
-	err = pid ? vtun_proxy_id_put_msg(msg, vd, pid, info->snd_portid,
-					  info->snd_seq, 0) : -ENOENT;
-	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
-}
-
-/* Dumps one device's proxy IDs in match order, resuming by position. */
-int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
-	long idx = cb->args[0];
-	struct vtun_proxy_ids *t;
-	int err = 0;
-
-	if (IS_ERR(vd))
-		return PTR_ERR(vd);
-	t = vtun_table(vd);
-	for (; t && idx < t->n; idx++) {
-		err = vtun_proxy_id_put_msg(skb, vd, t->all[idx],
-					    NETLINK_CB(cb->skb).portid,
-					    cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		if (err)
-			break;
-	}
-	rtnl_unlock();
-	return vtun_dump_done(skb, cb, idx, err);
+	if (!t || pos >= t->n)
+		return false;
+	*id = t->all[pos]->id;
+	*sel = t->all[pos]->sel;
+	return true;
 }

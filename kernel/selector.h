@@ -3,7 +3,7 @@
 #define _VTUN_SELECTOR_H
 
 #include <linux/in6.h>
-#include <net/genetlink.h>
+#include <linux/skbuff.h>
 
 #include "device.h"
 
@@ -26,18 +26,27 @@ struct vtun_sel {
 	u8 llen, rlen;
 };
 
-int vtun_proxy_id_new(struct vtun_dev *vd, struct genl_info *info);
-int vtun_proxy_id_del(struct vtun_dev *vd, struct genl_info *info);
-int vtun_proxy_id_get(struct vtun_dev *vd, struct genl_info *info);
-int vtun_proxy_id_dump(struct sk_buff *skb, struct netlink_callback *cb);
+/* Which part of a request a proxy ID operation refused. */
+enum vtun_proxy_id_field {
+	VTUN_PROXY_ID_FIELD_NONE,
+	VTUN_PROXY_ID_FIELD_DEV,	/* the device */
+	VTUN_PROXY_ID_FIELD_ID,
+	VTUN_PROXY_ID_FIELD_ALL,	/* the proxy ID as a whole */
+};
+
+bool vtun_proto_has_ports(u8 proto);
 
 /* Under RTNL. */
+int vtun_proxy_id_add(struct vtun_dev *vd, u16 id, const struct vtun_sel *sel,
+		      struct netlink_ext_ack *extack,
+		      enum vtun_proxy_id_field *bad);
+int vtun_proxy_id_remove(struct vtun_dev *vd, u16 id);
+bool vtun_proxy_id_lookup(struct vtun_dev *vd, u16 id, struct vtun_sel *sel);
+bool vtun_proxy_id_at(struct vtun_dev *vd, unsigned long pos, u16 *id,
+		      struct vtun_sel *sel);
 int vtun_proxy_id_check_mode(struct vtun_dev *vd, const struct vtun_params *p,
-			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack);
-int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa,
-		       const struct nlattr *attr,
-		       struct netlink_ext_ack *extack);
+int vtun_proxy_id_bind(struct vtun_dev *vd, struct vtun_sa *sa, u16 id);
 void vtun_proxy_id_set_tx(struct vtun_dev *vd, u16 id, struct vtun_sa *sa);
 void vtun_proxy_id_flush(struct vtun_dev *vd);
 

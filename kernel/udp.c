@@ -598,36 +598,39 @@ void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb)
  * sa-set moves the peer (a NAT mapping change, a peer that moved): with
  * ESP in UDP the current peer address and port, as if learned; else the
  * remote address, in new parameters. Checked and allocated here under
- * RTNL, applied by vtun_udp_peer_commit(), which cannot fail.
+ * RTNL, applied by vtun_udp_peer_commit(), which cannot fail. On error,
+ * a message in @extack; @port_bad: the port is at fault, else the address.
  */
-int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct nlattr *addr,
-			  const struct nlattr *port, struct vtun_peer_change *c,
-			  struct netlink_ext_ack *extack)
+int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct vtun_peer_req *r,
+			  struct vtun_peer_change *c,
+			  struct netlink_ext_ack *extack, bool *port_bad)
 {
 	const struct vtun_params *p = rtnl_dereference(vd->params);
 	unsigned int alen = vtun_addr_len(p->family);
 	union vtun_addr a = { };
 
 	memset(c, 0, sizeof(*c));
-	if (port && !vtun_encap_udp(p)) {
-		NL_SET_ERR_MSG_ATTR(extack, port, "peer-port: requires encap udp");
+	*port_bad = false;
+	if (r->has_port && !vtun_encap_udp(p)) {
+		NL_SET_ERR_MSG(extack, "peer-port: requires encap udp");
+		*port_bad = true;
 		return -EINVAL;
 	}
-	if (addr) {
+	if (r->addr) {
 		if (!alen) {
-			NL_SET_ERR_MSG_ATTR(extack, addr,
-					    "peer: the tunnel has no address family yet (no local or remote)");
+			NL_SET_ERR_MSG(extack,
+				       "peer: the tunnel has no address family yet (no local or remote)");
 			return -EINVAL;
 		}
-		if (nla_len(addr) != alen) {
-			NL_SET_ERR_MSG_ATTR(extack, addr,
-					    "peer: address family differs from the tunnel's");
+		if (r->addr_len != alen) {
+			NL_SET_ERR_MSG(extack,
+				       "peer: address family differs from the tunnel's");
 			return -EINVAL;
 		}
-		nla_memcpy(&a, addr, alen);
+		memcpy(&a, r->addr, alen);
 		if (ipv6_addr_any(&a.v6)) {
-			NL_SET_ERR_MSG_ATTR(extack, addr,
-					    "peer: the unspecified address is not a peer");
+			NL_SET_ERR_MSG(extack,
+				       "peer: the unspecified address is not a peer");
 			return -EINVAL;
 		}
 	}
@@ -639,13 +642,14 @@ int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct nlattr *addr,
 		return 0;
 	}
 	vtun_udp_peer(vd, p, &c->addr, &c->port);
-	if (addr)
+	if (r->addr)
 		c->addr = a;
-	if (port)
-		c->port = htons(nla_get_u16(port));
+	if (r->has_port)
+		c->port = htons(r->port);
 	if (ipv6_addr_any(&c->addr.v6)) {
-		NL_SET_ERR_MSG_ATTR(extack, port,
-				    "peer: missing, the device knows no peer address yet");
+		NL_SET_ERR_MSG(extack,
+			       "peer: missing, the device knows no peer address yet");
+		*port_bad = true;
 		return -EINVAL;
 	}
 	c->natt = true;
@@ -673,23 +677,6 @@ void vtun_udp_peer_commit(struct vtun_dev *vd, struct vtun_peer_change *c)
 		return;
 	}
 	dst_cache_reset(&vd->dst_cache);
-}
-
-int vtun_udp_put_peer(struct sk_buff *skb, struct vtun_dev *vd,
-		      const struct vtun_params *p)
-{
-	unsigned int alen = vtun_addr_len(p->family);
-	union vtun_addr addr;
-	__be16 port;
-
-	vtun_udp_peer(vd, p, &addr, &port);
-	if (alen && !ipv6_addr_any(&addr.v6) &&
-	    nla_put(skb, VTUN_A_DEV_PEER, alen, &addr))
-		return -EMSGSIZE;
-	if (vtun_encap_udp(p) &&
-	    nla_put_u16(skb, VTUN_A_DEV_PEER_PORT, ntohs(port)))
-		return -EMSGSIZE;
-	return 0;
 }
 
 /* The UDP header between the outer IP header and ESP; checksum 0 (IPv4). */

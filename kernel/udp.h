@@ -48,9 +48,17 @@ struct vtun_peer_change {
 	bool natt;
 };
 
-int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct nlattr *addr,
-			  const struct nlattr *port, struct vtun_peer_change *c,
-			  struct netlink_ext_ack *extack);
+/* What sa-set asks of the peer. */
+struct vtun_peer_req {
+	const void *addr;	/* NULL: the current one */
+	unsigned int addr_len;
+	bool has_port;
+	u16 port;
+};
+
+int vtun_udp_peer_prepare(struct vtun_dev *vd, const struct vtun_peer_req *r,
+			  struct vtun_peer_change *c,
+			  struct netlink_ext_ack *extack, bool *port_bad);
 void vtun_udp_peer_commit(struct vtun_dev *vd, struct vtun_peer_change *c);
 void vtun_udp_setup(struct vtun_dev *vd);
 void vtun_udp_uninit(struct vtun_dev *vd);
@@ -58,8 +66,6 @@ void vtun_udp_uninit(struct vtun_dev *vd);
 void vtun_udp_peer(struct vtun_dev *vd, const struct vtun_params *p,
 		   union vtun_addr *addr, __be16 *port);
 void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb);
-int vtun_udp_put_peer(struct sk_buff *skb, struct vtun_dev *vd,
-		      const struct vtun_params *p);
 void vtun_udp_push(struct sk_buff *skb, const struct vtun_params *p,
 		   __be16 dport);
 void vtun_udp_csum6(struct sk_buff *skb);
