@@ -1025,6 +1025,7 @@ static int parse_ipsec_profile(struct parser *ps, const struct stmt *hdr)
 static int parse_cert_block(struct parser *ps, struct iked_gateway *g)
 {
 	bool s_cert = false, s_key = false, s_ca = false, s_method = false;
+	bool s_sig = false;
 	struct stmt st;
 	int r, line = ps->line;
 
@@ -1055,6 +1056,17 @@ static int parse_cert_block(struct parser *ps, struct iked_gateway *g)
 				r = perr(ps, st.val[0].line,
 					 "expected digital-signature or rsa-signature, not \"%s\"",
 					 st.val[0].text);
+		} else if (!strcmp(k, "signature")) {
+			r = once(ps, &st, &s_sig) ||
+			    want_values(ps, &st, 1, 1);
+			if (!r && !strcmp(st.val[0].text, "rsa-pss"))
+				g->rsa_pss = true;
+			else if (!r && !strcmp(st.val[0].text, "pkcs1"))
+				g->rsa_pss = false;
+			else if (!r)
+				r = perr(ps, st.val[0].line,
+					 "expected rsa-pss or pkcs1, not \"%s\"",
+					 st.val[0].text);
 		} else {
 			r = perr(ps, st.key.line,
 				 "unknown certificate setting \"%s\"", k);
@@ -1066,6 +1078,9 @@ static int parse_cert_block(struct parser *ps, struct iked_gateway *g)
 		return -1;
 	if (!s_cert || !s_key || !s_ca)
 		return perr(ps, line, "certificate needs cert, key and ca");
+	if (g->rsa_pss && g->auth == IKED_AUTH_CERT_RSA1)
+		return perr(ps, line,
+			    "signature rsa-pss needs method digital-signature");
 	return end_block(ps);
 }
 

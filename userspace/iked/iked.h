@@ -93,6 +93,7 @@ struct iked_gateway {
 	char cert[PATH_MAX];		/* PEM: our certificate (+ chain) */
 	char key[PATH_MAX];		/* PEM: our private key */
 	char ca[PATH_MAX];		/* PEM: CA certificate(s) to trust */
+	bool rsa_pss;			/* RFC 7427 RSA: PSS, not PKCS#1 v1.5 */
 	const struct iked_ike_profile *ike;
 };
 

@@ -582,8 +582,9 @@ static int add_auth(struct ike_sa *sa, struct ike_buf *b,
 		err = -ENOENT;
 		if (c) {
 			method = auth_method_for(&c->cred, sa->gw->auth);
-			err = auth_sign(&c->cred, method, sa->peer_hashes, oct,
-					olen, &sig, &slen);
+			err = auth_sign(&c->cred, method, sa->peer_hashes,
+					sa->gw->rsa_pss, oct, olen, &sig,
+					&slen);
 		}
 		if (!err) {
 			msg_add_auth(b, method, sig, slen);
