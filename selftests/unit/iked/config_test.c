@@ -519,12 +519,17 @@ static void test_adopt(void)
 	iked_config_free(nw);
 }
 
-/* A certificate gateway's choice of RSA signature. */
+/*
+ * A certificate gateway's choice of RSA signature, and a reload that finds
+ * its files (same names) with other contents: the gateway and its tunnels
+ * count as changed; with the same contents they are kept.
+ */
 static void test_cred_files(void)
 {
 	static const char *const files[] = { "r.pem", "r.key", "rca.pem" };
 	char text[1024], path[256], err[512];
-	struct iked_config *nw;
+	struct iked_config *old, *nw;
+	bool kept[1];
 	size_t i;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -536,9 +541,28 @@ static void test_cred_files(void)
 		 " }\n}\n"
 		 "ipsec-tunnel t { interface vtun9; ike-gateway g; }\n",
 		 dir, dir, dir, "");
+	old = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(old && !old->gw[0]->rsa_pss);	/* pkcs1 by default */
 	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
-	CHECK(nw && !nw->gw[0]->rsa_pss);	/* pkcs1 by default */
+	CHECK(nw);
+	if (old && nw) {
+		iked_config_adopt(nw, old, kept);
+		CHECK(kept[0]);			/* same contents: kept */
+	}
+	iked_config_free(old);
+	old = nw;
+	write_file("r.key", "-----BEGIN Y-----\n");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(nw);
+	if (old && nw) {
+		CHECK(!iked_tunnel_same(old->tun[0], nw->tun[0]));
+		iked_config_adopt(nw, old, kept);
+		CHECK(!kept[0]);		/* the key changed */
+		CHECK(old->tun[0] != NULL);	/* the old one goes down */
+	}
+	iked_config_free(old);
 	iked_config_free(nw);
+
 	snprintf(text, sizeof(text),
 		 "ike-gateway g { peer-address 203.0.113.9;\n"
 		 " authentication certificate {\n"
