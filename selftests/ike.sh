@@ -19,7 +19,15 @@
 #     wrong PSK (either side initiating), a wrong peer ID and no common
 #     proposal fail with the right notify and install nothing; on demand,
 #     the first ping into vtun0 brings the tunnel up (time reported).
-# vtun-timeout: 240
+#  3. vtun-iked <-> strongSwan with RSA certificates and RSASSA-PSS both
+#     ways (strongSwan signs with it and accepts nothing else), then
+#     restarts: vtun-iked killed (its SAs left in the kernel) and started
+#     again: the orphans are removed and its INITIAL_CONTACT makes
+#     strongSwan replace its stale SAs; stopped and started (systemctl
+#     restart): only the new pair; charon killed and started again, its
+#     INITIAL_CONTACT makes vtun-iked drop the stale IKE SA and its SAs.
+# IKE_PARTS picks parts by name (default: "sw iked contact").
+# vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -226,15 +234,16 @@ iked_id() {
 #   esp_encr= esp_integ= esp_dh= esn=    IPsec profile (aes-gcm-16-128,
 #                                        none, none, no)
 #   start=always|on-demand|responder     (responder)
+#   sig=pkcs1|rsa-pss                    RSA signatures (pkcs1)
 iked_conf_a() {
 	local kv a_type=fqdn b_type=fqdn auth=psk psk=vtun-test-psk cert='' key=''
-	local encr=aes-gcm-16-128 integ='' prf=sha256 dh=31
+	local encr=aes-gcm-16-128 integ='' prf=sha256 dh=31 sig=pkcs1
 	local esp_encr=aes-gcm-16-128 esp_integ='' esp_dh=none esn=no start=responder
 	local d authn
 	for kv in "$@"; do
 		case ${kv%%=*} in
 		a_type | b_type | auth | psk | cert | key | encr | integ | prf | dh | \
-		esp_encr | esp_integ | esp_dh | esn | start)
+		esp_encr | esp_integ | esp_dh | esn | start | sig)
 			printf -v "${kv%%=*}" %s "${kv#*=}" ;;
 		*) diag "iked_conf_a: unknown key $kv"; return 1 ;;
 		esac
@@ -244,7 +253,8 @@ iked_conf_a() {
 		authn="authentication psk \"$psk\";"
 	else
 		mkdir -p "$d" && cp "$CERTS/ca.pem" "$CERTS/$cert" "$CERTS/$key" "$d/" || return
-		authn="authentication certificate { cert $cert; key $key; ca ca.pem; }"
+		authn="authentication certificate { cert $cert; key $key; ca ca.pem;
+			signature $sig; }"
 	fi
 	iked_conf "$A" <<-EOC
 	log-level debug;
@@ -426,14 +436,19 @@ declare -A SUITES=(
 )
 IKE_ALGS=${IKE_ALGS:-gcm256-ecp384 cbc256-sha256-modp2048 cbc128-sha512-ecp521 cbc128-sha384-modp3072 chacha-x25519 gcm128-ecp256-esn}
 
-iked_sw() {
-	local s f ike esp a_ike a_esp
-	topo_underlay || { fail "vtun-iked: underlay"; return; }
-	check "vtun-iked: vtun0 at A, xfrm0 at B" eval '
+# iked_sw_setup TAG: the underlay, vtun0 at A, xfrm0 and charon at B
+iked_sw_setup() {
+	topo_underlay || { fail "$1: underlay"; return 1; }
+	check "$1: vtun0 at A, xfrm0 at B" eval '
 		ip netns exec "$A" "$VTUNCTL" link add vtun0 local "${UL4[0]}" \
 			remote "${UL4[1]}" && site_overlay "$A" 0 vtun0 &&
 		sw_xfrmi "$B" 1'
-	check "vtun-iked: charon starts in B" sw_start "$B"
+	check "$1: charon starts in B" sw_start "$B"
+}
+
+iked_sw() {
+	local s f ike esp a_ike a_esp
+	iked_sw_setup vtun-iked || return
 
 	iked_case "vtun-iked psk, strongSwan initiates" B
 	iked_case "vtun-iked psk, vtun-iked initiates" A \
@@ -485,6 +500,121 @@ iked_sw() {
 	topo_reset
 }
 
+# only_pair TAG LINES: vtun0 and B's kernel hold just the CHILD SA of LINES
+# (iked_sas), strongSwan one IKE SA
+only_pair() {
+	in_kernel "$1" A "$A" vtun_spis "$2"
+	in_kernel "$1" B "$B" xfrm_spis "$2"
+	check_eq "$1: strongSwan has one IKE SA" 1 "$(sw_sas "$B" | grep -c '^ike ')"
+}
+
+# sw_ab_rsa_pss: strongSwan at B with its RSA certificate, signing with
+# RSASSA-PSS and accepting only that from vtun-iked (ike: constraints
+# apply to the IKEv2 signatures, not to the ECDSA CA's)
+sw_ab_rsa_pss() {
+	sw_certs "$B" "$CERTS" b rsa &&
+		sw_conf_b auth=ike:rsa/pss-sha256 cert=b-rsa.pem
+}
+
+# one_new_ike FN NS OLD_SPI_I: FN NS (sw_sas, iked_sas) tells of one IKE
+# SA, established with a CHILD SA, and not OLD_SPI_I
+one_new_ike() {
+	local l
+	l=$($1 "$2")
+	[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ -n "$(sas_get "$l" child spi_in)" ] &&
+		[ "$(sas_get "$l" ike spi_i)" != "$3" ] &&
+		[ "$(grep -c '^ike ' <<<"$l")" = 1 ]
+}
+
+# 3. RSASSA-PSS, INITIAL_CONTACT and restarts
+iked_contact() {
+	local tag la lb pid spi
+	iked_sw_setup "vtun-iked contact" || return
+	wait "$CERTS_PID" 2>/dev/null
+	if [ ! -s "$CERTS/b-rsa.pem" ]; then
+		fail "vtun-iked contact: certificates made with pki"
+		return
+	fi
+
+	tag="vtun-iked rsa-pss"
+	sw_log_mark "$B"
+	check_ok "$tag: configure" eval 'sw_ab_rsa_pss && iked_conf_a auth=cert \
+		cert=a-rsa.pem key=a-rsa.key sig=rsa-pss start=always' &&
+		check_ok "$tag: vtun-iked starts" iked_start "$A" || return
+	check "$tag: strongSwan accepts vtun-iked's signature" retry 20 sw_up "$B"
+	if ! check_ok "$tag: vtun-iked accepts strongSwan's" retry 10 iked_up "$A"; then
+		iked_log "$A" 40
+		sw_log "$B" 40
+		return
+	fi
+	check "$tag: strongSwan signed with RSASSA-PSS" sw_log_grep "$B" \
+		"(myself) with RSA_EMSA_PSS_SHA2_256_SALT_32 successful"
+	check "$tag: vtun-iked signed with RSASSA-PSS, SHA-256, salt 32" \
+		sw_log_grep "$B" "authentication of '$(sw_id 0 fqdn)' with RSA_EMSA_PSS_SHA2_256_SALT_32 successful"
+	la=$(iked_sas "$A")
+	lb=$(sw_sas "$B")
+	agree "$tag" "$la" "$lb" A sw_to_iked
+	only_pair "$tag" "$la"
+	traffic "$tag" short
+
+	# Killed: the SAs stay in both kernels, strongSwan keeps its IKE SA.
+	tag="vtun-iked killed and started"
+	pid=$(cat "$(iked_dir "$A")/pid")
+	kill -KILL "$pid"
+	retry 5 _sw_gone "$pid"
+	rm -f "$(iked_dir "$A")/pid" "$(iked_dir "$A")/iked.sock"
+	check "$tag: its SAs stay in vtun0" test -n "$(vtun_spis "$A")"
+	spi=$(sas_get "$la" ike spi_i)
+	check_ok "$tag: vtun-iked starts" iked_start "$A" || return
+	check "$tag: orphans removed at start-up" retry 10 grep -q \
+		"ab: 2 SAs removed from vtun0" "$(iked_dir "$A")/iked.log"
+	check "$tag: INITIAL_CONTACT: strongSwan replaced its IKE SA" \
+		retry 20 one_new_ike sw_sas "$B" "$spi"
+	check "$tag: vtun-iked has the new one" retry 10 iked_up "$A"
+	la=$(iked_sas "$A")
+	only_pair "$tag" "$la"
+	traffic "$tag" short
+
+	# systemctl restart: SIGTERM, then start.
+	tag="vtun-iked restarted"
+	spi=$(sas_get "$la" ike spi_i)
+	iked_stop "$A"
+	check_ok "$tag: vtun-iked starts" iked_start "$A" || return
+	check "$tag: strongSwan has a new IKE SA" retry 20 one_new_ike sw_sas "$B" "$spi"
+	check "$tag: vtun-iked has it" retry 10 iked_up "$A"
+	la=$(iked_sas "$A")
+	only_pair "$tag" "$la"
+	check_eq "$tag: vtunctl -j sa show: only the new pair" 2 \
+		"$(ip netns exec "$A" "$VTUNCTL" -j sa show vtun0 | jq length)"
+	traffic "$tag" short
+
+	# charon killed, its kernel's SAs flushed (a reboot), started again:
+	# it initiates with INITIAL_CONTACT.
+	tag="strongSwan killed and started"
+	spi=$(sas_get "$la" ike spi_i)
+	pid=$(cat "$(sw_dir "$B")/pid")
+	kill -KILL "$pid"
+	retry 5 _sw_gone "$pid"
+	ip -n "$B" xfrm state flush
+	ip -n "$B" xfrm policy flush
+	check "$tag: charon starts" sw_start "$B"
+	check "$tag: configure" sw_ab_rsa_pss
+	check "$tag: strongSwan initiates" sw_initiate "$B" ab
+	check "$tag: vtun-iked dropped the stale IKE SA" \
+		retry 10 one_new_ike iked_sas "$A" "$spi"
+	check "$tag: INITIAL_CONTACT logged" grep -q "INITIAL_CONTACT replaces" \
+		"$(iked_dir "$A")/iked.log"
+	la=$(iked_sas "$A")
+	lb=$(sw_sas "$B")
+	agree "$tag" "$la" "$lb" B sw_to_iked
+	only_pair "$tag" "$la"
+	traffic "$tag" short
+	iked_stop "$A"
+	check "$tag: after SIGTERM no SA in vtun0" none_left "$A" vtun_spis
+	topo_reset
+}
+
 # iked_missing: why the vtun-iked part cannot run, or nothing
 iked_missing() {
 	[ -x "$VTUN_IKED" ] || { echo "vtun-iked not built"; return; }
@@ -502,11 +632,13 @@ CERT_KINDS="p256 p384"
 sw_mkcerts "$CERTS" $CERT_KINDS >certs.log 2>&1 &
 CERTS_PID=$!
 
-sw_sw
+IKE_PARTS=${IKE_PARTS:-sw iked contact}
+[[ " $IKE_PARTS " == *" sw "* ]] && sw_sw
 if [ -n "$IKED_SKIP" ]; then
 	skip "vtun-iked <-> strongswan" "$IKED_SKIP"
 else
-	iked_sw
+	[[ " $IKE_PARTS " == *" iked "* ]] && iked_sw
+	[[ " $IKE_PARTS " == *" contact "* ]] && iked_contact
 fi
 
 tap_done

@@ -11,7 +11,8 @@
 # exits removing the socket. A bad file fails -t with FILE:LINE. The SA
 # operations the engine calls (spi-alloc, sa-new with standby, activate,
 # last-used, sa-del), driven by a helper built on kernel.c, do what
-# vtunctl then shows.
+# vtunctl then shows. SAs on its devices that no IKE SA keys are removed
+# at start-up (a previous instance's) and at exit.
 # vtun-timeout: 90
 
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +66,13 @@ check_err "-t: FILE:LINE of the error" "bad.conf:2: bad address" \
 V link add vtun1 local "${UL4[0]}" remote "${UL4[1]}"
 ip -n "$A" addr add 10.1.1.1/32 dev vtun1
 V proxy-id add vtun1 id 7 local 10.7.0.0/24 remote 10.8.0.0/24
+# and SAs on it, as a previous instance killed with its SAs up leaves.
+# no_sa DEV: vtunctl shows no SA on DEV
+no_sa() { local o; o=$(V -j sa show "$1") && ! grep -q '"spi"' <<<"$o"; }
+# shellcheck disable=SC2016 # eval'd
+check "an orphan SA pair on vtun1" eval '
+	V sa add vtun1 dir out spi 0x7001 proto esp $(alg_vtun gcm128-16) &&
+	V sa add vtun1 dir in spi 0x7002 proto esp $(alg_vtun gcm128-16)'
 python3 - "$PWD/notify.sock" >notify.out 2>&1 <<-'EOF' &
 	import socket, sys
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -85,6 +93,8 @@ dev_up() { ip -n "$A" link show dev "$1" | grep -q '[<,]UP[,>]'; }
 check "vtun0 created and up" dev_up vtun0
 check "vtun0 is a vtun device" V show dev vtun0
 check "vtun1 adopted and set up" dev_up vtun1
+check "start-up: the SAs a previous instance left on vtun1 removed" no_sa vtun1
+check "start-up: their removal logged" grep -q "t2: 2 SAs removed from vtun1" "$LOG"
 pids=$(V -j proxy-id show vtun0)
 check "proxy-id 1 programmed" grep -q '"id":1,[^}]*"remote":"10.2.0.0/24"' <<<"$pids"
 check "proxy-id 2 with protocol and port" grep -q '"id":2,[^}]*"remote":"10.3.0.0/24".*"ip-proto":6' <<<"$pids"
@@ -125,13 +135,10 @@ check "soft expire event" retry 10 \
 check "hard expire event" retry 10 \
 	grep -q "kernel: hard expire ifindex $ifindex9 out spi 0x00004242" "$LOG"
 
-# The SA operations the engine calls, built here on kernel.c.
-KT=$PWD/iked_kernel_sa
-if cc -D_GNU_SOURCE -I"$VTUN_TOP/userspace/iked" -I"$VTUN_TOP/userspace" \
-	-I"$VTUN_TOP/uapi" -o "$KT" "$VTUN_TOP/selftests/iked_kernel_sa.c" \
-	"$VTUN_TOP/userspace/iked/kernel.c" "$VTUN_TOP/userspace/iked/loop.c" \
-	"$VTUN_TOP/userspace/iked/addr.c" "$VTUN_TOP/userspace/nl.c" \
-	-lmnl -lcrypto >cc.log 2>&1; then
+# The SA operations the engine calls: a helper on kernel.c, built with
+# vtun-iked (userspace/iked/Makefile).
+KT=${IKED_KERNEL_SA:-$VTUN_TOP/selftests/iked_kernel_sa}
+if [ -x "$KT" ]; then
 	KS() { ip netns exec "$A" "$KT" "$@"; }
 	sa_json() { V -j sa show vtun9 dir "$1" spi "$2"; }
 	spi=$(KS alloc vtun9)
@@ -153,7 +160,7 @@ if cc -D_GNU_SOURCE -I"$VTUN_TOP/userspace/iked" -I"$VTUN_TOP/userspace" \
 	check "sa del of a deleted SA succeeds" KS del vtun9 in "$spi"
 	KS del vtun9 out 0x5001
 else
-	fail "SA operations: cannot build the helper: $(grep -m1 error cc.log)"
+	fail "SA operations: no $KT (make -C userspace builds it)"
 fi
 
 # SIGHUP: t1 unchanged, t2 removed, t3 new.
@@ -170,12 +177,17 @@ check "reload of a bad file refused with FILE:LINE" retry 10 \
 	grep -q "reload: $CONF:[0-9]*: unknown statement" "$LOG"
 check "still running" kill -0 "$DPID"
 
-# SIGTERM: tunnels down, socket gone, exit status 0.
+# SIGTERM: tunnels down, socket gone, exit status 0; an SA the engine does
+# not know of goes too.
+# shellcheck disable=SC2046
+check "an SA unknown to the engine on vtun0" \
+	V sa add vtun0 dir in spi 0x7003 proto esp $(alg_vtun gcm128-16)
 kill -TERM "$DPID"
 wait "$DPID"
 check_eq "exit status after SIGTERM" 0 $?
 check "stopping logged" grep -q "stopping" "$LOG"
 check_fail "control socket removed" test -e "$CTL"
+check "exit: no SA left on vtun0" no_sa vtun0
 [ "$_T_FAIL" = 0 ] || diag "$(cat "$LOG")"
 
 tap_done

@@ -727,15 +727,112 @@ static int pick_hash(const EVP_PKEY *key, uint32_t peer)
 	return IKEV2_HASH_SHA2_256;
 }
 
+/*
+ * The RSASSA-PSS AlgorithmIdentifier (RFC 4055) of hash @h: the hash,
+ * MGF1 with the same hash, a salt as long as the hash, trailer field
+ * absent (1), the hashes' parameters NULL; what strongSwan sends and RFC
+ * 7427 Appendix A.4.3 shows for SHA-256. Returns its length (67).
+ */
+#define PSS_ALGID_LEN	67
+
+static size_t pss_algid(int h, uint8_t *out)
+{
+	static const uint8_t pss_oid[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+					   0xf7, 0x0d, 0x01, 0x01, 0x0a };
+	static const uint8_t mgf1_oid[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+					    0xf7, 0x0d, 0x01, 0x01, 0x08 };
+	uint8_t hash[15] = { 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+			     0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00 };
+	uint8_t salt = 32;
+	size_t o = 0;
+
+	if (h == IKEV2_HASH_SHA2_384) {
+		hash[12] = 0x02;
+		salt = 48;
+	} else if (h == IKEV2_HASH_SHA2_512) {
+		hash[12] = 0x03;
+		salt = 64;
+	}
+	out[o++] = 0x30;
+	out[o++] = PSS_ALGID_LEN - 2;
+	memcpy(out + o, pss_oid, sizeof(pss_oid));
+	o += sizeof(pss_oid);
+	out[o++] = 0x30;			/* RSASSA-PSS-params */
+	out[o++] = 2 + sizeof(hash) + 2 + 2 + sizeof(mgf1_oid) +
+		   sizeof(hash) + 5;
+	out[o++] = 0xa0;			/* [0] hashAlgorithm */
+	out[o++] = sizeof(hash);
+	memcpy(out + o, hash, sizeof(hash));
+	o += sizeof(hash);
+	out[o++] = 0xa1;			/* [1] maskGenAlgorithm */
+	out[o++] = 2 + sizeof(mgf1_oid) + sizeof(hash);
+	out[o++] = 0x30;
+	out[o++] = sizeof(mgf1_oid) + sizeof(hash);
+	memcpy(out + o, mgf1_oid, sizeof(mgf1_oid));
+	o += sizeof(mgf1_oid);
+	memcpy(out + o, hash, sizeof(hash));
+	o += sizeof(hash);
+	out[o++] = 0xa2;			/* [2] saltLength */
+	out[o++] = 3;
+	out[o++] = 0x02;
+	out[o++] = 1;
+	out[o++] = salt;
+	return o;
+}
+
+static const char *hash_md(int h)
+{
+	switch (h) {
+	case IKEV2_HASH_SHA2_384:
+		return "SHA384";
+	case IKEV2_HASH_SHA2_512:
+		return "SHA512";
+	}
+	return "SHA256";
+}
+
+static int do_sign_pss(EVP_PKEY *key, const char *md, const uint8_t *data,
+		       size_t len, uint8_t **sig, size_t *sig_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	size_t n = 0;
+	uint8_t *s = NULL;
+	int ret = -EIO;
+
+	if (!ctx || EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, key,
+					  NULL) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
+					     RSA_PSS_SALTLEN_DIGEST) <= 0 ||
+	    EVP_DigestSign(ctx, NULL, &n, data, len) != 1)
+		goto out;
+	s = malloc(n);
+	if (!s || EVP_DigestSign(ctx, s, &n, data, len) != 1) {
+		free(s);
+		goto out;
+	}
+	*sig = s;
+	*sig_len = n;
+	ret = 0;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
 int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
-	      const uint8_t *octets, size_t len, uint8_t **sig,
+	      bool pss, const uint8_t *octets, size_t len, uint8_t **sig,
 	      size_t *sig_len)
 {
+	uint8_t algid[PSS_ALGID_LEN];
 	const struct sig_alg *a;
+	const uint8_t *id;
 	const char *md;
 	uint8_t *s, *out;
-	size_t n;
-	int bits, ret;
+	size_t n, id_len;
+	int bits, ret, h;
 	bool ec = ec_bits(c->key) != 0;
 
 	switch (method) {
@@ -754,21 +851,31 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 			ret = ecdsa_der_to_raw(sig, sig_len, (bits + 7) / 8);
 		return ret;
 	case IKEV2_AUTH_SIG:
-		a = sig_alg_find(pick_hash(c->key, peer_hashes), ec);
-		ret = do_sign(c->key, a->md, octets, len, &s, &n);
+		h = pick_hash(c->key, peer_hashes);
+		if (pss && !ec) {
+			id_len = pss_algid(h, algid);
+			id = algid;
+			ret = do_sign_pss(c->key, hash_md(h), octets, len, &s,
+					  &n);
+		} else {
+			a = sig_alg_find(h, ec);
+			id_len = a->len;
+			id = a->der;
+			ret = do_sign(c->key, a->md, octets, len, &s, &n);
+		}
 		if (ret)
 			return ret;
-		out = malloc(1 + a->len + n);
+		out = malloc(1 + id_len + n);
 		if (!out) {
 			free(s);
 			return -ENOMEM;
 		}
-		out[0] = a->len;
-		memcpy(out + 1, a->der, a->len);
-		memcpy(out + 1 + a->len, s, n);
+		out[0] = (uint8_t)id_len;
+		memcpy(out + 1, id, id_len);
+		memcpy(out + 1 + id_len, s, n);
 		free(s);
 		*sig = out;
-		*sig_len = 1 + a->len + n;
+		*sig_len = 1 + id_len + n;
 		return 0;
 	}
 	return -EINVAL;

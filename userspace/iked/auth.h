@@ -139,11 +139,13 @@ uint8_t auth_method_for(const struct auth_cred *c, enum iked_auth cfg);
  * other implementations use it), 9/10/11 (ECDSA P-256/384/521 with SHA-256/384/512, r||s),
  * 14 (RFC 7427: length-prefixed AlgorithmIdentifier then the signature;
  * the hash is, among @peer_hashes, an ECDSA key's own size, else the
- * first of SHA-256, 384, 512; SHA-256 if the peer sent none).
+ * first of SHA-256, 384, 512; SHA-256 if the peer sent none). With @pss,
+ * an RSA key signs method 14 with RSASSA-PSS (RFC 4055 parameters: that
+ * hash, MGF1 with it, salt as long as it), else with PKCS#1 v1.5.
  * *sig is malloc()ed, free() it. 0 or -errno.
  */
 int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
-	      const uint8_t *octets, size_t len, uint8_t **sig,
+	      bool pss, const uint8_t *octets, size_t len, uint8_t **sig,
 	      size_t *sig_len);
 /*
  * Verifies AUTH data of @method with @cert's public key. Method 14 accepts

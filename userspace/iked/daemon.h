@@ -55,6 +55,12 @@ void kernel_close(void);
  * and monitor; fills t->ifindex.
  */
 int kernel_tunnel_setup(struct iked_tunnel *t);
+/*
+ * Delete every SA of the tunnel's device: at start-up those a previous
+ * instance left, at exit those the engine lost track of. Returns how many
+ * were removed or -errno.
+ */
+int kernel_tunnel_flush(const struct iked_tunnel *t);
 
 /* control.c */
 int control_open(const char *path);

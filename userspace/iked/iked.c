@@ -91,10 +91,16 @@ static int drop_caps(void)
 	return 0;
 }
 
-static int tunnel_start(struct iked_tunnel *t)
+/*
+ * @flush at start-up: the device's SAs are a previous instance's (its peer
+ * hears of our restart through INITIAL_CONTACT); none may stay.
+ */
+static int tunnel_start(struct iked_tunnel *t, bool flush)
 {
 	if (kernel_tunnel_setup(t))
 		return -1;
+	if (flush)
+		kernel_tunnel_flush(t);
 	if (t->start == IKED_START_START)
 		return ike_tunnel_up(t);
 	return 0;
@@ -158,7 +164,7 @@ static void reload(bool log_from_cmdline)
 	ike_engine_reconf(nw);
 	iked_config_free(old);
 	for (i = 0; i < nw->n_tun; i++)
-		if (!kept[i] && tunnel_start(nw->tun[i]))
+		if (!kept[i] && tunnel_start(nw->tun[i], false))
 			iked_log(LOG_ERR, "%s: not started", nw->tun[i]->name);
 	free(kept);
 	iked_log(LOG_INFO, "reloaded %s", nw->path);
@@ -275,7 +281,7 @@ int main(int argc, char **argv)
 	if (ike_engine_init(iked_conf))
 		goto out;
 	for (i = 0; i < iked_conf->n_tun; i++)
-		if (tunnel_start(iked_conf->tun[i]))
+		if (tunnel_start(iked_conf->tun[i], true))
 			iked_log(LOG_ERR, "%s: not started",
 				 iked_conf->tun[i]->name);
 	iked_log(LOG_NOTICE, "vtun-iked %s running with %d tunnels",
@@ -294,6 +300,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < iked_conf->n_tun; i++)
 		ike_tunnel_down(iked_conf->tun[i]);
 	ike_engine_fini();
+	for (i = 0; i < iked_conf->n_tun; i++)
+		kernel_tunnel_flush(iked_conf->tun[i]);
 	ret = 0;
 out:
 	control_close();

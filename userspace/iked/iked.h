@@ -93,6 +93,11 @@ struct iked_gateway {
 	char cert[PATH_MAX];		/* PEM: our certificate (+ chain) */
 	char key[PATH_MAX];		/* PEM: our private key */
 	char ca[PATH_MAX];		/* PEM: CA certificate(s) to trust */
+	bool rsa_pss;			/* RFC 7427 RSA: PSS, not PKCS#1 v1.5 */
+	/* SHA-256 of the cert, key and ca files' contents when parsed: a
+	 * reload that finds other contents sees a changed gateway
+	 */
+	uint8_t cred_digest[32];
 	const struct iked_ike_profile *ike;
 };
 

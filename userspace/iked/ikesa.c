@@ -582,8 +582,9 @@ static int add_auth(struct ike_sa *sa, struct ike_buf *b,
 		err = -ENOENT;
 		if (c) {
 			method = auth_method_for(&c->cred, sa->gw->auth);
-			err = auth_sign(&c->cred, method, sa->peer_hashes, oct,
-					olen, &sig, &slen);
+			err = auth_sign(&c->cred, method, sa->peer_hashes,
+					sa->gw->rsa_pss, oct, olen, &sig,
+					&slen);
 		}
 		if (!err) {
 			msg_add_auth(b, method, sig, slen);
@@ -1208,11 +1209,11 @@ static int send_auth(struct ike_sa *sa)
 			msg_add_id(&b, IKEV2_PL_IDR, &sa->gw->peer_id);
 		err = add_auth(sa, &b, &id);
 	}
-	if (!err) {
-		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
-			       IKEV2_N_INITIAL_CONTACT, NULL, 0);
+	if (!err && ike_contact_initial(sa))
+		err = msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
+				     IKEV2_N_INITIAL_CONTACT, NULL, 0);
+	if (!err)
 		err = add_child_request(&b, c, false, 0);
-	}
 	if (err) {
 		msg_free(&b);
 		return err;
@@ -1225,6 +1226,7 @@ static int send_auth(struct ike_sa *sa)
 }
 
 static void send_delete_ike(struct ike_sa *sa);
+static void initial_contact(struct ike_sa *sa);
 
 static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 {
@@ -1262,6 +1264,8 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	request_done(sa);
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = (uint64_t)time(NULL);
+	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
+		initial_contact(sa);
 	log_established(sa);
 	if (!c) {
 		run_work(sa);		/* ike_tunnel_down() came first */

@@ -158,6 +158,9 @@ void ike_engine_switch(struct ike_engine *e);
 
 void ike_drop(enum ike_drop why);
 
+/* contact.c: whether our IKE_AUTH for @sa carries INITIAL_CONTACT. */
+bool ike_contact_initial(const struct ike_sa *sa);
+
 /* SIGHUP (iked.h on the daemon's side declares it too). */
 void ike_engine_reconf(const struct iked_config *conf);
 

@@ -548,3 +548,64 @@ void kernel_close(void)
 	nl_close(&genl);
 	nl_close(&rtnl);
 }
+
+/* ---------------------------------------------------------------------------
+ * No orphan SAs: at start-up (those of a previous instance that did not
+ * remove them) and at exit (any the engine no longer knows of)
+ */
+
+struct sa_ids {
+	struct sa_id {
+		bool out;
+		uint32_t spi;
+	} *id;
+	int n, cap;
+};
+
+static int sa_ids_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	struct sa_ids *l = data;
+	struct sa_id *n;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != VTUN_A_SA ||
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED))
+			continue;
+		if (l->n == l->cap) {
+			n = realloc(l->id, (size_t)(l->cap ? 2 * l->cap : 16) *
+					   sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			l->id = n;
+			l->cap = l->cap ? 2 * l->cap : 16;
+		}
+		l->id[l->n].out = nested_u32(attr, VTUN_A_SA_DIR, MNL_TYPE_U8) ==
+				  VTUN_DIR_OUT;
+		l->id[l->n].spi = nested_u32(attr, VTUN_A_SA_SPI, MNL_TYPE_U32);
+		l->n++;
+	}
+	return 0;
+}
+
+int kernel_tunnel_flush(const struct iked_tunnel *t)
+{
+	char buf[NL_BUF_SIZE];
+	struct sa_ids l = { .id = NULL };
+	struct nlmsghdr *nlh;
+	int i, n = 0, err;
+
+	if (!t->ifindex)
+		return 0;
+	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+	err = talk(&genl, nlh, sa_ids_cb, &l, "sa dump");
+	for (i = 0; !err && i < l.n; i++)
+		if (!iked_kernel_sa_del(t->ifindex, l.id[i].out, l.id[i].spi))
+			n++;
+	free(l.id);
+	if (n)
+		iked_log(LOG_NOTICE, "%s: %d SA%s removed from %s", t->name, n,
+			 n == 1 ? "" : "s", t->dev);
+	return err ? err : n;
+}

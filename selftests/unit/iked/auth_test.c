@@ -152,8 +152,8 @@ static void sign_verify(const struct auth_cred *c, X509 *cert, X509 *other,
 	size_t len;
 
 	pat(octets, sizeof(octets), 13, 5);
-	CHECK(!auth_sign(c, method, hashes, octets, sizeof(octets), &sig,
-			 &len));
+	CHECK(!auth_sign(c, method, hashes, false, octets, sizeof(octets),
+			 &sig, &len));
 	if (expect_len)
 		CHECK(len == expect_len);
 	CHECK(!auth_verify(cert, method, sig, len, octets, sizeof(octets)));
@@ -183,8 +183,8 @@ static void check_algid(const struct auth_cred *c, uint32_t hashes,
 	uint8_t *sig;
 	size_t len;
 
-	CHECK(!auth_sign(c, IKEV2_AUTH_SIG, hashes, (const uint8_t *)"x", 1,
-			 &sig, &len));
+	CHECK(!auth_sign(c, IKEV2_AUTH_SIG, hashes, false,
+			 (const uint8_t *)"x", 1, &sig, &len));
 	CHECK(sig[0] == want_len && len > 1 + want_len);
 	CHECK_MEM(sig + 1, want, want_len);
 	free(sig);
@@ -251,6 +251,99 @@ static void test_pss(EVP_PKEY *key, X509 *cert, X509 *ec_cert)
 			  sizeof(octets)) == -EACCES);
 }
 
+static void write_bytes(const char *path, const uint8_t *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f && fwrite(p, 1, len, f) == len);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Our RSASSA-PSS signatures (method 14): the AlgorithmIdentifier of each
+ * hash, verified here, and by the openssl command with the salt length
+ * the hash's (a salt of 20 fails there), and ECDSA keys ignore @pss.
+ */
+static void test_pss_sign(struct auth_cred *rsa, X509 *cert, X509 *other,
+			  struct auth_cred *ec)
+{
+	static const struct {
+		uint32_t hashes;
+		const char *md;
+		int salt;
+		uint8_t oid_last;
+	} cases[] = {
+		{ AUTH_HASHES_SUPPORTED, "sha256", 32, 0x01 },
+		{ 0, "sha256", 32, 0x01 },
+		{ AUTH_HASH_BIT(IKEV2_HASH_SHA2_384), "sha384", 48, 0x02 },
+		{ AUTH_HASH_BIT(IKEV2_HASH_SHA2_512), "sha512", 64, 0x03 },
+	};
+	char dir[] = "/tmp/iked-pss-test.XXXXXX", cmd[1024];
+	uint8_t octets[300], *sig, want[sizeof(pss_sha256)];
+	size_t len, i;
+	FILE *f;
+
+	CHECK(mkdtemp(dir));
+	pat(octets, sizeof(octets), 11, 7);
+	snprintf(cmd, sizeof(cmd), "%s/octets", dir);
+	write_bytes(cmd, octets, sizeof(octets));
+	snprintf(cmd, sizeof(cmd), "%s/pub.pem", dir);
+	f = fopen(cmd, "w");
+	CHECK(f && PEM_write_PUBKEY(f, rsa->key) == 1);
+	if (f)
+		fclose(f);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		CHECK(!auth_sign(rsa, IKEV2_AUTH_SIG, cases[i].hashes, true,
+				 octets, sizeof(octets), &sig, &len));
+		/* sha256 as openssl writes it; the others differ in the
+		 * hash OIDs' last byte and the salt
+		 */
+		memcpy(want, pss_sha256, sizeof(want));
+		want[29] = want[59] = cases[i].oid_last;
+		want[sizeof(want) - 1] = (uint8_t)cases[i].salt;
+		CHECK(len == 1 + sizeof(want) + 256 && sig[0] == sizeof(want));
+		CHECK_MEM(sig + 1, want, sizeof(want));
+		CHECK(!auth_verify(cert, IKEV2_AUTH_SIG, sig, len, octets,
+				   sizeof(octets)));
+		CHECK(auth_verify(other, IKEV2_AUTH_SIG, sig, len, octets,
+				  sizeof(octets)) == -EACCES);
+		snprintf(cmd, sizeof(cmd), "%s/sig", dir);
+		write_bytes(cmd, sig + 1 + sizeof(want), 256);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && openssl dgst -%s -sigopt rsa_padding_mode:pss "
+			 "-sigopt rsa_pss_saltlen:%d -sigopt rsa_mgf1_md:%s "
+			 "-verify pub.pem -signature sig octets >/dev/null",
+			 dir, cases[i].md, cases[i].salt, cases[i].md);
+		CHECK(system(cmd) == 0);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && openssl dgst -%s -sigopt rsa_padding_mode:pss "
+			 "-sigopt rsa_pss_saltlen:20 -sigopt rsa_mgf1_md:%s "
+			 "-verify pub.pem -signature sig octets >/dev/null 2>&1",
+			 dir, cases[i].md, cases[i].md);
+		CHECK(system(cmd) != 0);
+		/* PKCS#1 v1.5 does not verify it */
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && openssl dgst -%s -verify pub.pem -signature "
+			 "sig octets >/dev/null 2>&1", dir, cases[i].md);
+		CHECK(system(cmd) != 0);
+		free(sig);
+	}
+	/* ECDSA: @pss changes nothing */
+	CHECK(!auth_sign(ec, IKEV2_AUTH_SIG, AUTH_HASHES_SUPPORTED, true,
+			 octets, sizeof(octets), &sig, &len));
+	CHECK(sig[0] == 12 && sig[12] == 0x02);
+	free(sig);
+	/* method 1 stays PKCS#1 v1.5 */
+	CHECK(!auth_sign(rsa, IKEV2_AUTH_RSA_SIG, 0, true, octets,
+			 sizeof(octets), &sig, &len));
+	CHECK(len == 256 && !auth_verify(cert, IKEV2_AUTH_RSA_SIG, sig, len,
+					 octets, sizeof(octets)));
+	free(sig);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 static void test_signatures(void)
 {
 	/* RFC 7427 Appendix A */
@@ -296,6 +389,7 @@ static void test_signatures(void)
 		    AUTH_HASH_BIT(IKEV2_HASH_SHA2_256), 0);
 
 	test_pss(rsa.key, rsa_cert, ec_cert);
+	test_pss_sign(&rsa, rsa_cert, small_cert, &ec);
 	check_algid(&rsa, AUTH_HASHES_SUPPORTED, sha256_rsa, 15);
 	check_algid(&rsa, AUTH_HASH_BIT(IKEV2_HASH_SHA2_512), sha512_rsa, 15);
 	check_algid(&rsa, 0, sha256_rsa, 15);
@@ -303,12 +397,13 @@ static void test_signatures(void)
 	check_algid(&ec384, AUTH_HASHES_SUPPORTED, sha384_ecdsa, 12);
 
 	/* the wrong method for the key */
-	CHECK(auth_sign(&ec, IKEV2_AUTH_RSA_SIG, 0, octets, 16, &sig, &len) ==
-	      -EINVAL);
-	CHECK(auth_sign(&ec384, IKEV2_AUTH_ECDSA_256, 0, octets, 16, &sig,
+	CHECK(auth_sign(&ec, IKEV2_AUTH_RSA_SIG, 0, false, octets, 16, &sig,
+			&len) == -EINVAL);
+	CHECK(auth_sign(&ec384, IKEV2_AUTH_ECDSA_256, 0, false, octets, 16, &sig,
 			&len) == -EINVAL);
 	/* RSA keys under 2048 bits are refused */
-	CHECK(!auth_sign(&small, IKEV2_AUTH_SIG, 0, octets, 16, &sig, &len));
+	CHECK(!auth_sign(&small, IKEV2_AUTH_SIG, 0, false, octets, 16, &sig,
+			 &len));
 	CHECK(auth_verify(small_cert, IKEV2_AUTH_SIG, sig, len, octets, 16) ==
 	      -EACCES);
 	free(sig);

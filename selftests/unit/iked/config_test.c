@@ -519,6 +519,89 @@ static void test_adopt(void)
 	iked_config_free(nw);
 }
 
+/*
+ * A certificate gateway's choice of RSA signature, and a reload that finds
+ * its files (same names) with other contents: the gateway and its tunnels
+ * count as changed; with the same contents they are kept.
+ */
+static void test_cred_files(void)
+{
+	static const char *const files[] = { "r.pem", "r.key", "rca.pem" };
+	char text[1024], path[256], err[512];
+	struct iked_config *old, *nw;
+	bool kept[1];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		write_file(files[i], "-----BEGIN X-----\n");
+	snprintf(text, sizeof(text),
+		 "ike-gateway g { peer-address 203.0.113.9;\n"
+		 " authentication certificate {\n"
+		 "  cert %s/r.pem; key %s/r.key; ca %s/rca.pem;%s\n"
+		 " }\n}\n"
+		 "ipsec-tunnel t { interface vtun9; ike-gateway g; }\n",
+		 dir, dir, dir, "");
+	old = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(old && !old->gw[0]->rsa_pss);	/* pkcs1 by default */
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(nw);
+	if (old && nw) {
+		iked_config_adopt(nw, old, kept);
+		CHECK(kept[0]);			/* same contents: kept */
+	}
+	iked_config_free(old);
+	old = nw;
+	write_file("r.key", "-----BEGIN Y-----\n");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(nw);
+	if (old && nw) {
+		CHECK(!iked_tunnel_same(old->tun[0], nw->tun[0]));
+		iked_config_adopt(nw, old, kept);
+		CHECK(!kept[0]);		/* the key changed */
+		CHECK(old->tun[0] != NULL);	/* the old one goes down */
+	}
+	iked_config_free(old);
+	iked_config_free(nw);
+
+	snprintf(text, sizeof(text),
+		 "ike-gateway g { peer-address 203.0.113.9;\n"
+		 " authentication certificate {\n"
+		 "  cert %s/r.pem; key %s/r.key; ca %s/rca.pem;%s\n"
+		 " }\n}\n", dir, dir, dir, " signature rsa-pss;");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(nw && nw->gw[0]->rsa_pss && nw->gw[0]->auth == IKED_AUTH_CERT);
+	iked_config_free(nw);
+	snprintf(text, sizeof(text),
+		 "ike-gateway g { peer-address 203.0.113.9;\n"
+		 " authentication certificate {\n"
+		 "  cert %s/r.pem; key %s/r.key; ca %s/rca.pem;%s\n"
+		 " }\n}\n", dir, dir, dir, " signature pkcs1;");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(nw && !nw->gw[0]->rsa_pss);
+	iked_config_free(nw);
+	snprintf(text, sizeof(text),
+		 "ike-gateway g { peer-address 203.0.113.9;\n"
+		 " authentication certificate {\n"
+		 "  cert %s/r.pem; key %s/r.key; ca %s/rca.pem;%s\n"
+		 " }\n}\n", dir, dir, dir,
+		 " signature rsa-pss; method rsa-signature;");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(!nw && !strcmp(err, "c.conf:2: signature rsa-pss needs method "
+			     "digital-signature"));
+	snprintf(text, sizeof(text),
+		 "ike-gateway g { peer-address 203.0.113.9;\n"
+		 " authentication certificate {\n"
+		 "  cert %s/r.pem; key %s/r.key; ca %s/rca.pem;%s\n"
+		 " }\n}\n", dir, dir, dir, " signature pss;");
+	nw = iked_config_parse_text("c.conf", text, err, sizeof(err));
+	CHECK(!nw && !strcmp(err, "c.conf:3: expected rsa-pss or pkcs1, not "
+			     "\"pss\""));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+}
+
 #define GW "ike-gateway g { peer-address 192.0.2.2; authentication psk \"k\"; }\n"
 #define TUN "ipsec-tunnel t { interface vtun0; ike-gateway g; }\n"
 
@@ -744,6 +827,7 @@ int main(void)
 	test_names();
 	test_same();
 	test_adopt();
+	test_cred_files();
 	test_bad();
 	remove_files();
 	printf("config_test: %d checks, %d failures\n", checks, failures);

@@ -4,7 +4,8 @@
 # The IKEv2 engine (engine_udp, fake kernel) against strongSwan's charon in
 # network namespaces on the host: IKE_SA_INIT + IKE_AUTH with PSK both ways,
 # several IKE suites and DH groups, INVALID_KE_PAYLOAD from charon, wrong
-# PSK, DELETE both ways, and CHILD SA keys compared with the ones charon
+# PSK, DELETE both ways, certificates (RSASSA-PSS both ways too), and CHILD
+# SA keys compared with the ones charon
 # derives (charon's debug log, level 4). Needs root, charon with the openssl,
 # gcm and kdf plugins (libstrongswan-standard-plugins), and veth.
 #
@@ -44,7 +45,8 @@ trap cleanup EXIT
 IKED=../../../userspace/iked
 cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
 	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/proposal.c \
-	$IKED/msg.c $IKED/crypto.c $IKED/auth.c $IKED/addr.c -lcrypto || exit 1
+	$IKED/msg.c $IKED/crypto.c $IKED/auth.c $IKED/addr.c $IKED/contact.c \
+	-lcrypto || exit 1
 
 ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1
 ip link add v0 netns "$NS_V" type veth peer name s0 netns "$NS_S"
@@ -122,8 +124,11 @@ EOF
 	swan --load-all --file "$DIR/swanctl.conf" >"$DIR/load.out" 2>&1 || cat "$DIR/load.out"
 }
 
+# A /run of its own (ip netns exec's mount namespace): charon refuses to
+# start while another one's /run/charon.pid exists.
 ip netns exec "$NS_S" env STRONGSWAN_CONF="$DIR/strongswan.conf" \
-	/usr/lib/ipsec/charon >"$DIR/charon.out" 2>&1 &
+	sh -c 'mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon' \
+	>"$DIR/charon.out" 2>&1 &
 CHARON_PID=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	[ -S "$DIR/charon.vici" ] && break
@@ -305,6 +310,10 @@ mkdir -p "$C" "$DIR/x509" "$DIR/x509ca" "$DIR/private"
 	openssl req -new -key b.key -subj '/O=vtun/CN=b' -out b.csr &&
 	openssl x509 -req -in b.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 		-days 30 -extfile b.ext -out b.pem &&
+	openssl genrsa -out a-rsa.key 2048 &&
+	openssl req -new -key a-rsa.key -subj '/O=vtun/CN=a' -out a-rsa.csr &&
+	openssl x509 -req -in a-rsa.csr -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -days 30 -extfile a.ext -out a-rsa.pem &&
 	openssl ecparam -name secp384r1 -genkey -noout -out self.key &&
 	openssl req -x509 -new -key self.key -subj '/O=vtun/CN=a' \
 		-days 30 -out self.pem
@@ -313,6 +322,8 @@ cp "$C/ca.pem" "$DIR/x509ca/"
 cp "$C/b.pem" "$DIR/x509/"
 cp "$C/b.key" "$DIR/private/"
 
+# swan_cert_conf [AUTH]: charon's connection with its RSA certificate
+# (AUTH: both rounds' auth, default pubkey)
 swan_cert_conf() {
 	cat > "$DIR/swanctl.conf" <<EOF
 connections {
@@ -322,12 +333,12 @@ connections {
 		remote_addrs = 192.0.2.1
 		proposals = aes256gcm16-prfsha256-ecp384
 		local {
-			auth = pubkey
+			auth = ${1:-pubkey}
 			certs = b.pem
 			id = "O=vtun, CN=b"
 		}
 		remote {
-			auth = pubkey
+			auth = ${1:-pubkey}
 			id = "O=vtun, CN=a"
 		}
 		children {
@@ -377,6 +388,25 @@ cert() {
 
 cert rfc7427 ""
 cert ecdsa-method "-1"
+
+# RSASSA-PSS both ways: charon signs with it and accepts nothing else
+swan_cert_conf ike:rsa/pss-sha256
+: > "$DIR/charon.log"
+run_udp "$DIR/i.cert-pss" -i -C "$C" -N a-rsa -S -g 20 -t 6
+wait_udp "$DIR/i.cert-pss"
+check "initiator rsa-pss: established" \
+	grep -q "IKE SA .* established with O = vtun, CN = b" "$DIR/i.cert-pss"
+check "initiator rsa-pss: charon verified our RSASSA-PSS signature" \
+	grep -q "authentication of 'O=vtun, CN=a' with RSA_EMSA_PSS_SHA2_256_SALT_32 successful" \
+	"$DIR/charon.log"
+check "initiator rsa-pss: charon signed with RSASSA-PSS" \
+	grep -q "(myself) with RSA_EMSA_PSS_SHA2_256_SALT_32 successful" \
+	"$DIR/charon.log"
+: > "$DIR/charon.log"
+run_udp "$DIR/i.cert-pkcs1" -i -C "$C" -N a-rsa -g 20 -t 4
+wait_udp "$DIR/i.cert-pkcs1"
+check "initiator pkcs1 refused by charon's rsa/pss constraint" \
+	grep -q "AUTHENTICATION_FAILED" "$DIR/i.cert-pkcs1"
 
 # a self-signed certificate charon does not trust
 swan_cert_conf

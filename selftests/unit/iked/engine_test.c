@@ -1390,6 +1390,60 @@ static void test_cbc(void)
 	stop();
 }
 
+/*
+ * IKE_AUTH messages as the peer reads them: the peek_auth filter opens the
+ * SK payload with the sender's keys. [0]: requests, [1]: responses.
+ */
+static struct peek {
+	int n;
+	uint8_t method;			/* of the last one */
+	uint8_t algid[96];		/* RFC 7427 AlgorithmIdentifier */
+	size_t algid_len;
+	int initial_contact;		/* how many carried it */
+} peeked[2];
+
+static int peek_auth(const struct dgram *d, int index)
+{
+	const struct ike_sa *sa;
+	struct ike_parsed p;
+	struct peek *k;
+	struct ike_hdr h;
+
+	(void)index;
+	if (msg_peek_hdr(d->data, d->len, &h) ||
+	    h.exchange != IKEV2_EXCH_IKE_AUTH)
+		return 0;
+	for (sa = d->from->eng->sas; sa; sa = sa->next)
+		if (sa->spi_i == h.spi_i && sa->have_keys)
+			break;
+	if (!sa)
+		return 0;
+	k = &peeked[!!(h.flags & IKEV2_FLAG_RESPONSE)];
+	if (!msg_parse(&p, d->data, d->len) &&
+	    !msg_open_sk(&p, sa->initiator ? &sa->keys.i2r : &sa->keys.r2i)) {
+		k->n++;
+		if (msg_find_notify(&p, IKEV2_N_INITIAL_CONTACT))
+			k->initial_contact++;
+		if (p.has_auth) {
+			k->method = p.auth.kind;
+			k->algid_len = 0;
+			if (p.auth.len && p.auth.data[0] < sizeof(k->algid) &&
+			    p.auth.len > 1u + p.auth.data[0]) {
+				k->algid_len = p.auth.data[0];
+				memcpy(k->algid, p.auth.data + 1, k->algid_len);
+			}
+		}
+	}
+	msg_parsed_free(&p);
+	return 0;
+}
+
+static void peek_start(void)
+{
+	memset(peeked, 0, sizeof(peeked));
+	filter = peek_auth;
+}
+
 static char certdir[64];
 
 static int sh(const char *cmd)
@@ -1469,6 +1523,29 @@ static void test_certs(void)
 	check_pair(0);
 	stop();
 
+	printf("# certificates: B's RSA key signs with RSASSA-PSS\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	cb.gw.rsa_pss = true;
+	ca.gw.rsa_pss = true;		/* an ECDSA key: no effect */
+	start();
+	peek_start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n && !strcmp(view(&A).sa.state, "established"),
+	      "established");
+	CHECK(peeked[1].n == 1 && peeked[1].method == IKEV2_AUTH_SIG &&
+	      peeked[1].algid_len == 67 &&
+	      !memcmp(peeked[1].algid + 2, "\x06\x09\x2a\x86\x48\x86\xf7"
+		      "\x0d\x01\x01\x0a", 11), "B's AUTH: RSASSA-PSS");
+	CHECK(peeked[0].method == IKEV2_AUTH_SIG && peeked[0].algid_len == 12,
+	      "A's AUTH: ECDSA");
+	check_pair(0);
+	stop();
+	cb.gw.rsa_pss = false;
+	ca.gw.rsa_pss = false;
+
 	printf("# certificates: IP IDs in subjectAltName, methods 1 and 9\n");
 	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT_RSA1);
 	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT_RSA1);
@@ -1516,6 +1593,81 @@ static void test_certs(void)
 	stop();
 	sh("rm -f *.pem *.key *.csr *.ext *.srl");
 	rmdir(certdir);
+}
+
+/*
+ * INITIAL_CONTACT goes in the first IKE SA with a gateway only: a second
+ * tunnel through the same gateway must not make the peer drop the first
+ * one's SAs. It replaces the SAs of the other role too.
+ */
+static void test_contact(void)
+{
+	struct iked_tunnel t2, *tuns[2];
+	struct iked_config c2;
+
+	printf("# INITIAL_CONTACT: only in the first IKE SA with a peer\n");
+	t2 = ca.tun;
+	snprintf(t2.name, sizeof(t2.name), "t11");
+	snprintf(t2.dev, sizeof(t2.dev), "vtun11");
+	t2.ifindex = 11;
+	tuns[0] = &ca.tun;
+	tuns[1] = &t2;
+	c2 = ca.c;
+	c2.tun = tuns;
+	c2.n_tun = 2;
+	start();
+	use(&A);
+	ike_engine_reconf(&c2);
+	peek_start();
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(peeked[0].n == 1 && peeked[0].initial_contact == 1,
+	      "first IKE_AUTH: %d of %d with INITIAL_CONTACT",
+	      peeked[0].initial_contact, peeked[0].n);
+	use(&A);
+	ike_tunnel_up(&t2);
+	run(now + 1000);
+	CHECK(peeked[0].n == 2 && peeked[0].initial_contact == 1,
+	      "second IKE_AUTH without it: %d of %d",
+	      peeked[0].initial_contact, peeked[0].n);
+	CHECK(view(&A).n == 2 && view(&B).n == 2 && A.n_ksa == 4 &&
+	      B.n_ksa == 4, "both IKE SAs up on both: %d %d, %d %d SAs",
+	      view(&A).n, view(&B).n, A.n_ksa, B.n_ksa);
+	CHECK(!strstr(B.log, "INITIAL_CONTACT replaces"), "B kept both");
+	use(&A);
+	ike_engine_reconf(&ca.c);
+	stop();
+
+	printf("# INITIAL_CONTACT from a restarted responder, initiating "
+	       "now, replaces the SA it initiated\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(view(&A).n == 1 && A.n_ksa == 2, "up");
+	/* B restarts, its DELETE lost; A's tunnel starts again */
+	filter = drop_from_b;
+	use(&B);
+	ike_engine_fini();
+	run(now);
+	filter = NULL;
+	use(&B);
+	ike_engine_init(&cb.c);
+	CHECK(B.n_ksa == 0 && view(&B).n == 0, "B forgot");
+	/* B now initiates towards A, with INITIAL_CONTACT */
+	cb.gw.peer = A.addr;
+	use(&B);
+	peek_start();
+	ike_tunnel_up(&cb.tun);
+	run(now + 1000);
+	CHECK(peeked[0].initial_contact == 1, "B sent INITIAL_CONTACT");
+	CHECK(view(&A).n == 1 && view(&B).n == 1 && A.n_ksa == 2 &&
+	      B.n_ksa == 2, "one IKE SA each, two kernel SAs: %d %d %d %d",
+	      view(&A).n, view(&B).n, A.n_ksa, B.n_ksa);
+	CHECK(strstr(A.log, "INITIAL_CONTACT replaces") != NULL,
+	      "A, the responder now, replaced its SA");
+	check_pair(0);
+	stop();
 }
 
 static void test_empty_informational(void)
@@ -1761,6 +1913,7 @@ int main(int argc, char **argv)
 	test_responder_ids();
 	test_damage();
 	test_certs();
+	test_contact();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

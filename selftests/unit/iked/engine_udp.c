@@ -244,9 +244,9 @@ int main(int argc, char **argv)
 	uint64_t end;
 
 	const char *certdir = NULL, *me = "a";
-	int method1 = 0;
+	int method1 = 0, pss = 0;
 
-	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1")) != -1) {
+	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1S")) != -1) {
 		switch (c) {
 		case 'l': local = optarg; break;
 		case 'r': peer = optarg; break;
@@ -269,6 +269,7 @@ int main(int argc, char **argv)
 		case 'C': certdir = optarg; break;
 		case 'N': me = optarg; break;
 		case '1': method1 = 1; break;
+		case 'S': pss = 1; break;
 		default: return 2;
 		}
 	}
@@ -321,6 +322,7 @@ int main(int argc, char **argv)
 	gw.ike = &ike;
 	if (certdir) {
 		gw.auth = method1 ? IKED_AUTH_CERT_RSA1 : IKED_AUTH_CERT;
+		gw.rsa_pss = pss;
 		snprintf(gw.cert, sizeof(gw.cert), "%s/%s.pem", certdir, me);
 		snprintf(gw.key, sizeof(gw.key), "%s/%s.key", certdir, me);
 		snprintf(gw.ca, sizeof(gw.ca), "%s/ca.pem", certdir);
