@@ -210,6 +210,22 @@ int iked_send(const struct sockaddr_storage *local,
 
 /* ---- fake kernel -------------------------------------------------------- */
 
+/* Every kernel SA operation in order: 'a'dd, 'd'elete, 's'witch. */
+struct kop {
+	struct node *n;
+	char op;
+	bool out, standby;
+	uint32_t spi;
+};
+static struct kop kops[1024];
+static int n_kops;
+
+static void kop(char op, bool out, uint32_t spi, bool standby)
+{
+	if (n_kops < (int)(sizeof(kops) / sizeof(kops[0])))
+		kops[n_kops++] = (struct kop){ cur, op, out, standby, spi };
+}
+
 int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
 {
 	(void)ifindex;
@@ -232,6 +248,7 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 		return -ENOSPC;
 	k = &cur->ksa[cur->n_ksa++];
 	k->sa = *sa;
+	kop('a', sa->out, sa->spi, sa->standby);
 	if (sa->enc_key_len)
 		memcpy(k->enc, sa->enc_key, sa->enc_key_len);
 	if (sa->auth_key_len)
@@ -255,15 +272,30 @@ int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 		if (cur->ksa[i].sa.ifindex == ifindex &&
 		    cur->ksa[i].sa.out == out && cur->ksa[i].sa.spi == spi) {
 			cur->ksa[i] = cur->ksa[--cur->n_ksa];
+			kop('d', out, spi, false);
 			return 0;
 		}
 	return -ENOENT;
 }
 
+/* Like vtun: the proxy ID's other outbound SAs become standby. */
 int iked_kernel_sa_activate(int ifindex, uint32_t spi)
 {
-	(void)ifindex;
-	(void)spi;
+	struct kern_sa *k = NULL;
+	int i;
+
+	for (i = 0; i < cur->n_ksa; i++)
+		if (cur->ksa[i].sa.ifindex == ifindex && cur->ksa[i].sa.out &&
+		    cur->ksa[i].sa.spi == spi)
+			k = &cur->ksa[i];
+	if (!k)
+		return -ENOENT;
+	for (i = 0; i < cur->n_ksa; i++)
+		if (cur->ksa[i].sa.ifindex == ifindex && cur->ksa[i].sa.out &&
+		    cur->ksa[i].sa.proxy_id == k->sa.proxy_id)
+			cur->ksa[i].sa.standby = true;
+	k->sa.standby = false;
+	kop('s', true, spi, false);
 	return 0;
 }
 
@@ -437,6 +469,7 @@ static void reset(void)
 		free(queue[i].data);
 	n_queue = 0;
 	n_sent = 0;
+	n_kops = 0;
 	delivered = 0;
 	filter = NULL;
 	conf_default(&ca, "192.0.2.1", "192.0.2.2", 10, IKED_START_NONE);
@@ -1736,6 +1769,8 @@ static void test_damage(void)
 	stop();
 }
 
+#include "engine_rekey.c"
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1761,6 +1796,7 @@ int main(int argc, char **argv)
 	test_responder_ids();
 	test_damage();
 	test_certs();
+	test_rekey();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
