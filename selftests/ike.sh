@@ -32,9 +32,6 @@ need_modules veth xfrm_interface esp4 esp6 xfrm_user || skip_all "missing module
 
 CERTS=$PWD/certs
 
-# check_ok DESC CMD...: check, and return whether it passed
-check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
-
 # agree TAG LA LB INIT MAP: SA lines LA (site A) and LB (site B, from
 # sw_sas or iked_sas) tell of one IKE SA, initiated by site INIT (A, B),
 # and one CHILD SA, seen from either end; MAP turns B's words into A's
