@@ -179,6 +179,17 @@ static void activate(struct child_sa *c)
 
 /* ---- CHILD SAs ------------------------------------------------------------ */
 
+/* The SA the peer's rekey of @c made, waiting for @c's DELETE. */
+static struct child_sa *successor(const struct child_sa *c)
+{
+	struct child_sa *x;
+
+	for (x = c->ike->child; x; x = x->next)
+		if (x != c && x->rekey_of == c->spi_in && !x->initiator)
+			return x;
+	return NULL;
+}
+
 void rekey_expire(int ifindex, bool out, uint32_t spi)
 {
 	struct ike_sa *sa;
@@ -189,7 +200,7 @@ void rekey_expire(int ifindex, bool out, uint32_t spi)
 		if (!c || c->tun->ifindex != ifindex)
 			continue;
 		if (sa->state != IKE_S_ESTABLISHED || c->rekey_want ||
-		    sa->req_rekey == c)
+		    sa->req_rekey == c || successor(c))
 			return;
 		iked_log(LOG_INFO, "%s: CHILD SA 0x%08x soft %s expiry: "
 			 "rekeying", c->tun->name, spi, out ? "out" : "in");
@@ -236,9 +247,7 @@ void rekey_child_done(struct ike_sa *sa, struct child_sa *c,
 	nonce_min(c->nmin, &c->nmin_len, c->nonce, c->nonce_len, nr, nr_len);
 	request_done(sa);
 	/* the peer rekeyed it too and we answered (2.8.1) */
-	for (x = sa->child; x; x = x->next)
-		if (x != c && x->rekey_of == old->spi_in && !x->initiator)
-			break;
+	x = successor(old);
 	if (x && nonce_cmp(c->nmin, c->nmin_len, x->nmin, x->nmin_len) < 0) {
 		iked_log(LOG_NOTICE, "%s: CHILD SA rekey collision: ours "
 			 "(0x%08x) has the lowest nonce, deleting it",

@@ -18,7 +18,7 @@ IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
 		    iked/engine_test.c iked/engine_rekey.c
 IKED_ENGINE_CPPFLAGS := -D_GNU_SOURCE -I$(IKED)
 IKED_ENGINE_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
-		      echo -lcrypto)
+		      echo -lcrypto) -Wl,--wrap=free
 
 iked/engine_test: $(IKED_ENGINE_DEPS)
 	$(CC) $(IKED_ENGINE_CPPFLAGS) $(CFLAGS) -O2 -o $@ iked/engine_test.c \

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -238,6 +239,34 @@ static void copy_str(char *dst, const char *src, size_t n)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+/*
+ * Every key given to the kernel, and free() of the engine's objects
+ * (linked with --wrap=free) looking for them: memory that held a key is
+ * cleansed before it is freed.
+ */
+#define KEYS_SEEN 512
+static uint8_t keys_seen[KEYS_SEEN][16];
+static int n_keys_seen, key_leaks;
+
+static void key_seen(const uint8_t *key, size_t len)
+{
+	if (len >= 16)
+		memcpy(keys_seen[n_keys_seen++ % KEYS_SEEN], key, 16);
+}
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+void __wrap_free(void *p)
+{
+	size_t n = p ? malloc_usable_size(p) : 0;
+	int i, k = n_keys_seen < KEYS_SEEN ? n_keys_seen : KEYS_SEEN;
+
+	for (i = 0; i < k && n >= 16; i++)
+		if (memmem(p, n, keys_seen[i], 16))
+			key_leaks++;
+	__real_free(p);
+}
+
 int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 {
 	struct kern_sa *k;
@@ -246,6 +275,8 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 		return -EINVAL;
 	if (cur->n_ksa == 64)
 		return -ENOSPC;
+	key_seen(sa->enc_key, sa->enc_key_len);
+	key_seen(sa->auth_key, sa->auth_key_len);
 	k = &cur->ksa[cur->n_ksa++];
 	k->sa = *sa;
 	kop('a', sa->out, sa->spi, sa->standby);
@@ -1797,6 +1828,9 @@ int main(int argc, char **argv)
 	test_damage();
 	test_certs();
 	test_rekey();
+	CHECK(key_leaks == 0 && n_keys_seen > 0,
+	      "%d freed blocks held one of %d kernel SA keys", key_leaks,
+	      n_keys_seen);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
