@@ -46,6 +46,7 @@
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
 #   none_left NS FN             FN NS (xfrm_spis, vtun_spis) lists nothing
 #   check_ok DESC CMD...        check, and return whether it passed
+#   iked_up NS, sw_up NS        an established IKE SA with a CHILD SA
 # and vtun-iked's (iked_*, below).
 
 SW_CHARON=${SW_CHARON:-/usr/lib/ipsec/charon}
@@ -403,6 +404,21 @@ none_left() { [ -z "$($2 "$1")" ]; }
 
 # check_ok DESC CMD...: check, and return whether it passed
 check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
+
+# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
+iked_up() {
+	local l
+	l=$(iked_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ -n "$(sas_get "$l" child spi_in)" ]
+}
+# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
+sw_up() {
+	local l
+	l=$(sw_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ "$(sas_get "$l" child state)" = INSTALLED ]
+}
 
 # sw_to_iked WORD: a value of sw_sas in vtun-iked's words (iked_sas)
 sw_to_iked() {

@@ -9,7 +9,7 @@
 #     full run), vtun-iked answers;
 #  b. vtun-iked rekeys: CHILD SA lifetime 10 s with PFS (ecp256) and IKE SA
 #     lifetime 15 s, strongSwan never rekeys;
-#  c. a byte limit (lifetime-bytes REKEY_BYTES, default 4m) makes the
+#  c. a byte limit (lifetime-bytes REKEY_MB MiB, default 4) makes the
 #     kernel's soft expiry start vtun-iked's rekey during a transfer.
 # Each time: no ping lost, every transfer verified, the expected number of
 # rekeys, the CHILD SA's SPIs change with each rekey and are the same in
@@ -30,7 +30,7 @@ command -v jq >/dev/null || skip_all "jq not installed"
 vtun_load || skip_all "cannot load vtun"
 
 REKEY_SECS=${REKEY_SECS:-50}
-REKEY_BYTES=${REKEY_BYTES:-4m}
+REKEY_MB=${REKEY_MB:-4}
 TMP=$(mktemp -d)
 defer rm -rf "$TMP"
 WARN0=$(dmesg 2>/dev/null | grep -cE '(WARNING|BUG):')
@@ -79,6 +79,7 @@ sw_none() { [ -z "$(sw_sas "$B")" ]; }
 # rk_up TAG INIT: the tunnel is up (INIT: B strongSwan initiates, A
 # vtun-iked does by itself, start always)
 rk_up() {
+	F0=$_T_FAIL
 	check_ok "$1: vtun-iked starts" iked_start "$A" || return
 	[ "$2" = B ] && check "$1: strongSwan initiates" sw_initiate "$B" ab
 	check_ok "$1: both ends have the SAs" retry 20 eval 'iked_up "$A" && sw_up "$B"'
@@ -86,12 +87,17 @@ rk_up() {
 
 # rk_down TAG: vtun-iked stops; strongSwan has nothing left
 rk_down() {
+	if [ "$_T_FAIL" != "$F0" ]; then
+		grep -E 'rekey|CHILD SA|IKE SA|expire|DELETE|dropped' \
+			"$(iked_dir "$A")/iked.log" | tail -n 60 | sed 's/^/#   /'
+		sw_log "$B" 40
+	fi
 	iked_stop "$A"
 	check "$1: strongSwan's SAs gone after vtun-iked stops" retry 10 sw_none
 }
 
-# child_spis LINES FIELD: the FIELD (spi_in, spi_out) of each CHILD SA
-# line of LINES, sorted; strongSwan's rekeyed/deleting ones left out
+# child_spis LINES FIELD: the FIELD (spi_in, spi_out, dh...) of each
+# CHILD SA line of LINES, sorted; strongSwan's rekeyed/deleting ones left out
 child_spis() {
 	local line w
 	while IFS= read -r line; do
@@ -229,7 +235,7 @@ if rk_up "$tag" A; then
 		grep -q 'soft .* expiry: rekeying' "$(iked_dir "$A")/iked.log"
 	check "$tag: SPIs changed with each rekey" test "${#SEEN[@]}" -ge "$n"
 	check_eq "$tag: PFS group of the rekeyed CHILD SA" "ecp256 ecp-256" \
-		"$(sas_get "$(iked_sas "$A")" child dh) $(sas_get "$(sw_sas "$B")" child dh)"
+		"$(child_spis "$(iked_sas "$A")" dh) $(child_spis "$(sw_sas "$B")" dh)"
 	check "$tag: IKE SA rekeyed by vtun-iked" \
 		test "$(sas_get "$(iked_sas "$A")" ike spi_i)" != "$ike0"
 	settled "$tag"
@@ -239,9 +245,9 @@ rk_down "$tag"
 
 # c. a byte limit
 tag="c: byte limit"
-rk_conf start=always esp_bytes="$REKEY_BYTES" && rk_sw
+rk_conf start=always esp_bytes="${REKEY_MB}m" && rk_sw
 if rk_up "$tag" A; then
-	bytes=$(numfmt --from=iec "${REKEY_BYTES^^}")
+	bytes=$((REKEY_MB << 20))
 	ip netns exec "$A" ping -q -i 0.01 -c 1000 -W 2 "${OV4[1]}" \
 		>"$TMP/ping" 2>&1 &
 	pid=$!
