@@ -138,6 +138,17 @@ static void child_rekey(struct node *by, bool pfs)
 	stop();
 }
 
+/* Up, then A's soft expiry and what follows: views before and after. */
+static void up_and_rekey(struct view *a0, struct view *a1)
+{
+	start();
+	up();
+	*a0 = view(&A);
+	soft_expire(&A);
+	run(now + 1000 + GRACE_WAIT);
+	*a1 = view(&A);
+}
+
 static void test_child_invalid_ke(void)
 {
 	struct view a0, a1;
@@ -148,12 +159,7 @@ static void test_child_invalid_ke(void)
 	ca.ipsec.n_dh = 2;
 	cb.ipsec.dh[0] = IKEV2_DH_ECP_256;
 	cb.ipsec.n_dh = 1;
-	start();
-	up();
-	a0 = view(&A);
-	soft_expire(&A);
-	run(now + 1000 + GRACE_WAIT);
-	a1 = view(&A);
+	up_and_rekey(&a0, &a1);
 	CHECK(count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false) == 2,
 	      "two CREATE_CHILD_SA requests: %d",
 	      count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false));
@@ -165,17 +171,12 @@ static void test_child_invalid_ke(void)
 	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "kernel SAs %d %d", A.n_ksa,
 	      B.n_ksa);
 	check_pair(0);
+	stop();
 
 	printf("# CHILD SA rekey: PFS required by the responder, none sent\n");
-	stop();
 	cb.ipsec.dh[0] = IKEV2_DH_ECP_256;
 	cb.ipsec.n_dh = 1;
-	start();
-	up();
-	a0 = view(&A);
-	soft_expire(&A);
-	run(now + 1000 + GRACE_WAIT);
-	a1 = view(&A);
+	up_and_rekey(&a0, &a1);
 	CHECK(strstr(A.log, "NO_PROPOSAL_CHOSEN") != NULL, "refused");
 	CHECK(a1.sa.n_child == 1 && a1.child[0].spi_in == a0.child[0].spi_in &&
 	      A.n_ksa == 2 && B.n_ksa == 2, "the old SA stays");
