@@ -2245,6 +2245,7 @@ void ike_expire(int ifindex, bool out, uint32_t spi, bool hard)
 
 		if (!c || c->tun->ifindex != ifindex)
 			continue;
+		rekey_hard_expire(c);
 		if (sa->state != IKE_S_ESTABLISHED) {
 			child_free(c, true);
 			return;

@@ -218,6 +218,7 @@ void run_work(struct ike_sa *sa);
 uint32_t rekey_soft_seconds(uint32_t hard);
 uint64_t rekey_soft_bytes(uint64_t hard);
 void rekey_expire(int ifindex, bool out, uint32_t spi);
+void rekey_hard_expire(struct child_sa *c);
 bool rekey_run(struct ike_sa *sa);
 void rekey_child_begin(struct ike_sa *sa, struct child_sa *c,
 		       struct ike_buf *b);

@@ -210,6 +210,18 @@ void rekey_expire(int ifindex, bool out, uint32_t spi)
 	}
 }
 
+/*
+ * @c reached its hard limit while the peer's replacement still waits for
+ * its DELETE: traffic goes to the replacement before @c goes.
+ */
+void rekey_hard_expire(struct child_sa *c)
+{
+	struct child_sa *x = successor(c);
+
+	if (x)
+		activate(x);
+}
+
 /* send_create_child() of a rekey: N(REKEY_SA) first (2.8). */
 void rekey_child_begin(struct ike_sa *sa, struct child_sa *c,
 		       struct ike_buf *b)

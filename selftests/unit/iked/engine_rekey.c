@@ -184,6 +184,42 @@ static void test_child_invalid_ke(void)
 	stop();
 }
 
+static int drop_delete_from_a(const struct dgram *d, int i)
+{
+	(void)i;
+	return d->from == &A && d->data[18] == IKEV2_EXCH_INFORMATIONAL &&
+	       !(d->data[19] & IKEV2_FLAG_RESPONSE);
+}
+
+static void test_child_hard_before_delete(void)
+{
+	struct view b0, b1;
+	struct kern_sa *k;
+
+	printf("# CHILD SA rekey: no DELETE, the hard expiry switches\n");
+	start();
+	up();
+	b0 = view(&B);
+	filter = drop_delete_from_a;
+	soft_expire(&A);
+	run(now + 1000);
+	b1 = view(&B);
+	k = ksa_find(&B, true, b0.child[0].spi_out);
+	CHECK(b1.sa.n_child == 2 && k && !k->sa.standby,
+	      "B: old outbound SA still carries traffic");
+	use(&B);
+	ike_expire(20, false, b0.child[0].spi_in, true);
+	run(now + 100);
+	b1 = view(&B);
+	CHECK(b1.sa.n_child == 1 && b1.child[0].spi_in != b0.child[0].spi_in,
+	      "B: the new CHILD SA is left");
+	k = ksa_find(&B, true, b1.child[0].spi_out);
+	CHECK(k && !k->sa.standby && ksa_active_out(&B) == 1,
+	      "B: traffic on the new outbound SA");
+	filter = NULL;
+	stop();
+}
+
 static void test_child_collision(void)
 {
 	struct view a0, a1, b1;
@@ -320,6 +356,7 @@ static void test_rekey(void)
 	child_rekey(&A, true);
 	child_rekey(&B, true);
 	test_child_invalid_ke();
+	test_child_hard_before_delete();
 	test_child_collision();
 	ike_rekey(&A);
 	ike_rekey(&B);
