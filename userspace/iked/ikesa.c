@@ -171,7 +171,7 @@ uint64_t new_spi(void)
 }
 
 struct ike_sa *sa_new(const struct iked_gateway *gw,
-			     const struct iked_tunnel *t, bool initiator)
+		      const struct iked_tunnel *t, bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 
@@ -350,7 +350,7 @@ static void hdr_init(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exch,
 
 /* Starts an encrypted message of ours. */
 void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
-		     bool response, uint32_t msgid)
+	      bool response, uint32_t msgid)
 {
 	struct ike_hdr h;
 
@@ -431,7 +431,7 @@ static int send_response(struct ike_sa *sa, struct ike_buf *b,
 }
 
 int seal_and_respond(struct ike_sa *sa, struct ike_buf *b,
-			    const uint8_t *req, size_t req_len)
+		     const uint8_t *req, size_t req_len)
 {
 	msg_seal_sk(b, sk_out(sa));
 	return send_response(sa, b, req, req_len);
@@ -531,7 +531,7 @@ static int derive_ike(struct ike_sa *sa, const uint8_t *ke, size_t ke_len)
 }
 
 int new_dh(struct ike_dh **dh, uint16_t group, uint8_t *pub,
-		  size_t cap, size_t *len)
+	   size_t cap, size_t *len)
 {
 	const struct ike_dh_alg *alg = crypto_dh(group);
 
@@ -912,10 +912,10 @@ static int find_child_tunnel(const struct ike_sa *sa,
  * the exchange (IKE_AUTH: the IKE SA's). Returns the child or NULL.
  */
 struct child_sa *child_respond(struct ike_sa *sa,
-				      const struct ike_parsed *p,
-				      struct ike_buf *b, bool create,
-				      const uint8_t *ni, size_t ni_len,
-				      const uint8_t *nr, size_t nr_len)
+			       const struct ike_parsed *p,
+			       struct ike_buf *b, bool create,
+			       const uint8_t *ni, size_t ni_len,
+			       const uint8_t *nr, size_t nr_len)
 {
 	const struct iked_tunnel *t = NULL;
 	struct ike_ts_set l, r;
@@ -1419,7 +1419,7 @@ void send_delete_ike(struct ike_sa *sa)
 }
 
 struct child_sa *child_by_spi(struct ike_sa *sa, bool out,
-				     uint32_t spi)
+			      uint32_t spi)
 {
 	struct child_sa *c;
 
