@@ -40,9 +40,6 @@ need_modules veth xfrm_interface esp4 esp6 xfrm_user || skip_all "missing module
 
 CERTS=$PWD/certs
 
-# check_ok DESC CMD...: check, and return whether it passed
-check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
-
 # agree TAG LA LB INIT MAP: SA lines LA (site A) and LB (site B, from
 # sw_sas or iked_sas) tell of one IKE SA, initiated by site INIT (A, B),
 # and one CHILD SA, seen from either end; MAP turns B's words into A's
@@ -294,20 +291,6 @@ iked_conf_a() {
 	EOC
 }
 
-# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
-iked_up() {
-	local l
-	l=$(iked_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ -n "$(sas_get "$l" child spi_in)" ]
-}
-# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
-sw_up() {
-	local l
-	l=$(sw_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ "$(sas_get "$l" child state)" = INSTALLED ]
-}
 # none_left NS SPIS: no SA in NS's kernel (SPIS: vtun_spis, xfrm_spis)
 
 # iked_begin TAG INIT SW_ARGS -- IKED_ARGS: configure strongSwan at B

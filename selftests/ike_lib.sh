@@ -45,6 +45,8 @@
 #   sas_get LINES KIND KEY      a value from sw_sas (or iked_sas) output
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
 #   none_left NS FN             FN NS (xfrm_spis, vtun_spis) lists nothing
+#   check_ok DESC CMD...        check, and return whether it passed
+#   iked_up NS, sw_up NS        an established IKE SA with a CHILD SA
 # and vtun-iked's (iked_*, below).
 
 SW_CHARON=${SW_CHARON:-/usr/lib/ipsec/charon}
@@ -194,15 +196,17 @@ sw_terminate() { sw_swanctl "$1" --terminate --ike "$2" --timeout 20; }
 #   esp=                ESP proposals (aes128gcm16: no PFS)
 #   start=none|trap|start   start_action (none)
 #   rekey=              rekey_time of the IKE and CHILD SAs (0: never)
+#   ike_rekey=, child_rekey=    the one or the other (default: rekey=)
 sw_conf_route() {
 	local ns=$1 name=$2 kv
 	local local=%any remote=%any lid='' rid='' auth=psk psk=vtun-test-psk cert=''
 	local ike=aes128gcm16-prfsha256-x25519 esp=aes128gcm16 start=none rekey=0
-	local l_id='' r_id='' l_cert='' s_l='' s_r=''
+	local l_id='' r_id='' l_cert='' s_l='' s_r='' ike_rekey='' child_rekey=''
 	shift 2
 	for kv in "$@"; do
 		case ${kv%%=*} in
-		local | remote | lid | rid | auth | psk | cert | ike | esp | start | rekey)
+		local | remote | lid | rid | auth | psk | cert | ike | esp | start | rekey | \
+		ike_rekey | child_rekey)
 			printf -v "${kv%%=*}" %s "${kv#*=}" ;;
 		*) diag "sw_conf_route: unknown key $kv"; return 1 ;;
 		esac
@@ -217,7 +221,7 @@ sw_conf_route() {
 			local_addrs = $local
 			remote_addrs = $remote
 			proposals = $ike
-			rekey_time = $rekey
+			rekey_time = ${ike_rekey:-$rekey}
 			dpd_delay = 0
 			mobike = no
 			local {
@@ -237,7 +241,7 @@ sw_conf_route() {
 					esp_proposals = $esp
 					if_id_in = $SW_IF_ID
 					if_id_out = $SW_IF_ID
-					rekey_time = $rekey
+					rekey_time = ${child_rekey:-$rekey}
 					start_action = $start
 				}
 			}
@@ -397,6 +401,24 @@ xfrm_spis() {
 
 # none_left NS FN: FN NS (xfrm_spis, vtun_spis) lists nothing
 none_left() { [ -z "$($2 "$1")" ]; }
+
+# check_ok DESC CMD...: check, and return whether it passed
+check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
+
+# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
+iked_up() {
+	local l
+	l=$(iked_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ -n "$(sas_get "$l" child spi_in)" ]
+}
+# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
+sw_up() {
+	local l
+	l=$(sw_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ "$(sas_get "$l" child state)" = INSTALLED ]
+}
 
 # sw_to_iked WORD: a value of sw_sas in vtun-iked's words (iked_sas)
 sw_to_iked() {

@@ -295,8 +295,8 @@ static void sa_fill(const struct child_sa *c, bool out,
 		    const struct ike_child_keys *ck, struct iked_kernel_sa *k)
 {
 	const struct iked_ipsec_profile *pr = c->tun->ipsec;
-	/* the initiator sends with the i->r keys, the responder receives */
-	bool i2r = out == c->ike->initiator;
+	/* the exchange's initiator sends with the i->r keys */
+	bool i2r = out == c->initiator;
 
 	memset(k, 0, sizeof(*k));
 	crypto_kernel_sa(k, ck, i2r);
@@ -307,10 +307,11 @@ static void sa_fill(const struct child_sa *c, bool out,
 	k->esn = c->ch.esn;
 	k->replay_window = out ? 0 : c->tun->replay_window;
 	k->proxy_id = c->proxy >= 0 ? c->tun->proxy[c->proxy].id : 0;
+	k->standby = out && c->standby;
 	k->hard_seconds = pr->lifetime;
-	k->soft_seconds = pr->lifetime - pr->lifetime / 10;
+	k->soft_seconds = rekey_soft_seconds(pr->lifetime);
 	k->hard_bytes = pr->lifetime_bytes;
-	k->soft_bytes = pr->lifetime_bytes - pr->lifetime_bytes / 10;
+	k->soft_bytes = rekey_soft_bytes(pr->lifetime_bytes);
 }
 
 /*
@@ -387,6 +388,7 @@ struct child_sa *child_new(struct ike_sa *sa, const struct iked_tunnel *t,
 	c->tun = t;
 	c->proxy = proxy;
 	c->protocol = t->ipsec->protocol;
+	c->initiator = sa->initiator;
 	if (iked_kernel_spi_alloc(t->ifindex, &c->spi_in)) {
 		free(c);
 		return NULL;
@@ -403,6 +405,10 @@ void child_free(struct child_sa *c, bool kernel)
 
 	if (c->ike->req_child == c)
 		c->ike->req_child = NULL;	/* its answer finds nothing */
+	if (c->ike->req_rekey == c)
+		c->ike->req_rekey = NULL;
+	if (c->ike->resp_rekey == c)
+		c->ike->resp_rekey = NULL;
 	for (pp = &c->ike->child; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;

@@ -32,9 +32,9 @@
 #define VALS_MAX	32
 
 /* Lifetimes and other ranges. */
-#define IKE_LIFE_MIN	300u		/* 5 minutes */
+#define IKE_LIFE_MIN	10u		/* short ones are for tests */
 #define IKE_LIFE_MAX	(30u * 86400)	/* 30 days */
-#define IPSEC_LIFE_MIN	60u
+#define IPSEC_LIFE_MIN	10u
 #define IPSEC_LIFE_MAX	(7u * 86400)
 #define LIFE_BYTES_MIN	(1ull << 20)
 #define REPLAY_MAX	4096u

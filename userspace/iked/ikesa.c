@@ -142,7 +142,6 @@ static void creds_free(void)
 static void rtx_fire(struct iked_timer *t);
 static void life_fire(struct iked_timer *t);
 static void start_fire(struct iked_timer *t);
-static void run_work(struct ike_sa *sa);
 
 static const char *state_name(enum ike_state s)
 {
@@ -161,7 +160,7 @@ static const char *state_name(enum ike_state s)
 	return "?";
 }
 
-static uint64_t new_spi(void)
+uint64_t new_spi(void)
 {
 	uint64_t spi = 0;
 
@@ -171,8 +170,8 @@ static uint64_t new_spi(void)
 	return spi;
 }
 
-static struct ike_sa *sa_new(const struct iked_gateway *gw,
-			     const struct iked_tunnel *t, bool initiator)
+struct ike_sa *sa_new(const struct iked_gateway *gw,
+		      const struct iked_tunnel *t, bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 
@@ -236,6 +235,7 @@ static void sa_free(struct ike_sa *sa)
 		}
 	iked_timer_del(&sa->rtx);
 	iked_timer_del(&sa->life);
+	rekey_sa_free(sa);
 	while (sa->child)
 		child_free(sa->child, true);
 	crypto_dh_free(sa->dh);
@@ -326,7 +326,7 @@ static const struct iked_tunnel *tunnel_by_ifindex(int ifindex)
 
 /* ---- sending -------------------------------------------------------------- */
 
-static struct ike_sk *sk_out(struct ike_sa *sa)
+struct ike_sk *sk_out(struct ike_sa *sa)
 {
 	return sa->initiator ? &sa->keys.i2r : &sa->keys.r2i;
 }
@@ -349,8 +349,8 @@ static void hdr_init(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exch,
 }
 
 /* Starts an encrypted message of ours. */
-static void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
-		     bool response, uint32_t msgid)
+void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
+	      bool response, uint32_t msgid)
 {
 	struct ike_hdr h;
 
@@ -371,7 +371,7 @@ static uint32_t rtx_ms(int tries)
 }
 
 /* Sends a finished request and keeps it for retransmission. */
-static int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
+int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
 {
 	size_t len;
 	uint8_t *m;
@@ -430,20 +430,21 @@ static int send_response(struct ike_sa *sa, struct ike_buf *b,
 	return 0;
 }
 
-static int seal_and_respond(struct ike_sa *sa, struct ike_buf *b,
-			    const uint8_t *req, size_t req_len)
+int seal_and_respond(struct ike_sa *sa, struct ike_buf *b,
+		     const uint8_t *req, size_t req_len)
 {
 	msg_seal_sk(b, sk_out(sa));
 	return send_response(sa, b, req, req_len);
 }
 
-static void request_done(struct ike_sa *sa)
+void request_done(struct ike_sa *sa)
 {
 	iked_timer_del(&sa->rtx);
 	free_buf(&sa->req, &sa->req_len);
 	sa->req_busy = false;
 	sa->req_msgid++;
 	sa->req_child = NULL;
+	sa->req_rekey = NULL;
 	sa->req_proxy = -1;
 }
 
@@ -493,7 +494,7 @@ static void init_notify(const struct ike_hdr *rq,
 
 /* ---- IKE SA keys ---------------------------------------------------------- */
 
-static int ike_algs_of(const struct ike_choice *c, struct ike_algs *a)
+int ike_algs_of(const struct ike_choice *c, struct ike_algs *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->encr = crypto_encr(c->encr, c->encr_keylen);
@@ -529,8 +530,8 @@ static int derive_ike(struct ike_sa *sa, const uint8_t *ke, size_t ke_len)
 	return 0;
 }
 
-static int new_dh(struct ike_dh **dh, uint16_t group, uint8_t *pub,
-		  size_t cap, size_t *len)
+int new_dh(struct ike_dh **dh, uint16_t group, uint8_t *pub,
+	   size_t cap, size_t *len)
 {
 	const struct ike_dh_alg *alg = crypto_dh(group);
 
@@ -715,7 +716,7 @@ static int verify_auth(struct ike_sa *sa, const struct iked_gateway *gw,
 	return err;
 }
 
-static void log_established(const struct ike_sa *sa)
+void log_established(const struct ike_sa *sa)
 {
 	const struct ike_encr_alg *e = crypto_encr(sa->ch.encr,
 						   sa->ch.encr_keylen);
@@ -770,7 +771,7 @@ static int add_child_request(struct ike_buf *b, struct child_sa *c, bool pfs,
 }
 
 /* The first error notify of a response, 0 if none. */
-static uint16_t error_of(const struct ike_parsed *p)
+uint16_t error_of(const struct ike_parsed *p)
 {
 	const struct ike_notify *n = msg_find_error(p);
 
@@ -872,6 +873,12 @@ static int find_child_tunnel(const struct ike_sa *sa,
 
 	ts_set(&tsi, p->tsi, p->n_tsi);
 	ts_set(&tsr, p->tsr, p->n_tsr);
+	if (sa->resp_rekey) {
+		/* a rekey: the tunnel and proxy ID of the SA it replaces */
+		*tp = sa->resp_rekey->tun;
+		*proxy = sa->resp_rekey->proxy;
+		return child_ts_narrow(*tp, *proxy, &tsi, &tsr, l, r);
+	}
 	for (i = 0; i < eng->conf->n_tun; i++) {
 		const struct iked_tunnel *t = eng->conf->tun[i];
 
@@ -905,11 +912,11 @@ static int find_child_tunnel(const struct ike_sa *sa,
  * answer's payloads, or the error notify, to @b. @ni/@nr: the nonces of
  * the exchange (IKE_AUTH: the IKE SA's). Returns the child or NULL.
  */
-static struct child_sa *child_respond(struct ike_sa *sa,
-				      const struct ike_parsed *p,
-				      struct ike_buf *b, bool create,
-				      const uint8_t *ni, size_t ni_len,
-				      const uint8_t *nr, size_t nr_len)
+struct child_sa *child_respond(struct ike_sa *sa,
+			       const struct ike_parsed *p,
+			       struct ike_buf *b, bool create,
+			       const uint8_t *ni, size_t ni_len,
+			       const uint8_t *nr, size_t nr_len)
 {
 	const struct iked_tunnel *t = NULL;
 	struct ike_ts_set l, r;
@@ -970,6 +977,8 @@ static struct child_sa *child_respond(struct ike_sa *sa,
 		return NULL;
 	}
 	c->ch = ch;
+	c->initiator = false;
+	c->standby = sa->resp_rekey != NULL;	/* until the old one goes */
 	c->spi_out = (uint32_t)ch.spi;
 	c->ts_l = l;
 	c->ts_r = r;
@@ -1080,7 +1089,7 @@ static int initiate(const struct iked_tunnel *t)
 	return 0;
 }
 
-static bool in_list(const uint16_t *l, int n, uint16_t v)
+bool in_list(const uint16_t *l, int n, uint16_t v)
 {
 	int i;
 
@@ -1225,7 +1234,6 @@ static int send_auth(struct ike_sa *sa)
 	return send_request(sa, &b, IKEV2_EXCH_IKE_AUTH);
 }
 
-static void send_delete_ike(struct ike_sa *sa);
 static void initial_contact(struct ike_sa *sa);
 
 static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
@@ -1267,6 +1275,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
 		initial_contact(sa);
 	log_established(sa);
+	rekey_ike_arm(sa);
 	if (!c) {
 		run_work(sa);		/* ike_tunnel_down() came first */
 		return;
@@ -1288,7 +1297,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 /* ---- initiator: CREATE_CHILD_SA ------------------------------------------- */
 
 /* @group: of our KE with PFS, 0: the profile's first */
-static int send_create_child(struct ike_sa *sa, int proxy, uint16_t group)
+int send_create_child(struct ike_sa *sa, int proxy, uint16_t group)
 {
 	const struct iked_tunnel *t = sa->tun;
 	struct child_sa *c;
@@ -1304,7 +1313,10 @@ static int send_create_child(struct ike_sa *sa, int proxy, uint16_t group)
 		child_free(c, false);
 		return -EIO;
 	}
+	c->initiator = true;
 	sk_begin(sa, &b, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->req_msgid);
+	if (sa->req_rekey)
+		rekey_child_begin(sa, c, &b);
 	err = add_child_request(&b, c, pfs,
 				group ? group : t->ipsec->dh[0]);
 	if (err) {
@@ -1331,6 +1343,8 @@ static void create_child_response(struct ike_sa *sa,
 	uint16_t err = error_of(p);
 	bool pfs;
 
+	if (!c && rekey_ike_response(sa, p))
+		return;
 	if (!c) {
 		/* ike_tunnel_down() meanwhile: its DELETE of the IKE SA
 		 * (queued) takes what the peer made with it */
@@ -1345,6 +1359,7 @@ static void create_child_response(struct ike_sa *sa,
 		uint16_t g = (uint16_t)(n->data[0] << 8 | n->data[1]);
 		uint16_t had = c->dh_group;
 		int proxy = c->proxy;
+		struct child_sa *old = sa->req_rekey;
 
 		request_done(sa);
 		child_free(c, false);
@@ -1352,8 +1367,10 @@ static void create_child_response(struct ike_sa *sa,
 		    in_list(sa->tun->ipsec->dh, sa->tun->ipsec->n_dh, g)) {
 			iked_log(LOG_INFO, "%s: peer wants PFS group %u",
 				 sa->tun->name, g);
+			sa->req_rekey = old;	/* the same rekey again */
 			if (!send_create_child(sa, proxy, g))
 				return;
+			sa->req_rekey = NULL;
 		}
 		iked_log(LOG_WARNING, "%s: CHILD SA not created: "
 			 "INVALID_KE_PAYLOAD", sa->tun->name);
@@ -1373,13 +1390,17 @@ static void create_child_response(struct ike_sa *sa,
 	}
 	crypto_dh_free(c->dh);
 	c->dh = NULL;
+	if (sa->req_rekey) {
+		rekey_child_done(sa, c, p->nonce, p->nonce_len);
+		return;
+	}
 	request_done(sa);
 	run_work(sa);
 }
 
 /* ---- INFORMATIONAL -------------------------------------------------------- */
 
-static void send_delete_ike(struct ike_sa *sa)
+void send_delete_ike(struct ike_sa *sa)
 {
 	struct ike_buf b;
 
@@ -1401,8 +1422,8 @@ static void send_delete_ike(struct ike_sa *sa)
 			 (unsigned long long)sa->spi_i);
 }
 
-static struct child_sa *child_by_spi(struct ike_sa *sa, bool out,
-				     uint32_t spi)
+struct child_sa *child_by_spi(struct ike_sa *sa, bool out,
+			      uint32_t spi)
 {
 	struct child_sa *c;
 
@@ -1431,7 +1452,7 @@ static int send_delete_child(struct ike_sa *sa, uint32_t spi_in)
 }
 
 /* Queued work, one request at a time. */
-static void run_work(struct ike_sa *sa)
+void run_work(struct ike_sa *sa)
 {
 	int i;
 
@@ -1447,6 +1468,8 @@ static void run_work(struct ike_sa *sa)
 			send_delete_child(sa, spi);
 			continue;
 		}
+		if (rekey_run(sa))
+			continue;
 		if (!sa->want_proxy)
 			return;
 		for (i = 0; i < 64; i++)
@@ -1494,7 +1517,7 @@ static bool informational_request(struct ike_sa *sa,
 			proto = c->protocol;
 			iked_log(LOG_NOTICE, "%s: peer deletes CHILD SA 0x%08x",
 				 c->tun->name, spi);
-			child_free(c, true);
+			rekey_deleted(c);
 		}
 	}
 	/* the initiator could not authenticate us (RFC 7296 2.21.2) */
@@ -1790,6 +1813,7 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 	seal_and_respond(sa, &b, msg, len);
 	log_established(sa);
+	rekey_ike_arm(sa);
 }
 
 static void create_child_request(struct ike_sa *sa, const struct ike_parsed *p,
@@ -1801,9 +1825,8 @@ static void create_child_request(struct ike_sa *sa, const struct ike_parsed *p,
 	sk_begin(sa, &b, IKEV2_EXCH_CREATE_CHILD_SA, true, p->hdr.msgid);
 	if (msg_find_notify(p, IKEV2_N_REKEY_SA) ||
 	    (p->has_sa && p->n_prop && p->prop[0].proto == IKEV2_PROTO_IKE)) {
-		/* rekeying is not done yet: the peer keeps its SAs */
-		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
-			       IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		rekey_request(sa, p, &b, msg, len);
+		return;
 	} else if (!p->nonce || crypto_random(nr, sizeof(nr))) {
 		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0,
 			       IKEV2_N_INVALID_SYNTAX, NULL, 0);
@@ -2082,6 +2105,7 @@ void ike_engine_fini(void)
 	iked_timer_del(&eng->start);
 	while (eng->sas)
 		sa_goodbye(eng->sas);
+	rekey_engine_fini();
 	creds_free();
 	eng->conf = NULL;
 }
@@ -2216,13 +2240,16 @@ void ike_expire(int ifindex, bool out, uint32_t spi, bool hard)
 {
 	struct ike_sa *sa;
 
-	if (!hard)
-		return;		/* rekeying comes later: wait for the hard one */
+	if (!hard) {
+		rekey_expire(ifindex, out, spi);
+		return;
+	}
 	for (sa = eng->sas; sa; sa = sa->next) {
 		struct child_sa *c = child_by_spi(sa, out, spi);
 
 		if (!c || c->tun->ifindex != ifindex)
 			continue;
+		rekey_hard_expire(c);
 		if (sa->state != IKE_S_ESTABLISHED) {
 			child_free(c, true);
 			return;

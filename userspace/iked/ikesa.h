@@ -81,6 +81,13 @@ struct child_sa {
 	uint8_t nonce[IKEV2_NONCE_MAX];
 	size_t nonce_len;
 	struct ike_child_info info;
+	/* rekeying (rekey.c) */
+	bool initiator;		/* we initiated the exchange that made it */
+	bool standby;		/* outbound SA installed standby */
+	bool rekey_want;	/* soft expiry seen: rekey when the window is free */
+	uint32_t rekey_of;	/* spi_in of the SA it replaces, 0: none */
+	uint8_t nmin[IKEV2_NONCE_MAX];	/* lowest nonce of its exchange */
+	size_t nmin_len;
 };
 
 struct ike_sa {
@@ -117,6 +124,10 @@ struct ike_sa {
 	struct iked_timer rtx;
 	struct child_sa *req_child;	/* CREATE_CHILD_SA: for this child */
 	int req_proxy;			/* CREATE_CHILD_SA: proxy index */
+	struct child_sa *req_rekey;	/* CREATE_CHILD_SA: rekeys this one */
+	struct child_sa *resp_rekey;	/* answering a rekey of this one */
+	struct ike_rekey *rk;		/* IKE SA rekey state (rekey.c) */
+	struct iked_timer rekey;	/* IKE SA lifetime: rekey (rekey.c) */
 	bool req_delete_ike;
 
 	/* the peer's requests: window of one */
@@ -179,5 +190,49 @@ int child_install(struct child_sa *c, const struct ike_child_keys *ck);
 bool child_choice_ok(const struct ike_choice *ch);
 int child_algs(const struct ike_choice *ch, struct ike_algs *a);
 void child_info(struct child_sa *c);
+
+/* ikesa.c, for rekey.c */
+uint64_t new_spi(void);
+struct ike_sa *sa_new(const struct iked_gateway *gw,
+		      const struct iked_tunnel *t, bool initiator);
+struct ike_sk *sk_out(struct ike_sa *sa);
+void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
+	      bool response, uint32_t msgid);
+int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch);
+int seal_and_respond(struct ike_sa *sa, struct ike_buf *b,
+		     const uint8_t *req, size_t req_len);
+void request_done(struct ike_sa *sa);
+int ike_algs_of(const struct ike_choice *c, struct ike_algs *a);
+int new_dh(struct ike_dh **dh, uint16_t group, uint8_t *pub,
+	   size_t cap, size_t *len);
+void log_established(const struct ike_sa *sa);
+uint16_t error_of(const struct ike_parsed *p);
+struct child_sa *child_respond(struct ike_sa *sa, const struct ike_parsed *p,
+			       struct ike_buf *b, bool create,
+			       const uint8_t *ni, size_t ni_len,
+			       const uint8_t *nr, size_t nr_len);
+bool in_list(const uint16_t *l, int n, uint16_t v);
+int send_create_child(struct ike_sa *sa, int proxy, uint16_t group);
+void send_delete_ike(struct ike_sa *sa);
+struct child_sa *child_by_spi(struct ike_sa *sa, bool out, uint32_t spi);
+void run_work(struct ike_sa *sa);
+
+/* rekey.c: CHILD and IKE SA rekeying (RFC 7296 2.8) */
+uint32_t rekey_soft_seconds(uint32_t hard);
+uint64_t rekey_soft_bytes(uint64_t hard);
+void rekey_expire(int ifindex, bool out, uint32_t spi);
+void rekey_hard_expire(struct child_sa *c);
+bool rekey_run(struct ike_sa *sa);
+void rekey_child_begin(struct ike_sa *sa, struct child_sa *c,
+		       struct ike_buf *b);
+void rekey_child_done(struct ike_sa *sa, struct child_sa *c,
+		      const uint8_t *nr, size_t nr_len);
+void rekey_request(struct ike_sa *sa, const struct ike_parsed *p,
+		   struct ike_buf *b, const uint8_t *msg, size_t len);
+bool rekey_ike_response(struct ike_sa *sa, const struct ike_parsed *p);
+void rekey_deleted(struct child_sa *c);
+void rekey_ike_arm(struct ike_sa *sa);
+void rekey_sa_free(struct ike_sa *sa);
+void rekey_engine_fini(void);
 
 #endif /* _VTUN_IKESA_H */

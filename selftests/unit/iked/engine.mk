@@ -12,13 +12,13 @@ CFLAGS ?= -std=gnu11 -g -Wall -Wextra -Werror -Wshadow \
 	  -Wmissing-prototypes -Wstrict-prototypes
 SANITIZE ?= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
-IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c proposal.c \
+IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c rekey.c proposal.c \
 		      msg.c crypto.c auth.c addr.c contact.c)
 IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
-		    iked/engine_test.c
+		    iked/engine_test.c iked/engine_rekey.c
 IKED_ENGINE_CPPFLAGS := -D_GNU_SOURCE -I$(IKED)
 IKED_ENGINE_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
-		      echo -lcrypto)
+		      echo -lcrypto) -Wl,--wrap=free
 
 iked/engine_test: $(IKED_ENGINE_DEPS)
 	$(CC) $(IKED_ENGINE_CPPFLAGS) $(CFLAGS) -O2 -o $@ iked/engine_test.c \

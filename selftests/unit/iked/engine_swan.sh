@@ -44,7 +44,7 @@ trap cleanup EXIT
 
 IKED=../../../userspace/iked
 cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
-	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/proposal.c \
+	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/rekey.c $IKED/proposal.c \
 	$IKED/msg.c $IKED/crypto.c $IKED/auth.c $IKED/addr.c $IKED/contact.c \
 	-lcrypto || exit 1
 

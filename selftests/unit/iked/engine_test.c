@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -210,6 +211,22 @@ int iked_send(const struct sockaddr_storage *local,
 
 /* ---- fake kernel -------------------------------------------------------- */
 
+/* Every kernel SA operation in order: 'a'dd, 'd'elete, 's'witch. */
+struct kop {
+	struct node *n;
+	char op;
+	bool out, standby;
+	uint32_t spi;
+};
+static struct kop kops[1024];
+static int n_kops;
+
+static void kop(char op, bool out, uint32_t spi, bool standby)
+{
+	if (n_kops < (int)(sizeof(kops) / sizeof(kops[0])))
+		kops[n_kops++] = (struct kop){ cur, op, out, standby, spi };
+}
+
 int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
 {
 	(void)ifindex;
@@ -222,6 +239,34 @@ static void copy_str(char *dst, const char *src, size_t n)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+/*
+ * Every key given to the kernel, and free() of the engine's objects
+ * (linked with --wrap=free) looking for them: memory that held a key is
+ * cleansed before it is freed.
+ */
+#define KEYS_SEEN 512
+static uint8_t keys_seen[KEYS_SEEN][16];
+static int n_keys_seen, key_leaks;
+
+static void key_seen(const uint8_t *key, size_t len)
+{
+	if (len >= 16)
+		memcpy(keys_seen[n_keys_seen++ % KEYS_SEEN], key, 16);
+}
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+void __wrap_free(void *p)
+{
+	size_t n = p ? malloc_usable_size(p) : 0;
+	int i, k = n_keys_seen < KEYS_SEEN ? n_keys_seen : KEYS_SEEN;
+
+	for (i = 0; i < k && n >= 16; i++)
+		if (memmem(p, n, keys_seen[i], 16))
+			key_leaks++;
+	__real_free(p);
+}
+
 int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 {
 	struct kern_sa *k;
@@ -230,8 +275,11 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 		return -EINVAL;
 	if (cur->n_ksa == 64)
 		return -ENOSPC;
+	key_seen(sa->enc_key, sa->enc_key_len);
+	key_seen(sa->auth_key, sa->auth_key_len);
 	k = &cur->ksa[cur->n_ksa++];
 	k->sa = *sa;
+	kop('a', sa->out, sa->spi, sa->standby);
 	if (sa->enc_key_len)
 		memcpy(k->enc, sa->enc_key, sa->enc_key_len);
 	if (sa->auth_key_len)
@@ -255,15 +303,30 @@ int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 		if (cur->ksa[i].sa.ifindex == ifindex &&
 		    cur->ksa[i].sa.out == out && cur->ksa[i].sa.spi == spi) {
 			cur->ksa[i] = cur->ksa[--cur->n_ksa];
+			kop('d', out, spi, false);
 			return 0;
 		}
 	return -ENOENT;
 }
 
+/* Like vtun: the proxy ID's other outbound SAs become standby. */
 int iked_kernel_sa_activate(int ifindex, uint32_t spi)
 {
-	(void)ifindex;
-	(void)spi;
+	struct kern_sa *k = NULL;
+	int i;
+
+	for (i = 0; i < cur->n_ksa; i++)
+		if (cur->ksa[i].sa.ifindex == ifindex && cur->ksa[i].sa.out &&
+		    cur->ksa[i].sa.spi == spi)
+			k = &cur->ksa[i];
+	if (!k)
+		return -ENOENT;
+	for (i = 0; i < cur->n_ksa; i++)
+		if (cur->ksa[i].sa.ifindex == ifindex && cur->ksa[i].sa.out &&
+		    cur->ksa[i].sa.proxy_id == k->sa.proxy_id)
+			cur->ksa[i].sa.standby = true;
+	k->sa.standby = false;
+	kop('s', true, spi, false);
 	return 0;
 }
 
@@ -437,6 +500,7 @@ static void reset(void)
 		free(queue[i].data);
 	n_queue = 0;
 	n_sent = 0;
+	n_kops = 0;
 	delivered = 0;
 	filter = NULL;
 	conf_default(&ca, "192.0.2.1", "192.0.2.2", 10, IKED_START_NONE);
@@ -1888,6 +1952,8 @@ static void test_damage(void)
 	stop();
 }
 
+#include "engine_rekey.c"
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1914,6 +1980,10 @@ int main(int argc, char **argv)
 	test_damage();
 	test_certs();
 	test_contact();
+	test_rekey();
+	CHECK(key_leaks == 0 && n_keys_seen > 0,
+	      "%d freed blocks held one of %d kernel SA keys", key_leaks,
+	      n_keys_seen);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
