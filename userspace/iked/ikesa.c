@@ -226,7 +226,7 @@ static void sa_free(struct ike_sa *sa)
 
 	/* an always-up tunnel that lost its SA comes up again */
 	if (sa->tun && sa->tun->start == IKED_START_START && !eng->stopping &&
-	    !tunnel_is_down(sa->tun) && !eng->start.armed)
+	    !tunnel_is_down(sa->tun) && !eng->start.armed && !sa->no_restart)
 		iked_timer_add(&eng->start, RESTART_MS);
 
 	for (pp = &eng->sas; *pp; pp = &(*pp)->next)
@@ -236,6 +236,7 @@ static void sa_free(struct ike_sa *sa)
 		}
 	iked_timer_del(&sa->rtx);
 	iked_timer_del(&sa->life);
+	dpd_stop(sa);
 	while (sa->child)
 		child_free(sa->child, true);
 	crypto_dh_free(sa->dh);
@@ -360,14 +361,19 @@ static void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
 	msg_sk_begin(b, sk_out(sa));
 }
 
-static uint32_t rtx_ms(int tries)
+uint32_t ike_rtx_ms(const struct ike_sa *sa, int tries)
 {
-	double ms = IKE_RTX_BASE_MS;
+	double ms = sa->gw->rtx_base_ms ? sa->gw->rtx_base_ms : IKE_RTX_BASE_MS;
 	int i;
 
 	for (i = 0; i < tries; i++)
 		ms *= 1.8;
 	return (uint32_t)ms;
+}
+
+int ike_rtx_tries(const struct ike_sa *sa)
+{
+	return sa->gw->rtx_tries ? (int)sa->gw->rtx_tries : IKE_RTX_TRIES;
 }
 
 /* Sends a finished request and keeps it for retransmission. */
@@ -393,7 +399,7 @@ static int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
 	sa->req_busy = true;
 	sa->req_tries = 0;
 	iked_send(&sa->local, &sa->peer, m, len);
-	iked_timer_add(&sa->rtx, rtx_ms(0));
+	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, 0));
 	return 0;
 }
 
@@ -453,11 +459,12 @@ static void rtx_fire(struct iked_timer *t)
 
 	if (!sa->req_busy)
 		return;
-	if (sa->req_tries >= IKE_RTX_TRIES) {
+	if (sa->req_tries >= ike_rtx_tries(sa)) {
 		if (sa->state == IKE_S_DELETING) {
 			sa_free(sa);
 			return;
 		}
+		dpd_dead(sa);
 		sa_fail(sa, "peer not responding");
 		return;
 	}
@@ -466,7 +473,7 @@ static void rtx_fire(struct iked_timer *t)
 		 sa->tun ? sa->tun->name : sa->gw->name,
 		 msg_exchange_name(sa->req_exch), sa->req_msgid, sa->req_tries);
 	iked_send(&sa->local, &sa->peer, sa->req, sa->req_len);
-	iked_timer_add(&sa->rtx, rtx_ms(sa->req_tries));
+	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, sa->req_tries));
 }
 
 /* An unencrypted answer to an IKE_SA_INIT request that creates no state. */
@@ -1023,6 +1030,7 @@ static int send_init(struct ike_sa *sa)
 	msg_add_ke(&b, sa->dh_group, pub, len);
 	msg_add_nonce(&b, sa->ni, sa->ni_len);
 	add_sighash(sa->gw, &b);
+	natt_add_notifies(sa, &b);
 	err = msg_end(&b);
 	if (err) {
 		msg_free(&b);
@@ -1172,6 +1180,7 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	memcpy(sa->init_r, p->buf, p->len);
 	sa->init_r_len = p->len;
 	request_done(sa);
+	natt_detect(sa, p, local, &sa->peer);
 	sa->state = IKE_S_AUTH_I;
 	if (send_auth(sa))
 		sa_fail(sa, "cannot build IKE_AUTH");
@@ -1261,6 +1270,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	}
 	request_done(sa);
 	sa->state = IKE_S_ESTABLISHED;
+	dpd_start(sa);
 	sa->established = (uint64_t)time(NULL);
 	log_established(sa);
 	if (!c) {
@@ -1513,6 +1523,18 @@ static bool informational_request(struct ike_sa *sa,
 	return false;
 }
 
+/* An empty INFORMATIONAL request (liveness check). */
+int ike_send_informational(struct ike_sa *sa)
+{
+	struct ike_buf b;
+
+	if (sa->req_busy || sa->state != IKE_S_ESTABLISHED)
+		return -EBUSY;
+	sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, false, sa->req_msgid);
+	msg_seal_sk(&b, sk_out(sa));
+	return send_request(sa, &b, IKEV2_EXCH_INFORMATIONAL);
+}
+
 /* ---- responder ------------------------------------------------------------ */
 
 static bool gw_matches(const struct iked_gateway *gw,
@@ -1638,6 +1660,8 @@ static void init_request(const struct ike_parsed *p,
 	msg_add_nonce(&b, sa->nr, sa->nr_len);
 	add_certreq(gw, &b);
 	add_sighash(gw, &b);
+	natt_detect(sa, p, local, peer);
+	natt_add_notifies(sa, &b);
 	if (msg_end(&b)) {
 		msg_free(&b);
 		sa_free(sa);
@@ -1769,6 +1793,7 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 	iked_timer_del(&sa->life);
 	sa->state = IKE_S_ESTABLISHED;
+	dpd_start(sa);
 	sa->established = (uint64_t)time(NULL);
 	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
 		initial_contact(sa);
@@ -1888,7 +1913,9 @@ static void response(struct ike_sa *sa, struct ike_parsed *p)
 
 /* A message of an SA with keys: window, then integrity, then contents. */
 static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
-		    const uint8_t *msg, size_t len)
+		    const uint8_t *msg, size_t len,
+		    const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *peer)
 {
 	bool is_resp = p->hdr.flags & IKEV2_FLAG_RESPONSE;
 	int err;
@@ -1941,6 +1968,9 @@ static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
 			 "SK payload");
 		return;
 	}
+	/* authentic: the peer is alive, and maybe elsewhere (NAT) */
+	sa->last_rx = iked_now_ms();
+	natt_rx(sa, local, peer);
 	if (is_resp)
 		response(sa, p);
 	else
@@ -2020,7 +2050,7 @@ void ike_recv(const struct sockaddr_storage *local,
 		drop_log(IKE_DROP_UNEXPECTED, peer, "no keys yet");
 		goto out;
 	}
-	recv_sk(sa, &p, msg, len);
+	recv_sk(sa, &p, msg, len, local, peer);
 out:
 	msg_parsed_free(&p);
 }

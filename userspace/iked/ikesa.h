@@ -138,6 +138,17 @@ struct ike_sa {
 	struct iked_id peer_id;		/* authenticated */
 	char local_id_s[128], peer_id_s[128];
 	struct ike_child_info *info;
+
+	/* NAT traversal (natt.c) */
+	bool natd;			/* both sent NAT_DETECTION_*_IP */
+	bool nat_local, nat_peer;	/* we, the peer, are behind a NAT */
+	bool path_set;			/* the device's path programmed */
+	struct sockaddr_storage path_peer;	/* ... to this peer */
+	/* liveness (dpd.c) */
+	struct iked_timer dpd;
+	uint64_t last_rx;		/* iked_now_ms() of the last message */
+	bool dpd_sent;			/* the request out is a DPD */
+	bool no_restart;		/* dead: the DPD action decides */
 };
 
 struct ike_engine {
@@ -176,5 +187,25 @@ int child_install(struct child_sa *c, const struct ike_child_keys *ck);
 bool child_choice_ok(const struct ike_choice *ch);
 int child_algs(const struct ike_choice *ch, struct ike_algs *a);
 void child_info(struct child_sa *c);
+
+/* ikesa.c, for natt.c and dpd.c */
+int ike_send_informational(struct ike_sa *sa);	/* an empty request */
+uint32_t ike_rtx_ms(const struct ike_sa *sa, int tries);
+int ike_rtx_tries(const struct ike_sa *sa);
+
+/* natt.c: NAT traversal (RFC 7296 2.23) */
+void natt_add_notifies(const struct ike_sa *sa, struct ike_buf *b);
+void natt_detect(struct ike_sa *sa, const struct ike_parsed *p,
+		 const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer);
+bool natt_rx(struct ike_sa *sa, const struct sockaddr_storage *local,
+	     const struct sockaddr_storage *peer);
+int natt_child_path(struct ike_sa *sa, const struct child_sa *c);
+
+/* dpd.c: liveness */
+void dpd_start(struct ike_sa *sa);
+void dpd_stop(struct ike_sa *sa);
+/* the peer did not answer: what the gateway's dpd-action says */
+void dpd_dead(struct ike_sa *sa);
 
 #endif /* _VTUN_IKESA_H */

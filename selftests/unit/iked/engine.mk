@@ -12,7 +12,7 @@ CFLAGS ?= -std=gnu11 -g -Wall -Wextra -Werror -Wshadow \
 	  -Wmissing-prototypes -Wstrict-prototypes
 SANITIZE ?= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
-IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c proposal.c \
+IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c proposal.c natt.c dpd.c \
 		      msg.c crypto.c auth.c addr.c)
 IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
 		    iked/engine_test.c

@@ -165,6 +165,22 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	return 0;
 }
 
+int iked_kernel_path_set(const struct iked_kernel_path *p)
+{
+	(void)p;
+	return 0;
+}
+
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap)
+{
+	(void)ifindex;
+	(void)spi_out;
+	(void)peer;
+	(void)encap;
+	return 0;
+}
+
 static int show(const struct ike_sa_info *sa, void *arg)
 {
 	int i;
