@@ -284,20 +284,6 @@ iked_conf_a() {
 	EOC
 }
 
-# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
-iked_up() {
-	local l
-	l=$(iked_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ -n "$(sas_get "$l" child spi_in)" ]
-}
-# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
-sw_up() {
-	local l
-	l=$(sw_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ "$(sas_get "$l" child state)" = INSTALLED ]
-}
 # none_left NS SPIS: no SA in NS's kernel (SPIS: vtun_spis, xfrm_spis)
 
 # iked_begin TAG INIT SW_ARGS -- IKED_ARGS: configure strongSwan at B
