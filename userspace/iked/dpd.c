@@ -64,8 +64,8 @@ static void dpd_fire(struct iked_timer *t)
 	}
 	/* a request is out already: its retransmissions tell */
 	if (!sa->req_busy) {
-		iked_log(LOG_DEBUG, "%s: nothing from the peer for %llu ms, "
-			 "DPD", sa->tun ? sa->tun->name : sa->gw->name,
+		iked_log(LOG_DEBUG, "%s: nothing from the peer for %llu ms, DPD",
+			 sa->tun ? sa->tun->name : sa->gw->name,
 			 (unsigned long long)idle);
 		sa->dpd_sent = true;
 		ike_send_informational(sa);
@@ -102,8 +102,8 @@ void dpd_dead(struct ike_sa *sa)
 
 	if (!gw->dpd_delay_ms || !sa->tun)
 		return;
-	iked_log(LOG_NOTICE, "%s: peer dead (%s unanswered, nothing heard for "
-		 "%llu ms), dpd-action %s", sa->tun->name,
+	iked_log(LOG_NOTICE, "%s: peer dead (%s unanswered, nothing heard for %llu ms), dpd-action %s",
+		 sa->tun->name,
 		 sa->dpd_sent ? "DPD" : "request",
 		 (unsigned long long)(sa->last_rx ? quiet : 0),
 		 action_names[gw->dpd_action]);
