@@ -504,11 +504,10 @@ int iked_kernel_path_set(const struct iked_kernel_path *p)
 	put_sockaddr(nlh, IFLA_VTUN_REMOTE, &p->peer);
 	if (p->encap) {
 		mnl_attr_put_u8(nlh, IFLA_VTUN_ENCAP, VTUN_ENCAP_UDP);
-		mnl_attr_put_u16(nlh, IFLA_VTUN_ENCAP_SPORT,
-				 addr_port(&p->local));
 		mnl_attr_put_u16(nlh, IFLA_VTUN_ENCAP_DPORT,
 				 addr_port(&p->peer));
 		mnl_attr_put_u16(nlh, IFLA_VTUN_KEEPALIVE, p->keepalive);
+		/* the socket's port is the device's encap-sport */
 		mnl_attr_put_u32(nlh, IFLA_VTUN_ENCAP_FD, (uint32_t)fd);
 	}
 	mnl_attr_nest_end(nlh, data);
