@@ -145,7 +145,7 @@ if check_ok "1: up through the NAT" retry 20 iked_up "$A" &&
 	mapping_change 1
 	check "1: XFRM follows the new port" retry 15 eval \
 		'in_range "$(xfrm_dport "$B" "$NAT")" 41000 41999'
-	traffic_both "1 after the change"
+	check "1 after the change: ping B->A" overlay_ping "$B" 1 4
 else
 	iked_log "$A" 40
 	sw_log "$B" 40
@@ -185,7 +185,8 @@ if check_ok "2: vtun-iked has the SAs" retry 10 iked_up "$B"; then
 		retry 15 grep -q "NAT mapping change" "$(iked_dir "$B")/iked.log"
 	check "2: vtun-iked's IKE SA at the new port" retry 5 eval \
 		'iked_ctl "$B" -j show | jq -e ".[\"ike-sas\"][0][\"peer-port\"] // 0 | . >= 41000"'
-	traffic_both "2 after the change"
+	check "2 after the change: ping B->A" overlay_ping "$B" 1 4
+	check "2 after the change: TCP A->B bytes verified" overlay_tcp "$B" 1 "$A" 4 65536
 else
 	iked_log "$B" 40
 	sw_log "$A" 40

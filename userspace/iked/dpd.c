@@ -95,6 +95,33 @@ static void restart_fire(struct iked_timer *t)
 	ike_tunnel_up(sa->tun);
 }
 
+/*
+ * Tunnels whose peer died under dpd-action clear: not initiated again, not
+ * even by traffic (acquire), until ike_tunnel_up() or ike_tunnel_down().
+ * Tunnels are configuration objects: distinct across engines.
+ */
+static const struct iked_tunnel *cleared[IKED_PROXY_MAX];
+static int n_cleared;
+
+bool dpd_cleared(const struct iked_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < n_cleared; i++)
+		if (cleared[i] == t)
+			return true;
+	return false;
+}
+
+void dpd_uncleared(const struct iked_tunnel *t)
+{
+	int i;
+
+	for (i = 0; i < n_cleared; i++)
+		if (cleared[i] == t)
+			cleared[i] = cleared[--n_cleared];
+}
+
 void dpd_dead(struct ike_sa *sa)
 {
 	const struct iked_gateway *gw = sa->gw;
@@ -110,6 +137,9 @@ void dpd_dead(struct ike_sa *sa)
 	/* the action, not the 5 s restart of "start" tunnels, follows */
 	sa->no_restart = true;
 	dpd_stop(sa);
+	if (gw->dpd_action == IKED_DPD_CLEAR && !dpd_cleared(sa->tun) &&
+	    n_cleared < IKED_PROXY_MAX)
+		cleared[n_cleared++] = sa->tun;
 	if (gw->dpd_action == IKED_DPD_RESTART) {
 		/* once this SA is failed: 0 ms from the main loop */
 		sa->dpd.fn = restart_fire;

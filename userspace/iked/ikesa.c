@@ -2068,7 +2068,8 @@ static void start_fire(struct iked_timer *t)
 		const struct iked_tunnel *tn = eng->conf->tun[i];
 
 		if (tn->start == IKED_START_START && tn->ifindex > 0 &&
-		    !tunnel_is_down(tn) && !sa_of_tunnel(tn))
+		    !tunnel_is_down(tn) && !dpd_cleared(tn) &&
+		    !sa_of_tunnel(tn))
 			initiate(tn);
 	}
 }
@@ -2187,6 +2188,7 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 	struct ike_sa *sa = sa_of_tunnel(t);
 
 	set_down(t, false);
+	dpd_uncleared(t);
 	if (sa)
 		return sa->state == IKE_S_DELETING ? -EBUSY : 0;
 	return initiate(t);
@@ -2198,6 +2200,7 @@ int ike_tunnel_down(const struct iked_tunnel *t)
 
 	/* "start" tunnels stay down until ike_tunnel_up(); no SA is fine */
 	set_down(t, true);
+	dpd_uncleared(t);
 	for (sa = eng->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->tun != t)
@@ -2220,7 +2223,7 @@ void ike_acquire(int ifindex, uint32_t proxy_id)
 	struct ike_sa *sa;
 	int i;
 
-	if (!t || t->start == IKED_START_NONE)
+	if (!t || t->start == IKED_START_NONE || dpd_cleared(t))
 		return;
 	sa = sa_of_tunnel(t);
 	if (!sa) {

@@ -207,5 +207,8 @@ void dpd_start(struct ike_sa *sa);
 void dpd_stop(struct ike_sa *sa);
 /* the peer did not answer: what the gateway's dpd-action says */
 void dpd_dead(struct ike_sa *sa);
+/* dpd-action clear: the tunnel stays down until brought up or down */
+bool dpd_cleared(const struct iked_tunnel *t);
+void dpd_uncleared(const struct iked_tunnel *t);
 
 #endif /* _VTUN_IKESA_H */

@@ -2007,6 +2007,16 @@ static void test_dpd(void)
 	run(now + 30000);
 	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k &&
 	      view(&A).n <= 1 && A.n_ksa == 0, "stays down");
+	use(&A);
+	ike_acquire(10, 0);
+	run(now + 1000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k,
+	      "not even traffic (acquire) brings it up");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2,
+	      "ike_tunnel_up() does");
 	stop();
 
 	printf("# DPD: action restart initiates at once, until it works\n");
