@@ -138,7 +138,9 @@ dpd_conf restart always
 check "restart: vtun-iked starts" iked_start "$A"
 check "restart: up" retry 20 iked_up "$A"
 check "restart: idle: DPD sent" retry $((DPD_DELAY + 3)) grep -q 'DPD$' "$(LOG)"
-check "restart: ... and answered (no death)" eval '! grep -q "peer dead" "$(LOG)"'
+check "restart: ... strongSwan answers it" retry 5 grep -q \
+	"generating INFORMATIONAL response" "$(sw_dir "$B")/charon.log"
+check "restart: ... no death" eval '! grep -q "peer dead" "$(LOG)"'
 check "restart: still up" iked_up "$A"
 t0=$EPOCHREALTIME
 check "restart: charon crashes" charon_crash
