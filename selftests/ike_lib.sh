@@ -197,16 +197,18 @@ sw_terminate() { sw_swanctl "$1" --terminate --ike "$2" --timeout 20; }
 #   start=none|trap|start   start_action (none)
 #   rekey=              rekey_time of the IKE and CHILD SAs (0: never)
 #   ike_rekey=, child_rekey=    the one or the other (default: rekey=)
+#   dpd=                dpd_delay (0: none)
 sw_conf_route() {
 	local ns=$1 name=$2 kv
 	local local=%any remote=%any lid='' rid='' auth=psk psk=vtun-test-psk cert=''
 	local ike=aes128gcm16-prfsha256-x25519 esp=aes128gcm16 start=none rekey=0
+	local dpd=0
 	local l_id='' r_id='' l_cert='' s_l='' s_r='' ike_rekey='' child_rekey=''
 	shift 2
 	for kv in "$@"; do
 		case ${kv%%=*} in
 		local | remote | lid | rid | auth | psk | cert | ike | esp | start | rekey | \
-		ike_rekey | child_rekey)
+		ike_rekey | child_rekey | dpd)
 			printf -v "${kv%%=*}" %s "${kv#*=}" ;;
 		*) diag "sw_conf_route: unknown key $kv"; return 1 ;;
 		esac
@@ -222,7 +224,7 @@ sw_conf_route() {
 			remote_addrs = $remote
 			proposals = $ike
 			rekey_time = ${ike_rekey:-$rekey}
-			dpd_delay = 0
+			dpd_delay = $dpd
 			mobike = no
 			local {
 				auth = $auth
@@ -516,6 +518,21 @@ iked_sas() {
 vtun_spis() {
 	ip netns exec "$1" "$VTUNCTL" -j sa show "${2:-vtun0}" |
 		jq -r "$_JQ_HEX"' .[].spi | hex' | sort
+}
+
+# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
+iked_up() {
+	local l
+	l=$(iked_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ -n "$(sas_get "$l" child spi_in)" ]
+}
+# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
+sw_up() {
+	local l
+	l=$(sw_sas "$1") &&
+		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
+		[ "$(sas_get "$l" child state)" = INSTALLED ]
 }
 
 # sw_notify NAME: how charon's log abbreviates notify NAME ("N(...)")

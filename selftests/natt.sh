@@ -20,45 +20,12 @@ need_modules veth xfrm_interface esp4 esp6 xfrm_user nft_masq nf_nat \
 	skip_all "missing modules"
 command -v nft >/dev/null || skip_all "nft not installed"
 
-# Addresses: A (private) -- N in0 | N out0 (public) -- B.
-PRIV4=(172.16.0.1 172.16.0.254)
-PRIV6=(fd99::1 fd99::fe)
-PUB4=(192.0.2.2 192.0.2.254)
-PUB6=(2001:db8:ff::2 2001:db8:ff::fe)
 ALG=gcm128-16
 ENCAP_SOCK=$VTUN_TOP/selftests/encap_fd.py
 
 a_addr() { if [ "$1" = 6 ]; then echo "${PRIV6[0]}"; else echo "${PRIV4[0]}"; fi; }
 b_addr() { if [ "$1" = 6 ]; then echo "${PUB6[0]}"; else echo "${PUB4[0]}"; fi; }
 nat_addr() { if [ "$1" = 6 ]; then echo "${PUB6[1]}"; else echo "${PUB4[1]}"; fi; }
-
-# natt_topo [PORTS]: A, N, B; N masquerades what leaves out0, UDP into the
-# port range PORTS if given (else ports are kept when free).
-natt_topo() {
-	local udp="meta l4proto udp masquerade${1:+ to :$1}"
-	ns_new A && ns_new N && ns_new B || return
-	veth_pair "$A" ul0 "$N" in0 && veth_pair "$N" out0 "$B" ul0 || return
-	ip -n "$A" addr add "${PRIV4[0]}/24" dev ul0 &&
-	ip -n "$A" addr add "${PRIV6[0]}/64" dev ul0 nodad &&
-	ip -n "$N" addr add "${PRIV4[1]}/24" dev in0 &&
-	ip -n "$N" addr add "${PRIV6[1]}/64" dev in0 nodad &&
-	ip -n "$N" addr add "${PUB4[1]}/24" dev out0 &&
-	ip -n "$N" addr add "${PUB6[1]}/64" dev out0 nodad &&
-	ip -n "$B" addr add "${PUB4[0]}/24" dev ul0 &&
-	ip -n "$B" addr add "${PUB6[0]}/64" dev ul0 nodad &&
-	ip -n "$A" route add default via "${PRIV4[1]}" &&
-	ip -n "$A" -6 route add default via "${PRIV6[1]}" &&
-	ns_exec "$N" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
-	ns_exec "$N" nft -f - <<-EOF
-	table inet nat {
-		chain post {
-			type nat hook postrouting priority srcnat;
-			oifname "out0" $udp
-			oifname "out0" masquerade
-		}
-	}
-	EOF
-}
 
 natt_sas() { # NS I: the SA pair of site I (0 = A)
 	local out=$SPI_AB in=$SPI_BA
@@ -151,17 +118,6 @@ s = socket.socket(fam, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[5])))
 s.sendto(bytes.fromhex(sys.argv[4]), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" "$5" "${6:-5555}"
-}
-
-# ct_flush NS: forget every connection tracking entry (NAT mappings)
-ct_flush() {
-	ns_exec "$1" python3 -c '
-import socket, struct, sys
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
-body = struct.pack("BBH", socket.AF_UNSPEC, 0, 0)            # nfgenmsg
-# IPCTNL_MSG_CT_DELETE of CTNETLINK without a tuple: flush; REQUEST | ACK
-s.send(struct.pack("IHHII", 16 + len(body), (1 << 8) | 2, 0x5, 1, 0) + body)
-sys.exit(struct.unpack_from("i", s.recv(4096), 16)[0] != 0)'
 }
 
 both_ways() { # TAG INNER...: ping and TCP between the sites, A first

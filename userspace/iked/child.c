@@ -323,6 +323,10 @@ int child_install(struct child_sa *c, const struct ike_child_keys *ck)
 	struct iked_kernel_sa in, out;
 	int err;
 
+	/* the device's remote and ESP in UDP first (NAT traversal) */
+	err = natt_child_path(c->ike, c);
+	if (err)
+		return err;
 	sa_fill(c, false, ck, &in);
 	sa_fill(c, true, ck, &out);
 	err = iked_kernel_sa_add(&in);

@@ -1157,11 +1157,70 @@ static int parse_psk(struct parser *ps, const struct tok *t,
 	return 0;
 }
 
+/*
+ * dpd-delay (0: none), retransmit-timeout and nat-keepalive (0: none);
+ * each once: a bit per key in @seen.
+ */
+static int gw_duration(struct parser *ps, const struct stmt *st,
+		       struct iked_gateway *g, unsigned int *seen)
+{
+	static const struct {
+		const char *key;
+		uint64_t min, max;	/* ms */
+		bool seconds;		/* whole seconds */
+	} keys[] = {
+		{ "dpd-delay", 0, 86400000, false },
+		{ "retransmit-timeout", 100, 60000, false },
+		{ "nat-keepalive", 0, 3600000, true },
+	};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(st->key.text, keys[i].key))
+			break;
+	if (*seen & (1u << i))
+		return perr(ps, st->key.line, "duplicate \"%s\"", st->key.text);
+	*seen |= 1u << i;
+	if (want_values(ps, st, 1, 1))
+		return -1;
+	if (parse_duration_ms(st->val[0].text, &v) || v < keys[i].min ||
+	    v > keys[i].max || (keys[i].seconds && v % 1000))
+		return perr(ps, st->val[0].line, "bad %s \"%s\"%s", keys[i].key,
+			    st->val[0].text, keys[i].seconds ?
+			    " (whole seconds, up to 1h)" : "");
+	if (i == 0)
+		g->dpd_delay_ms = v;
+	else if (i == 1)
+		g->rtx_base_ms = v;
+	else
+		g->nat_keepalive = v / 1000;
+	return 0;
+}
+
+static int gw_dpd_action(struct parser *ps, const struct tok *t,
+			 struct iked_gateway *g)
+{
+	if (!strcmp(t->text, "clear"))
+		g->dpd_action = IKED_DPD_CLEAR;
+	else if (!strcmp(t->text, "restart"))
+		g->dpd_action = IKED_DPD_RESTART;
+	else if (!strcmp(t->text, "trap"))
+		g->dpd_action = IKED_DPD_TRAP;
+	else
+		return perr(ps, t->line,
+			    "expected clear, restart or trap, not \"%s\"",
+			    t->text);
+	return 0;
+}
+
 static int gateway_body(struct parser *ps, const struct stmt *hdr,
 			struct stmt *st)
 {
 	bool s_local = false, s_peer = false, s_lid = false, s_pid = false;
 	bool s_auth = false, s_prof = false, s_ver = false;
+	bool s_dpda = false, s_tries = false;
+	unsigned int s_dur = 0;
 	struct iked_gateway *g;
 	int r;
 
@@ -1174,6 +1233,7 @@ static int gateway_body(struct parser *ps, const struct stmt *hdr,
 	    unique(ps, hdr, (void **)ps->conf->gw, ps->conf->n_gw,
 		   offsetof(struct iked_gateway, name)))
 		return -1;
+	g->nat_keepalive = 20;
 	while (!(r = read_stmt(ps, st, false))) {
 		const char *k = st->key.text;
 
@@ -1210,6 +1270,25 @@ static int gateway_body(struct parser *ps, const struct stmt *hdr,
 		} else if (!strcmp(k, "ike-crypto-profile")) {
 			r = ref_stmt(ps, st, &s_prof, REF_IKE,
 				     (const void **)&g->ike);
+		} else if (!strcmp(k, "dpd-delay") ||
+			   !strcmp(k, "retransmit-timeout") ||
+			   !strcmp(k, "nat-keepalive")) {
+			r = gw_duration(ps, st, g, &s_dur);
+		} else if (!strcmp(k, "dpd-action")) {
+			r = once(ps, st, &s_dpda) ||
+			    want_values(ps, st, 1, 1) ||
+			    gw_dpd_action(ps, &st->val[0], g);
+		} else if (!strcmp(k, "retransmit-tries")) {
+			uint64_t v;
+
+			r = once(ps, st, &s_tries) ||
+			    want_values(ps, st, 1, 1);
+			if (!r && (parse_uint(st->val[0].text, 20, &v) || !v))
+				r = perr(ps, st->val[0].line,
+					 "bad retransmit-tries \"%s\" (1 to 20)",
+					 st->val[0].text);
+			if (!r)
+				g->rtx_tries = v;
 		} else if (!strcmp(k, "version")) {
 			r = once(ps, st, &s_ver) ||
 			    want_values(ps, st, 1, 1);

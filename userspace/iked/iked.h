@@ -80,6 +80,13 @@ enum iked_auth {
 	IKED_AUTH_CERT_RSA1,		/* RSA PKCS#1 v1.5, method 1 */
 };
 
+/* What liveness checking does with a dead peer's SAs (dpd.c). */
+enum iked_dpd_action {
+	IKED_DPD_CLEAR,		/* delete them, nothing more */
+	IKED_DPD_RESTART,	/* and initiate again at once */
+	IKED_DPD_TRAP,		/* and again on the next acquire */
+};
+
 /* "ike-gateway": one IKE peer. */
 struct iked_gateway {
 	char name[IKED_NAME_MAX];
@@ -99,6 +106,12 @@ struct iked_gateway {
 	 */
 	uint8_t cred_digest[32];
 	const struct iked_ike_profile *ike;
+	/* liveness (dpd.c) and NAT traversal (natt.c) */
+	uint32_t dpd_delay_ms;		/* inbound silence before DPD; 0: none */
+	enum iked_dpd_action dpd_action;
+	uint32_t rtx_base_ms;		/* first retransmission; 0: 4 s */
+	uint32_t rtx_tries;		/* retransmissions; 0: 5 */
+	uint16_t nat_keepalive;		/* seconds behind a NAT; 0: none */
 };
 
 /* One proxy ID: the traffic selector pair of one CHILD SA. */
@@ -212,6 +225,26 @@ int iked_kernel_sa_activate(int ifindex, uint32_t spi);
 /* Seconds since epoch the SA last carried a packet, 0 if never. */
 int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 			     uint64_t *when);
+
+/*
+ * The device's path to the peer (natt.c): @peer becomes its remote (and
+ * peer port); with @encap, ESP in UDP from @local's port through the
+ * daemon's own socket on it (encap-fd), NAT keepalives every @keepalive
+ * seconds (0: none). Without, encap none.
+ */
+struct iked_kernel_path {
+	int ifindex;
+	struct sockaddr_storage local, peer;	/* with ports */
+	bool encap;
+	uint16_t keepalive;
+};
+int iked_kernel_path_set(const struct iked_kernel_path *p);
+/*
+ * The peer moved (a NAT mapping change): sa-set peer (and peer-port with
+ * ESP in UDP) on the device's SA @spi_out, for all of its SAs at once.
+ */
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap);
 
 /* ---------------------------------------------------------------------------
  * The engine (ikesa.c, child.c): what the daemon calls.

@@ -225,7 +225,7 @@ static void sa_free(struct ike_sa *sa)
 
 	/* an always-up tunnel that lost its SA comes up again */
 	if (sa->tun && sa->tun->start == IKED_START_START && !eng->stopping &&
-	    !tunnel_is_down(sa->tun) && !eng->start.armed)
+	    !tunnel_is_down(sa->tun) && !eng->start.armed && !sa->no_restart)
 		iked_timer_add(&eng->start, RESTART_MS);
 
 	for (pp = &eng->sas; *pp; pp = &(*pp)->next)
@@ -236,6 +236,7 @@ static void sa_free(struct ike_sa *sa)
 	iked_timer_del(&sa->rtx);
 	iked_timer_del(&sa->life);
 	rekey_sa_free(sa);
+	dpd_stop(sa);
 	while (sa->child)
 		child_free(sa->child, true);
 	crypto_dh_free(sa->dh);
@@ -360,14 +361,19 @@ void sk_begin(struct ike_sa *sa, struct ike_buf *b, uint8_t exch,
 	msg_sk_begin(b, sk_out(sa));
 }
 
-static uint32_t rtx_ms(int tries)
+uint32_t ike_rtx_ms(const struct ike_sa *sa, int tries)
 {
-	double ms = IKE_RTX_BASE_MS;
+	double ms = sa->gw->rtx_base_ms ? sa->gw->rtx_base_ms : IKE_RTX_BASE_MS;
 	int i;
 
 	for (i = 0; i < tries; i++)
 		ms *= 1.8;
 	return (uint32_t)ms;
+}
+
+int ike_rtx_tries(const struct ike_sa *sa)
+{
+	return sa->gw->rtx_tries ? (int)sa->gw->rtx_tries : IKE_RTX_TRIES;
 }
 
 /* Sends a finished request and keeps it for retransmission. */
@@ -393,7 +399,7 @@ int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
 	sa->req_busy = true;
 	sa->req_tries = 0;
 	iked_send(&sa->local, &sa->peer, m, len);
-	iked_timer_add(&sa->rtx, rtx_ms(0));
+	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, 0));
 	return 0;
 }
 
@@ -454,11 +460,12 @@ static void rtx_fire(struct iked_timer *t)
 
 	if (!sa->req_busy)
 		return;
-	if (sa->req_tries >= IKE_RTX_TRIES) {
+	if (sa->req_tries >= ike_rtx_tries(sa)) {
 		if (sa->state == IKE_S_DELETING) {
 			sa_free(sa);
 			return;
 		}
+		dpd_dead(sa);
 		sa_fail(sa, "peer not responding");
 		return;
 	}
@@ -467,7 +474,7 @@ static void rtx_fire(struct iked_timer *t)
 		 sa->tun ? sa->tun->name : sa->gw->name,
 		 msg_exchange_name(sa->req_exch), sa->req_msgid, sa->req_tries);
 	iked_send(&sa->local, &sa->peer, sa->req, sa->req_len);
-	iked_timer_add(&sa->rtx, rtx_ms(sa->req_tries));
+	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, sa->req_tries));
 }
 
 /* An unencrypted answer to an IKE_SA_INIT request that creates no state. */
@@ -1033,6 +1040,7 @@ static int send_init(struct ike_sa *sa)
 	msg_add_ke(&b, sa->dh_group, pub, len);
 	msg_add_nonce(&b, sa->ni, sa->ni_len);
 	add_sighash(sa->gw, &b);
+	natt_add_notifies(sa, &b);
 	err = msg_end(&b);
 	if (err) {
 		msg_free(&b);
@@ -1182,6 +1190,7 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	memcpy(sa->init_r, p->buf, p->len);
 	sa->init_r_len = p->len;
 	request_done(sa);
+	natt_detect(sa, p, local, &sa->peer);
 	sa->state = IKE_S_AUTH_I;
 	if (send_auth(sa))
 		sa_fail(sa, "cannot build IKE_AUTH");
@@ -1271,6 +1280,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 	}
 	request_done(sa);
 	sa->state = IKE_S_ESTABLISHED;
+	dpd_start(sa);
 	sa->established = (uint64_t)time(NULL);
 	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
 		initial_contact(sa);
@@ -1540,6 +1550,18 @@ static bool informational_request(struct ike_sa *sa,
 	return false;
 }
 
+/* An empty INFORMATIONAL request (liveness check). */
+int ike_send_informational(struct ike_sa *sa)
+{
+	struct ike_buf b;
+
+	if (sa->req_busy || sa->state != IKE_S_ESTABLISHED)
+		return -EBUSY;
+	sk_begin(sa, &b, IKEV2_EXCH_INFORMATIONAL, false, sa->req_msgid);
+	msg_seal_sk(&b, sk_out(sa));
+	return send_request(sa, &b, IKEV2_EXCH_INFORMATIONAL);
+}
+
 /* ---- responder ------------------------------------------------------------ */
 
 static bool gw_matches(const struct iked_gateway *gw,
@@ -1665,6 +1687,8 @@ static void init_request(const struct ike_parsed *p,
 	msg_add_nonce(&b, sa->nr, sa->nr_len);
 	add_certreq(gw, &b);
 	add_sighash(gw, &b);
+	natt_detect(sa, p, local, peer);
+	natt_add_notifies(sa, &b);
 	if (msg_end(&b)) {
 		msg_free(&b);
 		sa_free(sa);
@@ -1796,6 +1820,7 @@ static void auth_request(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 	iked_timer_del(&sa->life);
 	sa->state = IKE_S_ESTABLISHED;
+	dpd_start(sa);
 	sa->established = (uint64_t)time(NULL);
 	if (msg_find_notify(p, IKEV2_N_INITIAL_CONTACT))
 		initial_contact(sa);
@@ -1915,7 +1940,9 @@ static void response(struct ike_sa *sa, struct ike_parsed *p)
 
 /* A message of an SA with keys: window, then integrity, then contents. */
 static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
-		    const uint8_t *msg, size_t len)
+		    const uint8_t *msg, size_t len,
+		    const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *peer)
 {
 	bool is_resp = p->hdr.flags & IKEV2_FLAG_RESPONSE;
 	int err;
@@ -1968,6 +1995,9 @@ static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
 			 "SK payload");
 		return;
 	}
+	/* authentic: the peer is alive, and maybe elsewhere (NAT) */
+	sa->last_rx = iked_now_ms();
+	natt_rx(sa, local, peer);
 	if (is_resp)
 		response(sa, p);
 	else
@@ -2047,7 +2077,7 @@ void ike_recv(const struct sockaddr_storage *local,
 		drop_log(IKE_DROP_UNEXPECTED, peer, "no keys yet");
 		goto out;
 	}
-	recv_sk(sa, &p, msg, len);
+	recv_sk(sa, &p, msg, len, local, peer);
 out:
 	msg_parsed_free(&p);
 }
@@ -2065,7 +2095,8 @@ static void start_fire(struct iked_timer *t)
 		const struct iked_tunnel *tn = eng->conf->tun[i];
 
 		if (tn->start == IKED_START_START && tn->ifindex > 0 &&
-		    !tunnel_is_down(tn) && !sa_of_tunnel(tn))
+		    !tunnel_is_down(tn) && !dpd_cleared(tn) &&
+		    !sa_of_tunnel(tn))
 			initiate(tn);
 	}
 }
@@ -2185,6 +2216,7 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 	struct ike_sa *sa = sa_of_tunnel(t);
 
 	set_down(t, false);
+	dpd_uncleared(t);
 	if (sa)
 		return sa->state == IKE_S_DELETING ? -EBUSY : 0;
 	return initiate(t);
@@ -2196,6 +2228,7 @@ int ike_tunnel_down(const struct iked_tunnel *t)
 
 	/* "start" tunnels stay down until ike_tunnel_up(); no SA is fine */
 	set_down(t, true);
+	dpd_uncleared(t);
 	for (sa = eng->sas; sa; sa = next) {
 		next = sa->next;
 		if (sa->tun != t)
@@ -2218,7 +2251,7 @@ void ike_acquire(int ifindex, uint32_t proxy_id)
 	struct ike_sa *sa;
 	int i;
 
-	if (!t || t->start == IKED_START_NONE)
+	if (!t || t->start == IKED_START_NONE || dpd_cleared(t))
 		return;
 	sa = sa_of_tunnel(t);
 	if (!sa) {

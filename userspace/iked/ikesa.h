@@ -149,6 +149,17 @@ struct ike_sa {
 	struct iked_id peer_id;		/* authenticated */
 	char local_id_s[128], peer_id_s[128];
 	struct ike_child_info *info;
+
+	/* NAT traversal (natt.c) */
+	bool natd;			/* both sent NAT_DETECTION_*_IP */
+	bool nat_local, nat_peer;	/* we, the peer, are behind a NAT */
+	bool path_set;			/* the device's path programmed */
+	struct sockaddr_storage path_peer;	/* ... to this peer */
+	/* liveness (dpd.c) */
+	struct iked_timer dpd;
+	uint64_t last_rx;		/* iked_now_ms() of the last message */
+	bool dpd_sent;			/* the request out is a DPD */
+	bool no_restart;		/* dead: the DPD action decides */
 };
 
 struct ike_engine {
@@ -234,5 +245,28 @@ void rekey_deleted(struct child_sa *c);
 void rekey_ike_arm(struct ike_sa *sa);
 void rekey_sa_free(struct ike_sa *sa);
 void rekey_engine_fini(void);
+
+/* ikesa.c, for natt.c and dpd.c */
+int ike_send_informational(struct ike_sa *sa);	/* an empty request */
+uint32_t ike_rtx_ms(const struct ike_sa *sa, int tries);
+int ike_rtx_tries(const struct ike_sa *sa);
+
+/* natt.c: NAT traversal (RFC 7296 2.23) */
+void natt_add_notifies(const struct ike_sa *sa, struct ike_buf *b);
+void natt_detect(struct ike_sa *sa, const struct ike_parsed *p,
+		 const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer);
+bool natt_rx(struct ike_sa *sa, const struct sockaddr_storage *local,
+	     const struct sockaddr_storage *peer);
+int natt_child_path(struct ike_sa *sa, const struct child_sa *c);
+
+/* dpd.c: liveness */
+void dpd_start(struct ike_sa *sa);
+void dpd_stop(struct ike_sa *sa);
+/* the peer did not answer: what the gateway's dpd-action says */
+void dpd_dead(struct ike_sa *sa);
+/* dpd-action clear: the tunnel stays down until brought up or down */
+bool dpd_cleared(const struct iked_tunnel *t);
+void dpd_uncleared(const struct iked_tunnel *t);
 
 #endif /* _VTUN_IKESA_H */

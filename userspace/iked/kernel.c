@@ -79,9 +79,12 @@ static int link_request(struct iked_tunnel *t, int ifindex)
 		mnl_attr_put_u8(nlh, IFLA_VTUN_COPY_TOS, t->copy_tos);
 	}
 	/* Without an SA the carrier is off unless traffic must reach the
-	 * device to raise the acquire that starts an on-demand tunnel.
+	 * device to raise the acquire that starts an on-demand tunnel (or
+	 * brings one up again after its peer died, dpd-action trap).
 	 */
-	mnl_attr_put_u8(nlh, IFLA_VTUN_ON_DEMAND, t->start == IKED_START_TRAP);
+	mnl_attr_put_u8(nlh, IFLA_VTUN_ON_DEMAND, t->start == IKED_START_TRAP ||
+			(t->gw->dpd_delay_ms &&
+			 t->gw->dpd_action == IKED_DPD_TRAP));
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return talk(&rtnl, nlh, NULL, NULL, t->dev);
@@ -268,22 +271,58 @@ int kernel_tunnel_setup(struct iked_tunnel *t)
  * SAs for the engine
  */
 
+/*
+ * One request on one SA (or the device's SPI space): @cmd with the SA's
+ * direction and SPI (unless @r->spi is 0 and @r->no_id), what @r->put adds
+ * inside the @r->nest attribute, and @r->q for the one nested attribute
+ * the answer carries. Errors are logged under @r->what unless it is NULL.
+ */
+struct sa_req {
+	uint8_t cmd;
+	int ifindex;
+	uint16_t nest;			/* VTUN_A_SA, VTUN_A_SPI_ALLOC */
+	bool no_id;			/* no direction and SPI */
+	bool out;
+	uint32_t spi;
+	void (*put)(struct nlmsghdr *nlh, const void *arg);
+	const void *arg;
+	struct genl_nested_query *q;
+	const char *what;
+};
+
+static void put_sa_id(struct nlmsghdr *nlh, bool out, uint32_t spi);
+
+static int sa_request(const struct sa_req *r)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = genl_msg(&genl, buf, r->cmd, 0);
+	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, r->ifindex);
+	nest = mnl_attr_nest_start(nlh, r->nest);
+	if (!r->no_id)
+		put_sa_id(nlh, r->out, r->spi);
+	if (r->put)
+		r->put(nlh, r->arg);
+	mnl_attr_nest_end(nlh, nest);
+	if (!r->what)
+		return nl_talk(&genl, nlh, r->q ? genl_nested_cb : NULL, r->q);
+	return talk(&genl, nlh, r->q ? genl_nested_cb : NULL, r->q, r->what);
+}
+
 int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
 {
 	struct genl_nested_query q = {
 		.outer = VTUN_A_SPI_ALLOC, .inner = VTUN_A_SPI_RANGE_SPI,
 	};
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	int err;
+	struct sa_req r = {
+		.cmd = VTUN_CMD_SPI_ALLOC, .ifindex = ifindex,
+		.nest = VTUN_A_SPI_ALLOC, .no_id = true, .q = &q,
+		.what = "spi alloc",
+	};
+	int err = sa_request(&r);
 
-	*spi = 0;
-	nlh = genl_msg(&genl, buf, VTUN_CMD_SPI_ALLOC, 0);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
-	nest = mnl_attr_nest_start(nlh, VTUN_A_SPI_ALLOC);
-	mnl_attr_nest_end(nlh, nest);
-	err = talk(&genl, nlh, genl_nested_cb, &q, "spi alloc");
 	*spi = q.value;
 	if (!err && !q.found)
 		err = -EPROTO;
@@ -367,36 +406,33 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 
 int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 {
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	int err;
+	struct sa_req r = {
+		.cmd = VTUN_CMD_SA_DEL, .ifindex = ifindex, .nest = VTUN_A_SA,
+		.out = out, .spi = spi,
+	};
+	int err = sa_request(&r);
 
-	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_DEL, 0);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
-	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
-	put_sa_id(nlh, out, spi);
-	mnl_attr_nest_end(nlh, nest);
-	err = nl_talk(&genl, nlh, NULL, NULL);
 	/* Gone already (hard expiry, device deleted) is what was asked. */
 	if (err && err != -ENOENT && err != -ENODEV)
 		iked_log(LOG_ERR, "sa del 0x%08x: %s", spi, strerror(-err));
 	return err == -ENOENT ? 0 : err;
 }
 
+static void put_active(struct nlmsghdr *nlh, const void *arg)
+{
+	(void)arg;
+	mnl_attr_put_u8(nlh, VTUN_A_SA_ACTIVE, 1);
+}
+
 int iked_kernel_sa_activate(int ifindex, uint32_t spi)
 {
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	struct sa_req r = {
+		.cmd = VTUN_CMD_SA_SET, .ifindex = ifindex, .nest = VTUN_A_SA,
+		.out = true, .spi = spi, .put = put_active,
+		.what = "sa activate",
+	};
 
-	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_SET, 0);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
-	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
-	put_sa_id(nlh, true, spi);
-	mnl_attr_put_u8(nlh, VTUN_A_SA_ACTIVE, 1);
-	mnl_attr_nest_end(nlh, nest);
-	return talk(&genl, nlh, NULL, NULL, "sa activate");
+	return sa_request(&r);
 }
 
 int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
@@ -405,19 +441,78 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	struct genl_nested_query q = {
 		.outer = VTUN_A_SA, .inner = VTUN_A_SA_LAST_USED,
 	};
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	int err;
+	struct sa_req r = {
+		.cmd = VTUN_CMD_SA_GET, .ifindex = ifindex, .nest = VTUN_A_SA,
+		.out = out, .spi = spi, .q = &q, .what = "sa get",
+	};
+	int err = sa_request(&r);
 
-	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, 0);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
-	nest = mnl_attr_nest_start(nlh, VTUN_A_SA);
-	put_sa_id(nlh, out, spi);
-	mnl_attr_nest_end(nlh, nest);
-	err = talk(&genl, nlh, genl_nested_cb, &q, "sa get");
 	*when = q.value;
 	return err;
+}
+
+struct peer_arg {
+	const struct sockaddr_storage *peer;
+	bool port;
+};
+
+static void put_peer(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct peer_arg *a = arg;
+
+	put_sockaddr(nlh, VTUN_A_SA_PEER, a->peer);
+	if (a->port)
+		mnl_attr_put_u16(nlh, VTUN_A_SA_PEER_PORT, addr_port(a->peer));
+}
+
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap)
+{
+	struct peer_arg a = { .peer = peer, .port = encap };
+	struct sa_req r = {
+		.cmd = VTUN_CMD_SA_SET, .ifindex = ifindex, .nest = VTUN_A_SA,
+		.out = true, .spi = spi_out, .put = put_peer, .arg = &a,
+		.what = "sa set peer",
+	};
+
+	return sa_request(&r);
+}
+
+int iked_kernel_path_set(const struct iked_kernel_path *p)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlattr *linkinfo, *data;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int fd = -1;
+
+	if (p->encap) {
+		fd = net_encap_fd(&p->local);
+		if (fd < 0) {
+			iked_log(LOG_ERR, "no port %u socket for ESP in UDP",
+				 addr_port(&p->local));
+			return -ENOTCONN;
+		}
+	}
+	nlh = nl_msg(&rtnl, buf, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = p->ifindex;
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vtun");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	put_sockaddr(nlh, IFLA_VTUN_REMOTE, &p->peer);
+	if (p->encap) {
+		mnl_attr_put_u8(nlh, IFLA_VTUN_ENCAP, VTUN_ENCAP_UDP);
+		mnl_attr_put_u16(nlh, IFLA_VTUN_ENCAP_DPORT,
+				 addr_port(&p->peer));
+		mnl_attr_put_u16(nlh, IFLA_VTUN_KEEPALIVE, p->keepalive);
+		/* the socket's port is the device's encap-sport */
+		mnl_attr_put_u32(nlh, IFLA_VTUN_ENCAP_FD, (uint32_t)fd);
+	}
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return talk(&rtnl, nlh, NULL, NULL, "device path");
 }
 
 /* ---------------------------------------------------------------------------

@@ -373,6 +373,45 @@ static void test_minimal(void)
 	CHECK_EQ(c->tun[0]->start, IKED_START_TRAP);
 	CHECK_EQ(c->gw[0]->local_id.type, 0);
 	CHECK_EQ(c->gw[0]->peer_id.type, 0);
+	/* no DPD, the engine's retransmission schedule, keepalives 20 s */
+	CHECK_EQ(c->gw[0]->dpd_delay_ms, 0);
+	CHECK_EQ(c->gw[0]->dpd_action, IKED_DPD_CLEAR);
+	CHECK_EQ(c->gw[0]->rtx_base_ms, 0);
+	CHECK_EQ(c->gw[0]->rtx_tries, 0);
+	CHECK_EQ(c->gw[0]->nat_keepalive, 20);
+	iked_config_free(c);
+}
+
+/* Liveness and NAT traversal settings of a gateway. */
+static void test_liveness(void)
+{
+	static const char text[] =
+		"ipsec-tunnel t { interface vtun9; ike-gateway g; }\n"
+		"ike-gateway g { peer-address 203.0.113.9; "
+		"authentication psk \"x\";\n"
+		" dpd-delay 30s; dpd-action restart;\n"
+		" retransmit-timeout 500ms; retransmit-tries 3;\n"
+		" nat-keepalive 0; }\n"
+		"ike-gateway h { peer-address 203.0.113.8; "
+		"authentication psk \"y\"; dpd-delay 2m; dpd-action trap; "
+		"nat-keepalive 1m; }\n";
+	struct iked_config *c;
+	char err[512];
+
+	c = iked_config_parse_text("live.conf", text, err, sizeof(err));
+	CHECK(c != NULL);
+	if (!c) {
+		fprintf(stderr, "live.conf: %s\n", err);
+		return;
+	}
+	CHECK_EQ(c->gw[0]->dpd_delay_ms, 30000);
+	CHECK_EQ(c->gw[0]->dpd_action, IKED_DPD_RESTART);
+	CHECK_EQ(c->gw[0]->rtx_base_ms, 500);
+	CHECK_EQ(c->gw[0]->rtx_tries, 3);
+	CHECK_EQ(c->gw[0]->nat_keepalive, 0);
+	CHECK_EQ(c->gw[1]->dpd_delay_ms, 120000);
+	CHECK_EQ(c->gw[1]->dpd_action, IKED_DPD_TRAP);
+	CHECK_EQ(c->gw[1]->nat_keepalive, 60);
 	iked_config_free(c);
 }
 
@@ -793,6 +832,23 @@ static const struct bad {
 	  "bad.conf:6: expected fail-over or wait-recover, not \"panic\"" },
 	{ GW "ipsec-tunnel t {\n interface vtun0 { }\n}\n",
 	  "bad.conf:3: \"interface\" takes no block" },
+	/* Liveness and NAT traversal */
+	{ "ike-gateway g {\n peer-address 192.0.2.2;\n dpd-delay soon;\n}\n",
+	  "bad.conf:3: bad dpd-delay \"soon\"" },
+	{ "ike-gateway g {\n dpd-delay 1s;\n dpd-delay 2s;\n}\n",
+	  "bad.conf:3: duplicate \"dpd-delay\"" },
+	{ "ike-gateway g {\n dpd-action\n hold;\n}\n",
+	  "bad.conf:3: expected clear, restart or trap, not \"hold\"" },
+	{ "ike-gateway g {\n dpd-action clear;\n dpd-action trap;\n}\n",
+	  "bad.conf:3: duplicate \"dpd-action\"" },
+	{ "ike-gateway g {\n retransmit-timeout 50ms;\n}\n",
+	  "bad.conf:2: bad retransmit-timeout \"50ms\"" },
+	{ "ike-gateway g {\n retransmit-tries 0;\n}\n",
+	  "bad.conf:2: bad retransmit-tries \"0\" (1 to 20)" },
+	{ "ike-gateway g {\n\n nat-keepalive 1500ms;\n}\n",
+	  "bad.conf:3: bad nat-keepalive \"1500ms\" (whole seconds, up to 1h)" },
+	{ "ike-gateway g {\n nat-keepalive 20 30;\n}\n",
+	  "bad.conf:2: too many values for \"nat-keepalive\"" },
 };
 
 static void test_bad(void)
@@ -824,6 +880,7 @@ int main(void)
 	}
 	test_good();
 	test_minimal();
+	test_liveness();
 	test_names();
 	test_same();
 	test_adopt();

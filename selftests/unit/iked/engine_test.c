@@ -14,6 +14,7 @@
 #include <string.h>
 #include <malloc.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ikesa.h"
@@ -49,6 +50,12 @@ struct node {
 	int n_ksa;
 	uint32_t next_spi;
 	int fail_sa_add;
+	bool busy;			/* inbound SAs in use (last-used) */
+	struct iked_kernel_path path;	/* last iked_kernel_path_set() */
+	int n_path;
+	struct sockaddr_storage peer_set;	/* last iked_kernel_peer_set() */
+	uint32_t peer_set_spi;
+	int n_peer_set;
 	char log[16384];
 	size_t log_len;
 };
@@ -157,6 +164,18 @@ struct sent {
 static struct sent sent[512];
 static int n_sent;
 
+/*
+ * A NAT in front of A (when on): what A sends leaves from nat.pub, port
+ * nat.base (A's port 500) or nat.base + 1 (A's 4500); what reaches those
+ * goes to A, anything for another port of nat.pub is dropped. Changing
+ * nat.base is a mapping change.
+ */
+static struct {
+	bool on;
+	struct sockaddr_storage pub;
+	uint16_t base;
+} nat;
+
 /* Test hook: return 0 to deliver, 1 to drop, 2 to deliver twice. */
 static int (*filter)(const struct dgram *d, int index);
 
@@ -170,6 +189,9 @@ static struct node *node_at(const struct sockaddr_storage *a)
 		return &A;
 	if (x->sin_addr.s_addr == yb->sin_addr.s_addr)
 		return &B;
+	if (nat.on && addr_eq(a, &nat.pub) &&
+	    (addr_port(a) == nat.base || addr_port(a) == nat.base + 1))
+		return &A;
 	return NULL;
 }
 
@@ -203,6 +225,19 @@ int iked_send(const struct sockaddr_storage *local,
 	d->to = node_at(peer);
 	d->src = local->ss_family ? *local : cur->addr;
 	d->dst = *peer;
+	if (nat.on && cur == &A) {
+		uint16_t sport = addr_port(&d->src);
+
+		d->src = nat.pub;
+		addr_set_port(&d->src, nat.base + (sport == IKEV2_NATT_PORT));
+	}
+	if (nat.on && d->to == &A && addr_eq(&d->dst, &nat.pub)) {
+		uint16_t dport = addr_port(&d->dst);
+
+		d->dst = A.addr;
+		addr_set_port(&d->dst, dport == nat.base ? IKEV2_PORT :
+			      IKEV2_NATT_PORT);
+	}
 	d->data = malloc(len);
 	memcpy(d->data, msg, len);
 	d->len = len;
@@ -336,7 +371,26 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	(void)ifindex;
 	(void)out;
 	(void)spi;
-	*when = 0;
+	/* a busy tunnel: its inbound SAs carried a packet just now */
+	*when = cur->busy ? (uint64_t)time(NULL) : 0;
+	return 0;
+}
+
+int iked_kernel_path_set(const struct iked_kernel_path *p)
+{
+	cur->path = *p;
+	cur->n_path++;
+	return 0;
+}
+
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap)
+{
+	(void)ifindex;
+	(void)encap;
+	cur->peer_set = *peer;
+	cur->peer_set_spi = spi_out;
+	cur->n_peer_set++;
 	return 0;
 }
 
@@ -503,6 +557,7 @@ static void reset(void)
 	n_kops = 0;
 	delivered = 0;
 	filter = NULL;
+	nat.on = false;
 	conf_default(&ca, "192.0.2.1", "192.0.2.2", 10, IKED_START_NONE);
 	conf_default(&cb, "192.0.2.2", "192.0.2.1", 20, IKED_START_NONE);
 	cb.gw.peer.ss_family = AF_UNSPEC;	/* responder: any peer */
@@ -525,6 +580,9 @@ static void start(void)
 		n->n_ksa = 0;
 		n->next_spi = i ? 0xb0000001 : 0xa0000001;
 		n->fail_sa_add = 0;
+		n->busy = false;
+		n->n_path = 0;
+		n->n_peer_set = 0;
 		n->log_len = 0;
 		n->log[0] = 0;
 		ike_engine_init(i ? &cb.c : &ca.c);
@@ -1953,6 +2011,265 @@ static void test_damage(void)
 }
 
 #include "engine_rekey.c"
+/* ---- NAT traversal and liveness ------------------------------------------ */
+
+static struct ike_sa *first_sa(struct node *n)
+{
+	use(n);
+	return ike_engine_current()->sas;
+}
+
+static int count_log(struct node *n, const char *what)
+{
+	const char *p = n->log;
+	int k = 0;
+
+	while ((p = strstr(p, what))) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+static void test_natt(void)
+{
+	struct sockaddr_storage natp;
+	struct view va, vb;
+	int n_peer;
+
+	printf("# NAT-D without a NAT: no float, B learns its remote\n");
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.n == 1 && vb.n == 1 && !strcmp(vb.sa.state, "established"),
+	      "up");
+	CHECK(sent_notify(&A, IKEV2_N_NAT_DETECTION_SOURCE_IP) ||
+	      count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 1, "NAT-D sent");
+	CHECK(!strstr(A.log, "NAT detected") && !strstr(B.log, "NAT detected"),
+	      "no NAT: %s", B.log);
+	CHECK(addr_port(&va.sa.local) == 500 && addr_port(&vb.sa.peer) == 500,
+	      "still on 500");
+	CHECK(A.n_path == 0, "A: configured peer, path untouched (%d)",
+	      A.n_path);
+	CHECK(B.n_path == 1 && !B.path.encap && B.path.ifindex == 20 &&
+	      addr_eq(&B.path.peer, &A.addr), "B (peer any): remote set %d",
+	      B.n_path);
+	stop();
+
+	printf("# NAT in front of A: detected, float to 4500, ESP in UDP\n");
+	ca.gw.nat_keepalive = 20;
+	cb.gw.nat_keepalive = 20;
+	ca.gw.dpd_delay_ms = 10000;
+	nat.on = true;
+	set_addr(&nat.pub, "198.51.100.7", 0);
+	nat.base = 31000;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	va = view(&A);
+	vb = view(&B);
+	CHECK(va.n == 1 && !strcmp(va.sa.state, "established") && vb.n == 1 &&
+	      !strcmp(vb.sa.state, "established"), "up through the NAT");
+	CHECK(strstr(A.log, "NAT detected: we are behind one") &&
+	      !strstr(A.log, "the peer is behind one"), "A: %s", A.log);
+	CHECK(strstr(B.log, "NAT detected: the peer is behind one") &&
+	      !strstr(B.log, "we are behind one"), "B: %s", B.log);
+	CHECK(addr_port(&va.sa.local) == 4500 && addr_port(&va.sa.peer) == 4500,
+	      "A floated: %u -> %u", addr_port(&va.sa.local),
+	      addr_port(&va.sa.peer));
+	CHECK(addr_port(&vb.sa.local) == 4500 &&
+	      addr_eq(&vb.sa.peer, &nat.pub) &&
+	      addr_port(&vb.sa.peer) == 31001, "B follows: %u from %u",
+	      addr_port(&vb.sa.local), addr_port(&vb.sa.peer));
+	CHECK(strstr(B.log, "peer floated"), "B logged the float");
+	CHECK(A.n_path == 1 && A.path.encap && A.path.keepalive == 20 &&
+	      addr_port(&A.path.local) == 4500 &&
+	      addr_port(&A.path.peer) == 4500 && A.path.ifindex == 10,
+	      "A: ESP in UDP with keepalives (%d)", A.n_path);
+	CHECK(B.n_path == 1 && B.path.encap && B.path.keepalive == 0 &&
+	      addr_eq(&B.path.peer, &nat.pub) &&
+	      addr_port(&B.path.peer) == 31001,
+	      "B: ESP in UDP to the NAT's port, no keepalives");
+	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "kernel SAs");
+	check_pair(0);
+
+	printf("# NAT mapping change: B's kernel SAs follow A's new port\n");
+	nat.base = 42000;
+	n_peer = B.n_peer_set;
+	run(now + 10500);	/* A's DPD leaves through the new mapping */
+	vb = view(&B);
+	natp = nat.pub;
+	addr_set_port(&natp, 42001);
+	CHECK(count_sent(&A, IKEV2_EXCH_INFORMATIONAL, false) >= 1 &&
+	      count_sent(&B, IKEV2_EXCH_INFORMATIONAL, true) >= 1,
+	      "DPD answered");
+	CHECK(B.n_peer_set == n_peer + 1 && addr_port(&B.peer_set) == 42001 &&
+	      addr_eq(&B.peer_set, &nat.pub) &&
+	      B.peer_set_spi == vb.child[0].spi_out,
+	      "sa-set peer once, on the outbound SA: %d port %u",
+	      B.n_peer_set - n_peer, addr_port(&B.peer_set));
+	CHECK(addr_port(&vb.sa.peer) == 42001 && strstr(B.log, "NAT mapping"),
+	      "IKE follows too");
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2 &&
+	      B.n_ksa == 2 && B.n_path == 1, "nothing else changed");
+	/* a forged message from elsewhere moves nothing */
+	{
+		struct ike_sa *sb = first_sa(&B);
+		struct sockaddr_storage evil;
+		struct ike_hdr h;
+		struct ike_buf b;
+		uint8_t junk[64] = { 0 };
+
+		memset(&h, 0, sizeof(h));
+		h.spi_i = sb->spi_i;
+		h.spi_r = sb->spi_r;
+		h.exchange = IKEV2_EXCH_INFORMATIONAL;
+		h.flags = IKEV2_FLAG_INITIATOR;
+		h.msgid = sb->resp_msgid;
+		msg_init(&b);
+		msg_begin(&b, &h);
+		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0, 16384, junk, 8);
+		msg_end(&b);
+		set_addr(&evil, "203.0.113.66", 4500);
+		n_peer = B.n_peer_set;
+		use(&B);
+		ike_recv(&sb->local, &evil, b.data, b.len);
+		CHECK(B.n_peer_set == n_peer && addr_port(&sb->peer) == 42001,
+		      "unauthenticated: peer kept");
+		msg_free(&b);
+	}
+	stop();
+}
+
+static int drop_everything(const struct dgram *d, int i)
+{
+	(void)d;
+	(void)i;
+	return 1;
+}
+
+/* Establishes A to B with DPD on A: 5 s, retransmissions 1 s, 2 tries. */
+static void dpd_up(enum iked_dpd_action action, enum iked_start st)
+{
+	ca.tun.start = st;
+	ca.gw.dpd_delay_ms = 5000;
+	ca.gw.dpd_action = action;
+	ca.gw.rtx_base_ms = 1000;
+	ca.gw.rtx_tries = 2;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2,
+	      "up");
+}
+
+/* Drops everything until the peer is declared dead; its time in ms. */
+static uint64_t dpd_kill(void)
+{
+	uint64_t t0 = now;
+
+	filter = drop_everything;
+	while (!strstr(A.log, "peer dead") && now < t0 + 60000) {
+		run(now + 100);
+		now += 100;
+	}
+	return now - t0;
+}
+
+static void test_dpd(void)
+{
+	uint64_t t;
+	int k;
+
+	printf("# DPD: none while inbound SAs are busy, then one\n");
+	dpd_up(IKED_DPD_CLEAR, IKED_START_NONE);
+	A.busy = true;
+	run(now + 30000);
+	CHECK(count_sent(&A, IKEV2_EXCH_INFORMATIONAL, false) == 0,
+	      "busy tunnel: no DPD (%d)",
+	      count_sent(&A, IKEV2_EXCH_INFORMATIONAL, false));
+	A.busy = false;
+	run(now + 5100);
+	CHECK(count_sent(&A, IKEV2_EXCH_INFORMATIONAL, false) == 1 &&
+	      count_sent(&B, IKEV2_EXCH_INFORMATIONAL, true) == 1,
+	      "idle: one DPD, answered");
+	/* B's messages count as life too: B's DPD resets A's timer */
+	run(now + 5100);
+	CHECK(count_sent(&A, IKEV2_EXCH_INFORMATIONAL, false) == 2,
+	      "one per dpd-delay");
+
+	printf("# DPD: dead peer after the schedule, action clear\n");
+	t = dpd_kill();
+	/* <= 5 s of silence, then 1 + 1.8 + 3.24 s of retransmissions */
+	CHECK(t >= 6000 && t <= 11200, "dead after %llu ms",
+	      (unsigned long long)t);
+	CHECK(strstr(A.log, "dpd-action clear") && A.n_ksa == 0,
+	      "clear: kernel SAs gone (%d)", A.n_ksa);
+	k = count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false);
+	run(now + 20000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k,
+	      "clear: not initiated again");
+	stop();
+
+	printf("# DPD: clear on a start tunnel: no 5 s restart either\n");
+	dpd_up(IKED_DPD_CLEAR, IKED_START_START);
+	dpd_kill();
+	filter = NULL;
+	k = count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false);
+	run(now + 30000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k &&
+	      view(&A).n <= 1 && A.n_ksa == 0, "stays down");
+	use(&A);
+	ike_acquire(10, 0);
+	run(now + 1000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k,
+	      "not even traffic (acquire) brings it up");
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2,
+	      "ike_tunnel_up() does");
+	stop();
+
+	printf("# DPD: action restart initiates at once, until it works\n");
+	dpd_up(IKED_DPD_RESTART, IKED_START_NONE);
+	k = count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false);
+	dpd_kill();		/* returns within 100 ms of the death */
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k + 1 &&
+	      strstr(A.log, "dpd-action restart: initiating"),
+	      "restart: IKE_SA_INIT at once");
+	run(now + 20000);	/* the peer still away: attempts go on */
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) >= k + 6 &&
+	      count_log(&A, "dpd-action restart") >= 3,
+	      "restart: attempts repeated (%d)",
+	      count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) - k);
+	filter = NULL;		/* back */
+	run(now + 8000);
+	CHECK(!strcmp(view(&A).sa.state, "established") && A.n_ksa == 2,
+	      "restart: up again");
+	stop();
+
+	printf("# DPD: action trap waits for the next acquire\n");
+	dpd_up(IKED_DPD_TRAP, IKED_START_START);
+	dpd_kill();
+	filter = NULL;
+	k = count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false);
+	run(now + 20000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k &&
+	      A.n_ksa == 0, "trap: nothing without traffic");
+	use(&A);
+	ike_acquire(10, 0);
+	run(now + 1000);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == k + 1 &&
+	      !strcmp(view(&A).sa.state, "established") && A.n_ksa == 2,
+	      "trap: the acquire brings it up");
+	stop();
+}
 
 int main(int argc, char **argv)
 {
@@ -1984,6 +2301,8 @@ int main(int argc, char **argv)
 	CHECK(key_leaks == 0 && n_keys_seen > 0,
 	      "%d freed blocks held one of %d kernel SA keys", key_leaks,
 	      n_keys_seen);
+	test_natt();
+	test_dpd();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

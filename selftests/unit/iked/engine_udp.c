@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <sys/uio.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 #include "ikesa.h"
 #include "ikev2.h"
 
-static int sock = -1;
+static int sock = -1, sock_natt = -1;	/* ports 500 and 4500 */
 static FILE *keyfile;
 static int n_sa;
 static int verbose;
@@ -93,9 +94,23 @@ int iked_send(const struct sockaddr_storage *local,
 	      const struct sockaddr_storage *peer,
 	      const uint8_t *msg, size_t len)
 {
-	(void)local;
-	if (sendto(sock, msg, len, 0, (const struct sockaddr *)peer,
-		   sizeof(struct sockaddr_in)) < 0)
+	static const uint8_t marker[4];
+	struct iovec iov[2] = {
+		{ (void *)marker, sizeof(marker) }, { (void *)msg, len },
+	};
+	struct msghdr mh = {
+		.msg_name = (void *)peer,
+		.msg_namelen = sizeof(struct sockaddr_in),
+		.msg_iov = iov, .msg_iovlen = 2,
+	};
+	bool natt = addr_port(local) == IKEV2_NATT_PORT;
+
+	/* on 4500 behind the non-ESP marker (RFC 3948), as net.c does */
+	if (!natt) {
+		mh.msg_iov = iov + 1;
+		mh.msg_iovlen = 1;
+	}
+	if (sendmsg(natt ? sock_natt : sock, &mh, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -165,6 +180,22 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	return 0;
 }
 
+int iked_kernel_path_set(const struct iked_kernel_path *p)
+{
+	(void)p;
+	return 0;
+}
+
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap)
+{
+	(void)ifindex;
+	(void)spi_out;
+	(void)peer;
+	(void)encap;
+	return 0;
+}
+
 static int show(const struct ike_sa_info *sa, void *arg)
 {
 	int i;
@@ -229,6 +260,7 @@ int main(int argc, char **argv)
 	static struct iked_ipsec_profile esp;
 	static struct iked_gateway gw;
 	static struct iked_tunnel tun;
+	struct sockaddr_storage local_natt;
 	struct iked_ike_profile *ikes[] = { &ike };
 	struct iked_ipsec_profile *esps[] = { &esp };
 	struct iked_gateway *gws[] = { &gw };
@@ -341,10 +373,21 @@ int main(int argc, char **argv)
 		perror("socket");
 		return 1;
 	}
+	local_natt = gw.local;
+	addr_set_port(&local_natt, IKEV2_NATT_PORT);
+	sock_natt = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock_natt < 0 || bind(sock_natt, (struct sockaddr *)&local_natt,
+				  sizeof(struct sockaddr_in))) {
+		perror("socket 4500");
+		return 1;
+	}
 	ike_engine_init(&conf);
 	end = iked_now_ms() + (uint64_t)timeout * 1000;
 	for (;;) {
-		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = sock, .events = POLLIN },
+			{ .fd = sock_natt, .events = POLLIN },
+		};
 		uint64_t now = iked_now_ms(), next = end;
 		int i;
 
@@ -353,15 +396,24 @@ int main(int argc, char **argv)
 				next = timers[i]->when;
 		if (now >= end)
 			break;
-		if (poll(&pfd, 1, next > now ? (int)(next - now) : 0) > 0) {
-			uint8_t buf[65536];
-			struct sockaddr_storage from;
-			socklen_t fl = sizeof(from);
-			ssize_t n = recvfrom(sock, buf, sizeof(buf), 0,
-					     (struct sockaddr *)&from, &fl);
+		if (poll(pfd, 2, next > now ? (int)(next - now) : 0) > 0) {
+			for (i = 0; i < 2; i++) {
+				uint8_t buf[65536];
+				struct sockaddr_storage from;
+				socklen_t fl = sizeof(from);
+				ssize_t n;
 
-			if (n > 0)
-				ike_recv(&gw.local, &from, buf, (size_t)n);
+				if (!(pfd[i].revents & POLLIN))
+					continue;
+				n = recvfrom(pfd[i].fd, buf, sizeof(buf), 0,
+					     (struct sockaddr *)&from, &fl);
+				if (n > 0 && !i)
+					ike_recv(&gw.local, &from, buf, (size_t)n);
+				/* IKE behind the marker; ESP and keepalives not */
+				else if (n > 4 && !(buf[0] | buf[1] | buf[2] | buf[3]))
+					ike_recv(&local_natt, &from, buf + 4,
+						 (size_t)n - 4);
+			}
 		}
 		now = iked_now_ms();
 		for (i = 0; i < TIMERS_MAX; i++) {
