@@ -2013,12 +2013,6 @@ static void test_damage(void)
 #include "engine_rekey.c"
 /* ---- NAT traversal and liveness ------------------------------------------ */
 
-static struct ike_sa *first_sa(struct node *n)
-{
-	use(n);
-	return ike_engine_current()->sas;
-}
-
 static int count_log(struct node *n, const char *what)
 {
 	const char *p = n->log;
