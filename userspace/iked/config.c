@@ -1462,7 +1462,7 @@ static int parse_top(struct parser *ps)
 		{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
 		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
-	bool s_ctl = false, s_log = false;
+	bool s_ctl = false, s_log = false, s_cookie = false;
 	struct stmt st;
 	size_t i;
 	int r;
@@ -1499,6 +1499,17 @@ static int parse_top(struct parser *ps)
 					 st.val[0].text);
 			if (!r)
 				ps->conf->log_level = levels[i].level;
+		} else if (!strcmp(k, "cookie-threshold")) {
+			uint64_t v;
+
+			r = once(ps, &st, &s_cookie) ||
+			    want_values(ps, &st, 1, 1);
+			if (!r && (parse_uint(st.val[0].text, 1000000, &v) || !v))
+				r = perr(ps, st.val[0].line,
+					 "bad cookie-threshold \"%s\" (1 to 1000000 half-open IKE SAs)",
+					 st.val[0].text);
+			if (!r)
+				ps->conf->cookie_threshold = (uint32_t)v;
 		} else {
 			r = perr(ps, st.key.line, "unknown statement \"%s\"", k);
 		}
@@ -1610,6 +1621,7 @@ struct iked_config *iked_config_parse_text(const char *path, const char *text,
 	snprintf(ps.conf->control, sizeof(ps.conf->control), "%s",
 		 IKED_CONTROL_DEFAULT);
 	ps.conf->log_level = LOG_INFO;
+	ps.conf->cookie_threshold = IKED_COOKIE_THRESHOLD;
 	if (parse_top(&ps) || resolve(&ps) ||
 	    check_tunnels(&ps)) {
 		iked_config_free(ps.conf);

@@ -145,7 +145,12 @@ struct iked_config {
 	int n_tun;
 	char control[PATH_MAX];		/* control socket path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
+	uint32_t cookie_threshold;	/* half-open IKE SAs from which
+					 * cookies are demanded (RFC 7296
+					 * 2.6); 0: IKED_COOKIE_THRESHOLD */
 };
+
+#define IKED_COOKIE_THRESHOLD	10
 
 /* ---------------------------------------------------------------------------
  * Daemon services the engine calls (iked.c, net.c, kernel.c).

@@ -26,6 +26,7 @@
 #define HALF_OPEN_MS	30000	/* responder: IKE_AUTH must follow */
 #define DEAD_MS		10000	/* failed SA: answers retransmissions */
 #define KE_RETRIES	3
+#define COOKIE_TRIES	3	/* N(COOKIE) answers followed */
 #define RESTART_MS	5000	/* "start" tunnels: after the SA is gone */
 
 #define container_of(p, type, member) \
@@ -470,10 +471,10 @@ static void rtx_fire(struct iked_timer *t)
 }
 
 /* An unencrypted answer to an IKE_SA_INIT request that creates no state. */
-static void init_notify(const struct ike_hdr *rq,
-			const struct sockaddr_storage *local,
-			const struct sockaddr_storage *peer, uint16_t type,
-			const uint8_t *data, size_t len)
+void init_notify(const struct ike_hdr *rq,
+		 const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer, uint16_t type,
+		 const uint8_t *data, size_t len)
 {
 	struct ike_hdr h = {
 		.spi_i = rq->spi_i,
@@ -1123,7 +1124,8 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 	n = msg_find_notify(p, IKEV2_N_COOKIE);
 	if (n && n->len >= 1 && n->len <= sizeof(sa->cookie) &&
-	    !sa->cookie_len) {
+	    sa->cookie_tries++ < COOKIE_TRIES) {
+		/* RFC 7296 2.6: the same request again, the cookie first */
 		memcpy(sa->cookie, n->data, n->len);
 		sa->cookie_len = n->len;
 		request_done(sa);
@@ -1599,6 +1601,8 @@ static void init_request(const struct ike_parsed *p,
 			    g, 2);
 		return;
 	}
+	if (!cookie_check(p, local, peer))
+		return;
 	sa = sa_new(gw, NULL, false);
 	if (!sa)
 		return;
@@ -2079,6 +2083,7 @@ void ike_engine_fini(void)
 	while (eng->sas)
 		sa_goodbye(eng->sas);
 	creds_free();
+	cookie_fini();
 	eng->conf = NULL;
 }
 

@@ -105,6 +105,7 @@ struct ike_sa {
 	uint32_t peer_hashes;		/* SIGNATURE_HASH_ALGORITHMS */
 	uint8_t cookie[256];
 	size_t cookie_len;
+	int cookie_tries;
 	int ke_retries;
 
 	/* our requests: window of one */
@@ -176,5 +177,29 @@ int child_install(struct child_sa *c, const struct ike_child_keys *ck);
 bool child_choice_ok(const struct ike_choice *ch);
 int child_algs(const struct ike_choice *ch, struct ike_algs *a);
 void child_info(struct child_sa *c);
+
+/* ikesa.c: an unencrypted answer to an IKE_SA_INIT request, no state. */
+void init_notify(const struct ike_hdr *rq, const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer, uint16_t type,
+		 const uint8_t *data, size_t len);
+
+/* cookie.c (RFC 7296 2.6) */
+struct cookie_stats {
+	uint64_t sent;		/* N(COOKIE) answers */
+	uint64_t valid;		/* requests that came back with a good one */
+	uint64_t invalid;	/* with a wrong or stale one */
+};
+
+/*
+ * Whether IKE_SA_INIT request @p from @peer may create a half-open SA: yes
+ * below the cookie threshold or with a valid cookie; otherwise it has been
+ * answered with a fresh N(COOKIE) (nothing kept) and must go no further.
+ */
+bool cookie_check(const struct ike_parsed *p,
+		  const struct sockaddr_storage *local,
+		  const struct sockaddr_storage *peer);
+const struct cookie_stats *cookie_stats(void);
+/* Forgets the secrets (cleansed) and the counters. */
+void cookie_fini(void);
 
 #endif /* _VTUN_IKESA_H */
