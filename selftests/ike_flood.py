@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """A bounded IKE_SA_INIT flood, as from spoofed sources, for the cookie
 test: from each source address (already on a local interface) PER
-requests with fresh SPIs, nonces and X25519 keys (any 32 bytes are a valid
+requests (from an ephemeral port) with fresh SPIs, nonces and X25519 keys (any 32 bytes are a valid
 X25519 key, so each one could make the responder create a half-open SA),
 then counts the answers. Run inside the namespace.
 
@@ -76,7 +76,7 @@ def main():
     socks = []
     for i in range(first, first + count):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("%s.%d" % (prefix, i), 500))
+        s.bind(("%s.%d" % (prefix, i), 0))	# charon holds port 500
         s.setblocking(False)
         socks.append(s)
     counts = {"sa": 0, "cookie": 0, "other": 0}
