@@ -123,6 +123,16 @@ def main():
     resp = outer(INIT[1:], 34, flags=0x20, spi_r=b"\x33" * 8)
     write("fuzz_ike", "cookie", rec(0x86, cookie) + rec(0x86, resp))
     write("fuzz_ike", "timeout", rec(0, msgs["init"]) + rec(0x79, b""))
+    # sealed by the harness with the keys of the IKE SA it makes itself
+    first, body = chain(AUTHC)
+    write("fuzz_ike", "sealed-auth", rec(0x20, bytes([35, first, 1, 0, 0]) + body))
+    third = (len(body) + 2) // 3
+    parts = [body[i:i + third] for i in range(0, len(body), third)]
+    write("fuzz_ike", "sealed-frag", b"".join(
+        rec(0x20, bytes([35, first if i == 0 else 0, 1, i + 1, len(parts)]) + part)
+        for i, part in enumerate(parts)))
+    first, body = chain(INFO)
+    write("fuzz_ike", "sealed-info", rec(0x20, bytes([37, first, 0, 0, 0]) + body))
 
 
 if __name__ == "__main__":

@@ -148,8 +148,12 @@ struct iked_config {
 	uint32_t cookie_threshold;	/* half-open IKE SAs from which
 					 * cookies are demanded (RFC 7296
 					 * 2.6); 0: IKED_COOKIE_THRESHOLD */
+	uint32_t fragment_size;		/* RFC 7383: largest IP datagram of
+					 * a fragment; 0: IKED_FRAGMENT_SIZE */
+	bool no_fragmentation;		/* not offered nor accepted */
 };
 
+#define IKED_FRAGMENT_SIZE	1280
 #define IKED_COOKIE_THRESHOLD	10
 
 /* ---------------------------------------------------------------------------

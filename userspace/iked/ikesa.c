@@ -247,6 +247,7 @@ static void sa_free(struct ike_sa *sa)
 	free_buf(&sa->resp, &sa->resp_len);
 	free_buf(&sa->last_req, &sa->last_req_len);
 	free(sa->info);
+	frag_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -301,6 +302,12 @@ static struct ike_sa *sa_find(const struct ike_hdr *h,
 			return sa;
 	}
 	return NULL;
+}
+
+struct ike_sa *ike_sa_lookup(const struct ike_hdr *h,
+			     const struct sockaddr_storage *peer)
+{
+	return sa_find(h, peer);
 }
 
 static struct ike_sa *sa_of_tunnel(const struct iked_tunnel *t)
@@ -393,7 +400,7 @@ static int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
 	sa->req_exch = exch;
 	sa->req_busy = true;
 	sa->req_tries = 0;
-	iked_send(&sa->local, &sa->peer, m, len);
+	frag_send(sa, m, len);
 	iked_timer_add(&sa->rtx, rtx_ms(0));
 	return 0;
 }
@@ -427,7 +434,7 @@ static int send_response(struct ike_sa *sa, struct ike_buf *b,
 	sa->last_req = r;
 	sa->last_req_len = req_len;
 	sa->resp_msgid++;
-	iked_send(&sa->local, &sa->peer, m, len);
+	frag_send(sa, m, len);
 	return 0;
 }
 
@@ -466,7 +473,7 @@ static void rtx_fire(struct iked_timer *t)
 	iked_log(LOG_DEBUG, "%s: retransmit %s #%u (%d)",
 		 sa->tun ? sa->tun->name : sa->gw->name,
 		 msg_exchange_name(sa->req_exch), sa->req_msgid, sa->req_tries);
-	iked_send(&sa->local, &sa->peer, sa->req, sa->req_len);
+	frag_send(sa, sa->req, sa->req_len);
 	iked_timer_add(&sa->rtx, rtx_ms(sa->req_tries));
 }
 
@@ -1024,6 +1031,7 @@ static int send_init(struct ike_sa *sa)
 	msg_add_ke(&b, sa->dh_group, pub, len);
 	msg_add_nonce(&b, sa->ni, sa->ni_len);
 	add_sighash(sa->gw, &b);
+	frag_offer(&b);
 	err = msg_end(&b);
 	if (err) {
 		msg_free(&b);
@@ -1166,6 +1174,7 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	n = msg_find_notify(p, IKEV2_N_SIGNATURE_HASH_ALGORITHMS);
 	if (n)
 		sa->peer_hashes = auth_hash_parse(n->data, n->len);
+	frag_accept(sa, p);
 	sa->init_r = malloc(p->len);
 	if (!sa->init_r) {
 		sa_fail(sa, "out of memory");
@@ -1642,6 +1651,7 @@ static void init_request(const struct ike_parsed *p,
 	msg_add_nonce(&b, sa->nr, sa->nr_len);
 	add_certreq(gw, &b);
 	add_sighash(gw, &b);
+	frag_answer(sa, p, &b);
 	if (msg_end(&b)) {
 		msg_free(&b);
 		sa_free(sa);
@@ -1911,8 +1921,7 @@ static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
 		if (p->hdr.msgid + 1 == sa->resp_msgid && sa->resp) {
 			if (sa->last_req_len == len &&
 			    !memcmp(sa->last_req, msg, len)) {
-				iked_send(&sa->local, &sa->peer, sa->resp,
-					  sa->resp_len);
+				frag_send(sa, sa->resp, sa->resp_len);
 				return;
 			}
 			drop_log(IKE_DROP_MSGID, &sa->peer, "old message ID");
@@ -1959,6 +1968,8 @@ void ike_recv(const struct sockaddr_storage *local,
 	struct ike_sa *sa;
 	int err;
 
+	if (frag_recv(local, peer, msg, len))
+		return;
 	err = msg_parse(&p, msg, len);
 	if (err && err != -EPROTONOSUPPORT) {
 		drop_log(err == -EBADMSG ? p.drop : IKE_DROP_MALFORMED, peer,

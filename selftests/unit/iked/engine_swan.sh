@@ -44,7 +44,7 @@ trap cleanup EXIT
 IKED=../../../userspace/iked
 cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
 	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/proposal.c \
-	$IKED/msg.c $IKED/crypto.c $IKED/auth.c $IKED/addr.c $IKED/cookie.c -lcrypto || exit 1
+	$IKED/msg.c $IKED/crypto.c $IKED/auth.c $IKED/addr.c $IKED/cookie.c $IKED/frag.c -lcrypto || exit 1
 
 ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1
 ip link add v0 netns "$NS_V" type veth peer name s0 netns "$NS_S"

@@ -151,6 +151,7 @@ struct sent {
 	uint8_t exch, flags;
 	uint32_t msgid;
 	uint16_t notify;	/* unencrypted messages only */
+	uint8_t first;		/* first payload */
 	size_t len;
 };
 static struct sent sent[512];
@@ -190,6 +191,7 @@ int iked_send(const struct sockaddr_storage *local,
 			s->flags = msg[19];
 			s->msgid = (uint32_t)msg[20] << 24 | msg[21] << 16 |
 				   msg[22] << 8 | msg[23];
+			s->first = msg[16];
 		}
 		if (!msg_parse(&p, msg, len) && p.n_notify)
 			s->notify = p.notify[0].type;
@@ -1853,6 +1855,93 @@ static void test_cookie(void)
 	stop();
 }
 
+static int count_first(struct node *from, uint8_t type, size_t *max_len)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n_sent; i++)
+		if (sent[i].from == from && sent[i].first == type) {
+			k++;
+			if (max_len && sent[i].len > *max_len)
+				*max_len = sent[i].len;
+		}
+	return k;
+}
+
+/* The second fragment B sends, once. */
+static int drop_b_frag2(const struct dgram *d, int i)
+{
+	static int seen;
+
+	(void)i;
+	if (d->from != &B || d->len < 36 || d->data[16] != IKEV2_PL_SKF)
+		return 0;
+	if (d->data[33] == 2 && !seen++)
+		return 1;
+	return 0;
+}
+
+static void test_frag(void)
+{
+	size_t max_a = 0, max_b = 0;
+	int fa, fb;
+
+	printf("# fragmentation: IKE_AUTH with certificates in 576-byte fragments\n");
+	if (make_certs()) {
+		CHECK(0, "cannot make certificates with openssl");
+		return;
+	}
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = cb.c.fragment_size = 576;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") &&
+	      !strcmp(view(&B).sa.state, "established"), "established");
+	check_pair(0);
+	fa = count_first(&A, IKEV2_PL_SKF, &max_a);
+	fb = count_first(&B, IKEV2_PL_SKF, &max_b);
+	CHECK(fa >= 2 && fb >= 3, "fragments sent: A %d, B %d", fa, fb);
+	CHECK(max_a + 28 <= 576 && max_b + 28 <= 576,
+	      "each fits in 576 bytes of IP: %zu %zu", max_a, max_b);
+	CHECK(drops_all(&A) == 0 && drops_all(&B) == 0, "no drops");
+	stop();
+
+	printf("# fragmentation: a lost fragment of the answer\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = cb.c.fragment_size = 576;
+	start();
+	filter = drop_b_frag2;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 30000);
+	CHECK(!strcmp(view(&A).sa.state, "established"),
+	      "established after the retransmission");
+	check_pair(0);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_AUTH, false) >
+	      count_first(&A, IKEV2_PL_SKF, NULL) / 2, "A sent IKE_AUTH again");
+	stop();
+
+	printf("# fragmentation: not offered by B, none sent\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = 576;
+	cb.c.no_fragmentation = true;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established"), "established");
+	CHECK(count_first(&A, IKEV2_PL_SKF, NULL) == 0 &&
+	      count_first(&B, IKEV2_PL_SKF, NULL) == 0, "no fragment");
+	stop();
+	sh("rm -f *.pem *.key *.csr *.ext *.srl");
+	rmdir(certdir);
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -1879,6 +1968,7 @@ int main(int argc, char **argv)
 	test_damage();
 	test_certs();
 	test_cookie();
+	test_frag();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
