@@ -8,6 +8,8 @@
 # make demo         show a tunnel carrying traffic between two sites
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
+# make fuzz         fuzz vtun-iked's parser, SK decryption and ike_recv (clang
+#                   libFuzzer, ASan+UBSan; RUNS=n TIME=s, selftests/fuzz)
 # make spec         regenerate uapi and policies from the netlink spec
 
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
@@ -55,6 +57,9 @@ bench:
 lint:
 	bash scripts/lint.sh
 
+fuzz:
+	$(MAKE) -C selftests/fuzz fuzz
+
 spec:
 	bash scripts/ynl-gen.sh
 
@@ -65,4 +70,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check check-debug check-debug-ci fuzz-netlink demo bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink demo bench lint spec spec-check clean

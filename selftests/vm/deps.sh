@@ -25,7 +25,8 @@ busybox-static cpio xz-utils zstd kmod iproute2 rsync nftables iperf3 tcpdump
 wireguard-tools strongswan strongswan-swanctl libstrongswan-standard-plugins
 strongswan-pki dwarves sparse bc flex bison
 libelf-dev python3 python3-yaml python3-jsonschema iputils-ping
-socat bird2 jq"
+socat bird2 jq clang libclang-rt-dev"
+# clang and its libFuzzer runtime (libclang-rt-dev) for `make fuzz`.
 # strongSwan for the IKE tests (ike_lib.sh): charon alone has neither
 # AES-GCM nor ECDH nor X25519; the openssl and gcm plugins of
 # libstrongswan-standard-plugins bring them, strongswan-pki makes the

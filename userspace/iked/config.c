@@ -1598,7 +1598,8 @@ static int parse_top(struct parser *ps)
 		{ "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
 		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
-	bool s_ctl = false, s_log = false;
+	bool s_ctl = false, s_log = false, s_cookie = false, s_frag = false;
+	bool s_fsize = false;
 	struct stmt st;
 	size_t i;
 	int r;
@@ -1635,6 +1636,36 @@ static int parse_top(struct parser *ps)
 					 st.val[0].text);
 			if (!r)
 				ps->conf->log_level = levels[i].level;
+		} else if (!strcmp(k, "cookie-threshold")) {
+			uint64_t v;
+
+			r = once(ps, &st, &s_cookie) ||
+			    want_values(ps, &st, 1, 1);
+			if (!r && (parse_uint(st.val[0].text, 1000000, &v) || !v))
+				r = perr(ps, st.val[0].line,
+					 "bad cookie-threshold \"%s\" (1 to 1000000 half-open IKE SAs)",
+					 st.val[0].text);
+			if (!r)
+				ps->conf->cookie_threshold = (uint32_t)v;
+		} else if (!strcmp(k, "fragmentation")) {
+			bool on;
+
+			r = once(ps, &st, &s_frag) || want_values(ps, &st, 1, 1) ||
+			    parse_bool(ps, &st.val[0], &on);
+			if (!r)
+				ps->conf->no_fragmentation = !on;
+		} else if (!strcmp(k, "fragment-size")) {
+			uint64_t v;
+
+			r = once(ps, &st, &s_fsize) ||
+			    want_values(ps, &st, 1, 1);
+			if (!r && (parse_uint(st.val[0].text, 65535, &v) ||
+				   v < 576))
+				r = perr(ps, st.val[0].line,
+					 "bad fragment-size \"%s\" (576 to 65535 bytes)",
+					 st.val[0].text);
+			if (!r)
+				ps->conf->fragment_size = (uint32_t)v;
 		} else {
 			r = perr(ps, st.key.line, "unknown statement \"%s\"", k);
 		}
@@ -1746,6 +1777,8 @@ struct iked_config *iked_config_parse_text(const char *path, const char *text,
 	snprintf(ps.conf->control, sizeof(ps.conf->control), "%s",
 		 IKED_CONTROL_DEFAULT);
 	ps.conf->log_level = LOG_INFO;
+	ps.conf->cookie_threshold = IKED_COOKIE_THRESHOLD;
+	ps.conf->fragment_size = IKED_FRAGMENT_SIZE;
 	if (parse_top(&ps) || resolve(&ps) ||
 	    check_tunnels(&ps)) {
 		iked_config_free(ps.conf);

@@ -163,7 +163,16 @@ struct iked_config {
 	int n_tun;
 	char control[PATH_MAX];		/* control socket path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
+	uint32_t cookie_threshold;	/* half-open IKE SAs from which
+					 * cookies are demanded (RFC 7296
+					 * 2.6); 0: IKED_COOKIE_THRESHOLD */
+	uint32_t fragment_size;		/* RFC 7383: largest IP datagram of
+					 * a fragment; 0: IKED_FRAGMENT_SIZE */
+	bool no_fragmentation;		/* not offered nor accepted */
 };
+
+#define IKED_FRAGMENT_SIZE	1280
+#define IKED_COOKIE_THRESHOLD	10
 
 /* ---------------------------------------------------------------------------
  * Daemon services the engine calls (iked.c, net.c, kernel.c).

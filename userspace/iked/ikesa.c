@@ -26,6 +26,7 @@
 #define HALF_OPEN_MS	30000	/* responder: IKE_AUTH must follow */
 #define DEAD_MS		10000	/* failed SA: answers retransmissions */
 #define KE_RETRIES	3
+#define COOKIE_TRIES	3	/* N(COOKIE) answers followed */
 #define RESTART_MS	5000	/* "start" tunnels: after the SA is gone */
 
 #define container_of(p, type, member) \
@@ -247,6 +248,7 @@ static void sa_free(struct ike_sa *sa)
 	free_buf(&sa->resp, &sa->resp_len);
 	free_buf(&sa->last_req, &sa->last_req_len);
 	free(sa->info);
+	frag_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -301,6 +303,12 @@ static struct ike_sa *sa_find(const struct ike_hdr *h,
 			return sa;
 	}
 	return NULL;
+}
+
+struct ike_sa *ike_sa_lookup(const struct ike_hdr *h,
+			     const struct sockaddr_storage *peer)
+{
+	return sa_find(h, peer);
 }
 
 static struct ike_sa *sa_of_tunnel(const struct iked_tunnel *t)
@@ -398,7 +406,7 @@ int send_request(struct ike_sa *sa, struct ike_buf *b, uint8_t exch)
 	sa->req_exch = exch;
 	sa->req_busy = true;
 	sa->req_tries = 0;
-	iked_send(&sa->local, &sa->peer, m, len);
+	frag_send(sa, m, len);
 	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, 0));
 	return 0;
 }
@@ -432,7 +440,7 @@ static int send_response(struct ike_sa *sa, struct ike_buf *b,
 	sa->last_req = r;
 	sa->last_req_len = req_len;
 	sa->resp_msgid++;
-	iked_send(&sa->local, &sa->peer, m, len);
+	frag_send(sa, m, len);
 	return 0;
 }
 
@@ -473,15 +481,15 @@ static void rtx_fire(struct iked_timer *t)
 	iked_log(LOG_DEBUG, "%s: retransmit %s #%u (%d)",
 		 sa->tun ? sa->tun->name : sa->gw->name,
 		 msg_exchange_name(sa->req_exch), sa->req_msgid, sa->req_tries);
-	iked_send(&sa->local, &sa->peer, sa->req, sa->req_len);
+	frag_send(sa, sa->req, sa->req_len);
 	iked_timer_add(&sa->rtx, ike_rtx_ms(sa, sa->req_tries));
 }
 
 /* An unencrypted answer to an IKE_SA_INIT request that creates no state. */
-static void init_notify(const struct ike_hdr *rq,
-			const struct sockaddr_storage *local,
-			const struct sockaddr_storage *peer, uint16_t type,
-			const uint8_t *data, size_t len)
+void init_notify(const struct ike_hdr *rq,
+		 const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer, uint16_t type,
+		 const uint8_t *data, size_t len)
 {
 	struct ike_hdr h = {
 		.spi_i = rq->spi_i,
@@ -1041,6 +1049,7 @@ static int send_init(struct ike_sa *sa)
 	msg_add_nonce(&b, sa->ni, sa->ni_len);
 	add_sighash(sa->gw, &b);
 	natt_add_notifies(sa, &b);
+	frag_offer(&b);
 	err = msg_end(&b);
 	if (err) {
 		msg_free(&b);
@@ -1141,7 +1150,8 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 	n = msg_find_notify(p, IKEV2_N_COOKIE);
 	if (n && n->len >= 1 && n->len <= sizeof(sa->cookie) &&
-	    !sa->cookie_len) {
+	    sa->cookie_tries++ < COOKIE_TRIES) {
+		/* RFC 7296 2.6: the same request again, the cookie first */
 		memcpy(sa->cookie, n->data, n->len);
 		sa->cookie_len = n->len;
 		request_done(sa);
@@ -1182,6 +1192,7 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 	n = msg_find_notify(p, IKEV2_N_SIGNATURE_HASH_ALGORITHMS);
 	if (n)
 		sa->peer_hashes = auth_hash_parse(n->data, n->len);
+	frag_accept(sa, p);
 	sa->init_r = malloc(p->len);
 	if (!sa->init_r) {
 		sa_fail(sa, "out of memory");
@@ -1648,6 +1659,8 @@ static void init_request(const struct ike_parsed *p,
 			    g, 2);
 		return;
 	}
+	if (!cookie_check(p, local, peer))
+		return;
 	sa = sa_new(gw, NULL, false);
 	if (!sa)
 		return;
@@ -1689,6 +1702,7 @@ static void init_request(const struct ike_parsed *p,
 	add_sighash(gw, &b);
 	natt_detect(sa, p, local, peer);
 	natt_add_notifies(sa, &b);
+	frag_answer(sa, p, &b);
 	if (msg_end(&b)) {
 		msg_free(&b);
 		sa_free(sa);
@@ -1961,8 +1975,7 @@ static void recv_sk(struct ike_sa *sa, struct ike_parsed *p,
 		if (p->hdr.msgid + 1 == sa->resp_msgid && sa->resp) {
 			if (sa->last_req_len == len &&
 			    !memcmp(sa->last_req, msg, len)) {
-				iked_send(&sa->local, &sa->peer, sa->resp,
-					  sa->resp_len);
+				frag_send(sa, sa->resp, sa->resp_len);
 				return;
 			}
 			drop_log(IKE_DROP_MSGID, &sa->peer, "old message ID");
@@ -2012,6 +2025,8 @@ void ike_recv(const struct sockaddr_storage *local,
 	struct ike_sa *sa;
 	int err;
 
+	if (frag_recv(local, peer, msg, len))
+		return;
 	err = msg_parse(&p, msg, len);
 	if (err && err != -EPROTONOSUPPORT) {
 		drop_log(err == -EBADMSG ? p.drop : IKE_DROP_MALFORMED, peer,
@@ -2138,6 +2153,7 @@ void ike_engine_fini(void)
 		sa_goodbye(eng->sas);
 	rekey_engine_fini();
 	creds_free();
+	cookie_fini();
 	eng->conf = NULL;
 }
 

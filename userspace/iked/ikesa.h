@@ -112,6 +112,9 @@ struct ike_sa {
 	uint32_t peer_hashes;		/* SIGNATURE_HASH_ALGORITHMS */
 	uint8_t cookie[256];
 	size_t cookie_len;
+	int cookie_tries;
+	bool frag_ok;			/* RFC 7383 negotiated */
+	struct frag_rx *frag;		/* fragments being reassembled */
 	int ke_retries;
 
 	/* our requests: window of one */
@@ -268,5 +271,49 @@ void dpd_dead(struct ike_sa *sa);
 /* dpd-action clear: the tunnel stays down until brought up or down */
 bool dpd_cleared(const struct iked_tunnel *t);
 void dpd_uncleared(const struct iked_tunnel *t);
+
+/* ikesa.c: an unencrypted answer to an IKE_SA_INIT request, no state. */
+void init_notify(const struct ike_hdr *rq, const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *peer, uint16_t type,
+		 const uint8_t *data, size_t len);
+
+/* cookie.c (RFC 7296 2.6) */
+struct cookie_stats {
+	uint64_t sent;		/* N(COOKIE) answers */
+	uint64_t valid;		/* requests that came back with a good one */
+	uint64_t invalid;	/* with a wrong or stale one */
+};
+
+/*
+ * Whether IKE_SA_INIT request @p from @peer may create a half-open SA: yes
+ * below the cookie threshold or with a valid cookie; otherwise it has been
+ * answered with a fresh N(COOKIE) (nothing kept) and must go no further.
+ */
+bool cookie_check(const struct ike_parsed *p,
+		  const struct sockaddr_storage *local,
+		  const struct sockaddr_storage *peer);
+const struct cookie_stats *cookie_stats(void);
+/* Forgets the secrets (cleansed) and the counters. */
+void cookie_fini(void);
+
+/* The IKE SA a message belongs to, or NULL. */
+struct ike_sa *ike_sa_lookup(const struct ike_hdr *h,
+			     const struct sockaddr_storage *peer);
+
+/* frag.c (RFC 7383) */
+/* N(IKEV2_FRAGMENTATION_SUPPORTED) into our IKE_SA_INIT request. */
+void frag_offer(struct ike_buf *b);
+/* The peer's IKE_SA_INIT answer: whether it supports fragmentation. */
+void frag_accept(struct ike_sa *sa, const struct ike_parsed *p);
+/* Responder: the same, and the notify into our answer if so. */
+void frag_answer(struct ike_sa *sa, const struct ike_parsed *p,
+		 struct ike_buf *b);
+/* Sends a sealed message, as fragments when negotiated and too big. */
+int frag_send(struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* An SKF message: checked, kept or reassembled; false if not one. */
+bool frag_recv(const struct sockaddr_storage *local,
+	       const struct sockaddr_storage *peer,
+	       const uint8_t *msg, size_t len);
+void frag_free(struct ike_sa *sa);
 
 #endif /* _VTUN_IKESA_H */

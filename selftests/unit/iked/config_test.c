@@ -111,7 +111,10 @@ static const char good[] =
 	"}\n"
 	"ipsec-tunnel roadwarriors { interface vtun1; ike-gateway road; }\n"
 	"ipsec-tunnel six { interface vtun2; ike-gateway v6; "
-	"ipsec-crypto-profile ah-only; start on-demand; }\n";
+	"ipsec-crypto-profile ah-only; start on-demand; }\n"
+	"cookie-threshold 25;\n"
+	"fragmentation no;\n"
+	"fragment-size 1400;\n";
 
 static const struct iked_ike_profile *find_ike(const struct iked_config *c,
 					       const char *name)
@@ -150,6 +153,9 @@ static void test_good(void)
 	}
 	CHECK(!strcmp(c->control, "/run/vtun-test.sock"));
 	CHECK_EQ(c->log_level, LOG_DEBUG);
+	CHECK_EQ(c->cookie_threshold, 25);
+	CHECK(c->no_fragmentation);
+	CHECK_EQ(c->fragment_size, 1400);
 	CHECK_EQ(c->n_ike, 2);		/* strong, and the default for road */
 	CHECK_EQ(c->n_ipsec, 3);	/* esp-pfs, ah-only, default */
 	CHECK_EQ(c->n_gw, 3);
@@ -369,6 +375,9 @@ static void test_minimal(void)
 	}
 	CHECK(!strcmp(c->control, IKED_CONTROL_DEFAULT));
 	CHECK_EQ(c->log_level, LOG_INFO);
+	CHECK_EQ(c->cookie_threshold, IKED_COOKIE_THRESHOLD);
+	CHECK(!c->no_fragmentation);
+	CHECK_EQ(c->fragment_size, IKED_FRAGMENT_SIZE);
 	CHECK(c->tun[0]->gw == c->gw[0]);
 	CHECK_EQ(c->tun[0]->start, IKED_START_TRAP);
 	CHECK_EQ(c->gw[0]->local_id.type, 0);
@@ -651,6 +660,12 @@ static const struct bad {
 	{ "bogus;\n", "bad.conf:1: unknown statement \"bogus\"" },
 	{ "\n\nlog-level loud;\n",
 	  "bad.conf:3: unknown log-level \"loud\" (err, warning, notice, info, debug)" },
+	{ "cookie-threshold 0;\n",
+	  "bad.conf:1: bad cookie-threshold \"0\" (1 to 1000000 half-open IKE SAs)" },
+	{ "fragment-size 500;\n",
+	  "bad.conf:1: bad fragment-size \"500\" (576 to 65535 bytes)" },
+	{ "cookie-threshold 5;\ncookie-threshold 6;\n",
+	  "bad.conf:2: duplicate \"cookie-threshold\"" },
 	{ "log-level info;\nlog-level info;\n",
 	  "bad.conf:2: duplicate \"log-level\"" },
 	{ "control-socket run/x;\n",

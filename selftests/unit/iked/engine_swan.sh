@@ -46,7 +46,8 @@ IKED=../../../userspace/iked
 cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
 	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/rekey.c $IKED/proposal.c \
 	$IKED/natt.c $IKED/dpd.c $IKED/msg.c $IKED/crypto.c $IKED/auth.c \
-	$IKED/addr.c $IKED/contact.c -lcrypto || exit 1
+	$IKED/addr.c $IKED/contact.c $IKED/cookie.c $IKED/frag.c \
+	-lcrypto || exit 1
 
 ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1
 ip link add v0 netns "$NS_V" type veth peer name s0 netns "$NS_S"

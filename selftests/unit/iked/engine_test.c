@@ -159,6 +159,7 @@ struct sent {
 	uint8_t exch, flags;
 	uint32_t msgid;
 	uint16_t notify;	/* unencrypted messages only */
+	uint8_t first;		/* first payload */
 	size_t len;
 };
 static struct sent sent[512];
@@ -213,6 +214,7 @@ int iked_send(const struct sockaddr_storage *local,
 			s->flags = msg[19];
 			s->msgid = (uint32_t)msg[20] << 24 | msg[21] << 16 |
 				   msg[22] << 8 | msg[23];
+			s->first = msg[16];
 		}
 		if (!msg_parse(&p, msg, len) && p.n_notify)
 			s->notify = p.notify[0].type;
@@ -2265,6 +2267,210 @@ static void test_dpd(void)
 	stop();
 }
 
+/* An IKE_SA_INIT request as a spoofing flooder would send it from @src,
+ * with a real ECP-256 key so that it makes a half-open SA; @cookie first
+ * if given.
+ */
+static void spoof_init(const char *src, uint64_t spi,
+		       const uint8_t *cookie, size_t cookie_len)
+{
+	struct ike_hdr h = { .spi_i = spi, .exchange = IKEV2_EXCH_IKE_SA_INIT,
+			     .flags = IKEV2_FLAG_INITIATOR };
+	struct ike_proposal props[2];
+	uint8_t pub[IKE_DH_MAX], ni[32];
+	struct sockaddr_storage from;
+	struct ike_dh *dh;
+	struct ike_buf b;
+	size_t len;
+	int n;
+
+	memset(ni, 0x4e, sizeof(ni));
+	dh = crypto_dh_new(crypto_dh(IKEV2_DH_ECP_256));
+	CHECK(dh && !crypto_dh_public(dh, pub, sizeof(pub), &len), "DH");
+	n = ike_props_ike(&cb.ike, props, 2);
+	msg_init(&b);
+	msg_begin(&b, &h);
+	if (cookie)
+		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0, IKEV2_N_COOKIE,
+			       cookie, cookie_len);
+	msg_add_sa(&b, props, n);
+	msg_add_ke(&b, IKEV2_DH_ECP_256, pub, len);
+	msg_add_nonce(&b, ni, sizeof(ni));
+	CHECK(!msg_end(&b), "spoofed IKE_SA_INIT");
+	set_addr(&from, src, 500);
+	use(&B);
+	ike_recv(&B.addr, &from, b.data, b.len);
+	msg_free(&b);
+	crypto_dh_free(dh);
+}
+
+struct count_arg {
+	const char *state;
+	int n;
+};
+
+static int count_state_one(const struct ike_sa_info *sa, void *arg)
+{
+	struct count_arg *c = arg;
+
+	if (!strcmp(sa->state, c->state))
+		c->n++;
+	return 0;
+}
+
+static int count_state(struct node *n, const char *state)
+{
+	struct count_arg c = { state, 0 };
+
+	use(n);
+	ike_foreach_sa(count_state_one, &c);
+	return c.n;
+}
+
+static void test_cookie(void)
+{
+	const struct cookie_stats *st;
+	uint8_t forged[36];
+	int i;
+
+	printf("# cookies: above the half-open threshold, N(COOKIE) first\n");
+	cb.c.cookie_threshold = 3;
+	start();
+	for (i = 0; i < 3; i++)
+		spoof_init("198.51.100.7", 0x1000 + (uint64_t)i, NULL, 0);
+	CHECK(count_state(&B, "connecting") == 3, "3 half-open: %d",
+	      count_state(&B, "connecting"));
+	n_sent = 0;
+	/* a flood from many sources: answered, nothing kept */
+	for (i = 0; i < 50; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "198.51.100.%d", 10 + i);
+		spoof_init(a, 0x2000 + (uint64_t)i, NULL, 0);
+	}
+	st = cookie_stats();
+	CHECK(count_state(&B, "connecting") == 3 && st->sent == 50,
+	      "flood: still 3 half-open, %llu cookies sent",
+	      (unsigned long long)st->sent);
+	CHECK(sent_notify(&B, IKEV2_N_COOKIE), "N(COOKIE) answers");
+	run(now);	/* to nobody */
+	/* a forged cookie gets a new one and no SA */
+	memset(forged, 0, sizeof(forged));
+	forged[3] = 1;
+	spoof_init("198.51.100.99", 0x3000, forged, sizeof(forged));
+	CHECK(st->invalid == 1 && st->sent == 51 &&
+	      count_state(&B, "connecting") == 3, "forged cookie refused");
+	/* the genuine initiator answers the cookie request and gets in */
+	n_sent = 0;
+	use(&A);
+	CHECK(ike_tunnel_up(&ca.tun) == 0, "tunnel up");
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established"), "A established");
+	CHECK(sent_notify(&B, IKEV2_N_COOKIE), "B asked A for a cookie");
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_SA_INIT, false) == 2 &&
+	      sent[0].from == &A && sent[2].from == &A &&
+	      sent[2].notify == IKEV2_N_COOKIE, "A: again, cookie first");
+	CHECK(st->valid == 1, "one valid cookie: %llu",
+	      (unsigned long long)st->valid);
+	check_pair(0);
+	/* half-open SAs time out; then no more cookies */
+	run(now + 31000);
+	CHECK(count_state(&B, "connecting") == 0, "half-open timed out: %d",
+	      count_state(&B, "connecting"));
+	n_sent = 0;
+	spoof_init("198.51.100.8", 0x4000, NULL, 0);
+	CHECK(!sent_notify(&B, IKEV2_N_COOKIE) &&
+	      count_state(&B, "connecting") == 1, "below threshold: no cookie");
+	stop();
+}
+
+static int count_first(struct node *from, uint8_t type, size_t *max_len)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n_sent; i++)
+		if (sent[i].from == from && sent[i].first == type) {
+			k++;
+			if (max_len && sent[i].len > *max_len)
+				*max_len = sent[i].len;
+		}
+	return k;
+}
+
+/* The second fragment B sends, once. */
+static int drop_b_frag2(const struct dgram *d, int i)
+{
+	static int seen;
+
+	(void)i;
+	if (d->from != &B || d->len < 36 || d->data[16] != IKEV2_PL_SKF)
+		return 0;
+	if (d->data[33] == 2 && !seen++)
+		return 1;
+	return 0;
+}
+
+static void test_frag(void)
+{
+	size_t max_a = 0, max_b = 0;
+	int fa, fb;
+
+	printf("# fragmentation: IKE_AUTH with certificates in 576-byte fragments\n");
+	if (make_certs()) {
+		CHECK(0, "cannot make certificates with openssl");
+		return;
+	}
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = cb.c.fragment_size = 576;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established") &&
+	      !strcmp(view(&B).sa.state, "established"), "established");
+	check_pair(0);
+	fa = count_first(&A, IKEV2_PL_SKF, &max_a);
+	fb = count_first(&B, IKEV2_PL_SKF, &max_b);
+	CHECK(fa >= 2 && fb >= 3, "fragments sent: A %d, B %d", fa, fb);
+	CHECK(max_a + 28 <= 576 && max_b + 28 <= 576,
+	      "each fits in 576 bytes of IP: %zu %zu", max_a, max_b);
+	CHECK(drops_all(&A) == 0 && drops_all(&B) == 0, "no drops");
+	stop();
+
+	printf("# fragmentation: a lost fragment of the answer\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = cb.c.fragment_size = 576;
+	start();
+	filter = drop_b_frag2;
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 30000);
+	CHECK(!strcmp(view(&A).sa.state, "established"),
+	      "established after the retransmission");
+	check_pair(0);
+	CHECK(count_sent(&A, IKEV2_EXCH_IKE_AUTH, false) >
+	      count_first(&A, IKEV2_PL_SKF, NULL) / 2, "A sent IKE_AUTH again");
+	stop();
+
+	printf("# fragmentation: not offered by B, none sent\n");
+	use_certs(&ca, "a", "a.pem", IKED_AUTH_CERT);
+	use_certs(&cb, "b", "b.pem", IKED_AUTH_CERT);
+	ca.c.fragment_size = 576;
+	cb.c.no_fragmentation = true;
+	start();
+	use(&A);
+	ike_tunnel_up(&ca.tun);
+	run(now + 1000);
+	CHECK(!strcmp(view(&A).sa.state, "established"), "established");
+	CHECK(count_first(&A, IKEV2_PL_SKF, NULL) == 0 &&
+	      count_first(&B, IKEV2_PL_SKF, NULL) == 0, "no fragment");
+	stop();
+	sh("rm -f *.pem *.key *.csr *.ext *.srl");
+	rmdir(certdir);
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -2297,6 +2503,8 @@ int main(int argc, char **argv)
 	      n_keys_seen);
 	test_natt();
 	test_dpd();
+	test_cookie();
+	test_frag();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Cookies (RFC 7296 2.6) against an IKE_SA_INIT flood. vtun-iked at A
+# answers any peer (peer-address any) with cookie-threshold
+# COOKIE_THRESHOLD (5). From FLOOD_SRCS (200) source addresses at B
+# (ike_flood.py), FLOOD_PER (5) IKE_SA_INIT requests each with fresh SPIs
+# and X25519 keys: exactly the threshold's worth get an SA answer (half-open
+# SAs), every other answer is a bare N(COOKIE); the half-open count stays
+# at the threshold and vtun-iked's RSS grows by at most 2 MiB over the
+# first flood (one-time library set-up included) and 256 KiB over the
+# second (all reported). strongSwan at B then connects while those SAs are
+# half-open: it is asked for a cookie (its charon log shows the IKE_SA_INIT
+# answered with N(COOKIE) and sent again with N(COOKIE) first), the IKE SA
+# and CHILD SA come up with the same SPIs on both sides, pings go through.
+# Two more floods with the tunnel up change nothing of it.
+# vtun-timeout: 120
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/ike_lib.sh"
+
+command -v swanctl >/dev/null && [ -x "$SW_CHARON" ] ||
+	skip_all "strongSwan (charon, swanctl) not installed"
+[ -x "$VTUN_IKED" ] || skip_all "vtun-iked not built"
+command -v jq >/dev/null || skip_all "jq not installed"
+need_modules veth xfrm_interface esp4 xfrm_user || skip_all "missing modules"
+vtun_load || skip_all "cannot load vtun"
+
+THRESHOLD=${COOKIE_THRESHOLD:-5}
+SRCS=${FLOOD_SRCS:-200}
+PER=${FLOOD_PER:-5}
+FLOOD=$VTUN_TOP/selftests/ike_flood.py
+
+# rss: vtun-iked's resident set at A, in KiB
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$(iked_dir "$A")/pid")/status"; }
+# half_open: vtun-iked's IKE SAs still connecting
+half_open() { iked_sas "$A" | grep -c '^ike .* state=CONNECTING'; }
+
+# flood TAG: FLOOD_SRCS * FLOOD_PER requests; sets $flood (ike_flood.py's line)
+flood() {
+	flood=$(ip netns exec "$B" python3 "$FLOOD" "${UL4[0]}" 10.99.0 1 "$SRCS" \
+		"$PER" 3)
+	diag "$1: $flood"
+}
+field() {
+	local v
+	v=$(sed -n "s/.*\<$1=\([0-9]*\).*/\1/p" <<<"$flood")
+	echo "${v:--1}"
+}
+
+topo_underlay || { fail "underlay"; tap_done; exit; }
+check "vtun0 at A, xfrm0 at B, flood sources at B" eval '
+	ip netns exec "$A" "$VTUNCTL" link add vtun0 local "${UL4[0]}" \
+		remote "${UL4[1]}" && site_overlay "$A" 0 vtun0 &&
+	sw_xfrmi "$B" 1 &&
+	ip -n "$A" route add 10.99.0.0/24 via "${UL4[1]}" &&
+	for i in $(seq 1 "$SRCS"); do echo "addr add 10.99.0.$i/32 dev ul0"; done |
+		ip -n "$B" -batch -'
+check "charon starts in B" sw_start "$B"
+
+d=$(iked_dir "$A")
+iked_conf "$A" <<EOC
+log-level info;
+control-socket $d/iked.sock;
+cookie-threshold $THRESHOLD;
+
+ike-crypto-profile ike-b {
+	encryption aes-gcm-16-128;
+	prf sha256;
+	dh-group 31;
+}
+
+ipsec-crypto-profile esp-b {
+	protocol esp;
+	encryption aes-gcm-16-128;
+	dh-group none;
+	esn no;
+}
+
+ike-gateway any {
+	local-address ${UL4[0]};
+	peer-address any;
+	local-id fqdn:$(sw_id 0 fqdn);
+	peer-id fqdn:$(sw_id 1 fqdn);
+	authentication psk "vtun-test-psk";
+	ike-crypto-profile ike-b;
+	version 2;
+}
+
+ipsec-tunnel ab {
+	interface vtun0;
+	ike-gateway any;
+	ipsec-crypto-profile esp-b;
+	start responder;
+}
+EOC
+iked_start "$A" || { fail "vtun-iked starts"; tap_done; exit; }
+pass "vtun-iked starts"
+check "strongSwan's connection" eval 'sw_conf_route "$B" ab local="${UL4[1]}" \
+	remote="${UL4[0]}" lid="$(sw_id 1 fqdn)" rid="$(sw_id 0 fqdn)" \
+	ike=aes128gcm16-prfsha256-x25519 esp=aes128gcm16 >/dev/null && sw_load "$B" >/dev/null'
+
+rss0=$(rss)
+flood "flood 1"
+rss1=$(rss)
+diag "vtun-iked RSS: ${rss0} KiB before, ${rss1} KiB after the flood"
+check_eq "flood: $THRESHOLD half-open SAs made, the threshold" "$THRESHOLD" "$(field sa)"
+check "flood: every other answer a bare N(COOKIE) ($(field cookie) of $(field sent))" \
+	test "$(field sent)" -gt 0 -a "$(field cookie)" -ge $(($(field sent) / 2)) \
+	-a "$(field other)" = 0
+check_eq "flood: half-open SAs held" "$THRESHOLD" "$(half_open)"
+check "flood: RSS grew by at most 2 MiB ($((rss1 - rss0)) KiB)" \
+	test $((rss1 - rss0)) -le 2048
+check "vtun-iked logged it demands cookies" \
+	grep -q "half-open IKE SAs: demanding cookies" "$d/iked.log"
+
+sw_log_mark "$B"
+check "strongSwan connects during the flood" sw_initiate "$B" ab
+check "strongSwan was asked for a cookie" \
+	sw_log_grep "$B" "parsed IKE_SA_INIT response 0 [ N(COOKIE) ]"
+check "strongSwan sent IKE_SA_INIT again with the cookie first" \
+	sw_log_grep "$B" "generating IKE_SA_INIT request 0 [ N(COOKIE) SA KE No"
+la=$(iked_sas "$A" | grep -v 'state=CONNECTING')
+lb=$(sw_sas "$B")
+diag "A: ${la//$'\n'/$'\n'# A: }"
+diag "B: ${lb//$'\n'/$'\n'# B: }"
+check_eq "IKE SA established on both" "ESTABLISHED ESTABLISHED" \
+	"$(sas_get "$la" ike state) $(sas_get "$lb" ike state)"
+check_eq "IKE SPIs the same" "$(sas_get "$lb" ike spi_i) $(sas_get "$lb" ike spi_r)" \
+	"$(sas_get "$la" ike spi_i) $(sas_get "$la" ike spi_r)"
+check "a CHILD SA at A" test -n "$(sas_get "$la" child spi_in)"
+check_eq "A's inbound SPI is B's outbound" \
+	"$(sas_get "$lb" child spi_out)" "$(sas_get "$la" child spi_in)"
+check_eq "the CHILD SA in A's kernel" \
+	"$(printf '%s\n' "$(sas_get "$la" child spi_in)" "$(sas_get "$la" child spi_out)" | sort)" \
+	"$(vtun_spis "$A")"
+check "ping A->B through the tunnel" overlay_ping "$A" 0 4
+
+flood "flood 2"
+rss2=$(rss)
+diag "vtun-iked RSS: ${rss2} KiB after the second flood"
+check_eq "flood 2: no SA answer (still $THRESHOLD half-open)" 0 "$(field sa)"
+flood "flood 3"
+rss3=$(rss)
+diag "vtun-iked RSS: ${rss3} KiB after the third flood"
+check "flood 3: RSS grew by at most 256 KiB ($((rss3 - rss2)) KiB)" \
+	test $((rss3 - rss2)) -le 256
+check_eq "flood 3: half-open SAs held" "$THRESHOLD" "$(half_open)"
+check "the tunnel still carries traffic" overlay_ping "$B" 1 4
+check_eq "strongSwan's IKE SA unchanged" "$(sas_get "$lb" ike spi_r)" \
+	"$(sas_get "$(sw_sas "$B")" ike spi_r)"
+
+tap_done
