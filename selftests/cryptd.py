@@ -24,6 +24,8 @@ import time
 NETLINK_CRYPTO = 21
 CRYPTO_MSG_NEWALG, CRYPTO_MSG_DELALG, CRYPTO_MSG_UPDATEALG = 0x10, 0x11, 0x12
 CRYPTOCFGA_PRIORITY_VAL = 1
+# Templates such as cryptd build the type they are asked for.
+CRYPTO_ALG_TYPE_AEAD, CRYPTO_ALG_TYPE_MASK = 0x3, 0xf
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
 
 
@@ -32,7 +34,7 @@ def request(mtype, driver, prio=None, name=""):
     if len(driver) > 63 or len(name) > 63:
         sys.exit("%s: name too long for the crypto user API" % (driver or name))
     body = struct.pack("=64s64s64sIIII", name.encode(), driver.encode(), b"",
-                       0, 0, 0, 0)
+                       CRYPTO_ALG_TYPE_AEAD, CRYPTO_ALG_TYPE_MASK, 0, 0)
     if prio is not None:
         body += struct.pack("=HHI", 8, CRYPTOCFGA_PRIORITY_VAL, prio)
     with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
