@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Make the kernel's choice for an AEAD asynchronous, over the crypto
-user API (NETLINK_CRYPTO, what crconf does): instantiate cryptd(NAME) at a
-priority above every other implementation of NAME, then seqiv(NAME) (the
-IV generator vtun and ESP ask for) anew over it, so that
-crypto_alloc_aead("seqiv(NAME)") returns a transform whose requests
-complete from cryptd's workqueue. The instances of seqiv(NAME) there were
-are deleted first (they are made again on demand). The crypto user API
-takes driver names of at most 63 characters, which the seqiv instance's
-may exceed: "off" lowers the cryptd instance's priority, which removes the
-instances built on it, then deletes it.
+user API (NETLINK_CRYPTO, what crconf does): instantiate TMPL(NAME), TMPL
+being cryptd or pcrypt, raise its priority above every other
+implementation of NAME, then instantiate seqiv(NAME) (the IV generator vtun
+and ESP ask for) anew over it, so that crypto_alloc_aead("seqiv(NAME)")
+returns a transform whose requests complete from cryptd's workqueue or
+from padata. The instances of seqiv(NAME) there were are deleted first
+(they are made again on demand).
 
-usage: cryptd.py on NAME PRIO      print the cryptd and seqiv driver names
-       cryptd.py off CRYPTD_DRIVER  back to the kernel's own choice
-       cryptd.py refcnt DRIVER      the reference count of an algorithm
+The instance is asked for by name: its driver name is TMPL(<driver of the
+inner algorithm>), not what was asked for, so the request itself fails
+once the instance is registered (no larval of that name is satisfied);
+the instance is then found in /proc/crypto and its priority set by driver
+name. The API takes driver names of at most 63 characters, which the
+seqiv instance's may exceed: "off" lowers the TMPL instance's priority,
+which removes the instances built on it, then deletes it.
+
+usage: async_aead.py on TMPL NAME PRIO   print the two instances' drivers
+       async_aead.py off DRIVER          back to the kernel's own choice
+       async_aead.py refcnt DRIVER       the reference count of an algorithm
 """
 
 import socket
@@ -78,20 +84,25 @@ def retry(what, fn):
         time.sleep(0.2)
 
 
-def on(name, prio):
+def on(tmpl, name, prio):
     outer = "seqiv(%s)" % name
     for e in proc_crypto():
         if e.get("name") == outer:
             retry(e["driver"], lambda d=e["driver"]: request(CRYPTO_MSG_DELALG, d))
-    err = request(CRYPTO_MSG_NEWALG, "cryptd(%s)" % name, prio)
+    err = request(CRYPTO_MSG_NEWALG, "%s(%s)" % (tmpl, name))
     inner = find(lambda e: e.get("name") == name and
-                 e.get("driver", "").startswith("cryptd("))
+                 e.get("driver", "").startswith(tmpl + "("))
     if not inner:
-        sys.exit("cryptd(%s): not instantiated (errno %d)" % (name, err))
+        sys.exit("%s(%s): not instantiated (errno %d)" % (tmpl, name, err))
+    if inner.get("selftest") not in (None, "passed", "unknown"):
+        sys.exit("%s: self-test %s" % (inner["driver"], inner["selftest"]))
+    retry(inner["driver"],
+          lambda: request(CRYPTO_MSG_UPDATEALG, inner["driver"], prio))
     err = request(CRYPTO_MSG_NEWALG, "", name=outer)
     seqiv = find(lambda e: e.get("name") == outer)
-    if not seqiv or "cryptd(" not in seqiv["driver"]:
-        sys.exit("%s: not over cryptd (errno %d)" % (outer, err))
+    if not seqiv or tmpl + "(" not in seqiv["driver"]:
+        sys.exit("%s: not over %s (errno %d, %s)" %
+                 (outer, inner["driver"], err, seqiv and seqiv["driver"]))
     print(inner["driver"], seqiv["driver"])
 
 
@@ -102,8 +113,8 @@ def off(driver):
 
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
-    if cmd == "on" and len(sys.argv) == 4:
-        on(sys.argv[2], int(sys.argv[3]))
+    if cmd == "on" and len(sys.argv) == 5:
+        on(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "off" and len(sys.argv) == 3:
         off(sys.argv[2])
     elif cmd == "refcnt" and len(sys.argv) == 3:
