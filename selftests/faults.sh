@@ -5,9 +5,9 @@
 # asynchronous crypto (cryptd or pcrypt made the kernel's choice for the
 # AEAD, so that every request completes later, from cryptd's workqueue or
 # padata, on vtun's completion paths; see async_aead.py): the underlay
-# device deleted, the device's namespace
-# deleted, the underlay's namespace deleted, the device moved to another
-# namespace, SAs deleted mid-stream, rmmod with devices. On a kernel with
+# device deleted, the device's namespace deleted, the underlay's namespace
+# deleted, the device moved to another namespace, SAs deleted mid-stream,
+# rmmod with devices. On a kernel with
 # failslab (the debug kernel): allocation failures on the packet path and
 # on each allocation of the config path (sa add, link add). After each:
 # no kernel report (the runner), namespaces and devices back to their
