@@ -6,6 +6,7 @@
 # make check-debug  the selftests on a 6.12 debug kernel (KASAN, lockdep,
 #                   kmemleak, UBSAN, ...), built once and cached; TESTS=...
 # make demo         show a tunnel carrying traffic between two sites
+# make soak         selftests/soak.sh for SOAK_SECS (3600) on KERNELS (6.12)
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
 # make fuzz         fuzz vtun-iked's parser, SK decryption and ike_recv (clang
@@ -51,6 +52,11 @@ fuzz-netlink:
 demo:
 	bash selftests/vm/run.sh --demo
 
+# The time limit of soak.sh (150 s) scaled to SOAK_SECS.
+soak:
+	s=$${SOAK_SECS:-3600}; SOAK_SECS=$$s KERNELS=$${KERNELS:-6.12} \
+		TIMEOUT_SCALE=$$((s / 100 + 1)) bash selftests/vm/run.sh soak
+
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
 
@@ -70,4 +76,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink demo bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink demo soak \
+	bench lint spec spec-check clean

@@ -46,6 +46,8 @@
 #   par_wait                      wait for them and report their results,
 #                                 in par_run order
 #   tap_done                      print the tally, return the exit status
+#   kmalloc_kb                    KiB in the kmalloc caches, their free
+#                                 slabs given back first (leak checks)
 # Variables: VTUNCTL, VTUN_IKED (userspace tools), KSFT_SKIP=4.
 
 VTUN_TOP=${VTUN_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -206,6 +208,14 @@ par_wait() {
 		rm -f "$f"
 	done
 	_T_PAR=() _T_PARPID=()
+}
+
+# Free objects held in per-CPU slabs count as active in slabinfo: shrink
+# the caches first so that the sum is what is in use.
+kmalloc_kb() {
+	local f
+	for f in /sys/kernel/slab/kmalloc-*/shrink; do echo 1 >"$f"; done 2>/dev/null
+	awk '$1 ~ /kmalloc-/ { s += $2 * $4 } END { print int(s / 1024) }' /proc/slabinfo
 }
 
 need_modules() {

@@ -18,49 +18,8 @@ need_modules veth xfrm_interface
 REKEYS=${REKEYS:-5}
 REKEY_BYTES=${REKEY_BYTES:-4000000}
 ALG=gcm128-16
-GCM=$(alg_vtun $ALG)
-xfrm_alg_args $ALG
-
-VA() { ns_exec "$A" "$VTUNCTL" "$@"; }
-VB() { ns_exec "$B" "$VTUNCTL" "$@"; }
-xstate() { # NS SRC DST SPI
-	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
-		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}"
-}
-xdel() { ip -n "$1" xfrm state del src "$2" dst "$3" proto esp spi "$4"; }
-
-# rekey KIND N: from SA pair N-1 to pair N (SPIs 0x1000+N A->B, 0x2000+N B->A)
-rekey() {
-	local kind=$1 n=$2 ab=$((0x1000 + $2)) ba=$((0x2000 + $2))
-	local oab=$((ab - 1)) oba=$((ba - 1))
-	# New inbound SAs on both sides first.
-	VA sa add vtun0 dir in spi $ba proto esp $GCM || return
-	if [ "$kind" = xfrm ]; then
-		xstate "$B" "${UL4[0]}" "${UL4[1]}" $ab || return
-	else
-		VB sa add vtun0 dir in spi $ab proto esp $GCM || return
-	fi
-	# Outbound switch.
-	VA sa add vtun0 dir out spi $ab proto esp $GCM standby &&
-	VA sa set vtun0 dir out spi $ab active &&
-	VA sa del vtun0 dir out spi $oab || return
-	if [ "$kind" = xfrm ]; then
-		xstate "$B" "${UL4[1]}" "${UL4[0]}" $ba &&
-		xdel "$B" "${UL4[1]}" "${UL4[0]}" $oba || return
-	else
-		VB sa add vtun0 dir out spi $ba proto esp $GCM standby &&
-		VB sa set vtun0 dir out spi $ba active &&
-		VB sa del vtun0 dir out spi $oba || return
-	fi
-	# Old inbound SAs once nothing uses them any more.
-	sleep 0.3
-	VA sa del vtun0 dir in spi $oba || return
-	if [ "$kind" = xfrm ]; then
-		xdel "$B" "${UL4[0]}" "${UL4[1]}" $oab
-	else
-		VB sa del vtun0 dir in spi $oab
-	fi
-}
+# shellcheck disable=SC2034 # read by rekey (topo.sh)
+REKEY_ALG=$ALG
 
 rekey_loop() {
 	local kind=$1 n

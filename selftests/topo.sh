@@ -216,3 +216,51 @@ body = struct.pack("BBH", socket.AF_UNSPEC, 0, 0)            # nfgenmsg
 s.send(struct.pack("IHHII", 16 + len(body), (1 << 8) | 2, 0x5, 1, 0) + body)
 sys.exit(struct.unpack_from("i", s.recv(4096), 16)[0] != 0)'
 }
+
+# Make-before-break rekeying, site A (vtun) against site B (vtun or XFRM).
+VA() { ns_exec "$A" "$VTUNCTL" "$@"; }
+VB() { ns_exec "$B" "$VTUNCTL" "$@"; }
+xstate() { # NS SRC DST SPI: an XFRM state of REKEY_ALG
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
+		mode tunnel reqid 1 if_id 42 flag af-unspec "${XFRM_ALG[@]}"
+}
+xdel() { ip -n "$1" xfrm state del src "$2" dst "$3" proto esp spi "$4"; }
+
+# rekey KIND N: from SA pair N-1 to pair N (SPIs 0x1000+N A->B, 0x2000+N
+# B->A) of algorithm REKEY_ALG, B being KIND (vtun or xfrm): new inbound
+# SAs first, then the outbound switch (vtun: a standby SA made active;
+# XFRM: the new state added, the old one deleted), old inbound SAs later.
+rekey() {
+	local kind=$1 ab=$((0x1000 + $2)) ba=$((0x2000 + $2)) alg
+	local oab=$((ab - 1)) oba=$((ba - 1))
+	alg=$(alg_vtun "$REKEY_ALG")
+	xfrm_alg_args "$REKEY_ALG"
+	# New inbound SAs on both sides first.
+	# shellcheck disable=SC2086 # alg: words
+	VA sa add vtun0 dir in spi $ba proto esp $alg || return
+	if [ "$kind" = xfrm ]; then
+		xstate "$B" "${UL4[0]}" "${UL4[1]}" $ab || return
+	else
+		VB sa add vtun0 dir in spi $ab proto esp $alg || return
+	fi
+	# Outbound switch.
+	VA sa add vtun0 dir out spi $ab proto esp $alg standby &&
+	VA sa set vtun0 dir out spi $ab active &&
+	VA sa del vtun0 dir out spi $oab || return
+	if [ "$kind" = xfrm ]; then
+		xstate "$B" "${UL4[1]}" "${UL4[0]}" $ba &&
+		xdel "$B" "${UL4[1]}" "${UL4[0]}" $oba || return
+	else
+		VB sa add vtun0 dir out spi $ba proto esp $alg standby &&
+		VB sa set vtun0 dir out spi $ba active &&
+		VB sa del vtun0 dir out spi $oba || return
+	fi
+	# Old inbound SAs once nothing uses them any more.
+	sleep 0.3
+	VA sa del vtun0 dir in spi $oba || return
+	if [ "$kind" = xfrm ]; then
+		xdel "$B" "${UL4[0]}" "${UL4[1]}" $oab
+	else
+		VB sa del vtun0 dir in spi $oab
+	fi
+}
