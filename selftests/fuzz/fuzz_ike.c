@@ -164,6 +164,22 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	return 0;
 }
 
+int iked_kernel_path_set(const struct iked_kernel_path *p)
+{
+	(void)p;
+	return 0;
+}
+
+int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+			 const struct sockaddr_storage *peer, bool encap)
+{
+	(void)ifindex;
+	(void)spi_out;
+	(void)peer;
+	(void)encap;
+	return 0;
+}
+
 /* ---- configuration ----------------------------------------------------- */
 
 static struct iked_ike_profile ike;

@@ -12,9 +12,7 @@ CFLAGS ?= -std=gnu11 -g -Wall -Wextra -Werror -Wshadow \
 	  -Wmissing-prototypes -Wstrict-prototypes
 SANITIZE ?= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
-IKED_ENGINE_SRCS := $(addprefix $(IKED)/,ikesa.c child.c rekey.c proposal.c \
-		      natt.c dpd.c msg.c crypto.c auth.c addr.c contact.c \
-		      cookie.c frag.c)
+include $(IKED)/engine.mk
 IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
 		    iked/engine_test.c iked/engine_rekey.c
 IKED_ENGINE_CPPFLAGS := -D_GNU_SOURCE -I$(IKED)

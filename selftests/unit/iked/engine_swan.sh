@@ -44,9 +44,7 @@ trap cleanup EXIT
 
 IKED=../../../userspace/iked
 cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
-	engine_udp.c $IKED/ikesa.c $IKED/child.c $IKED/rekey.c $IKED/proposal.c \
-	$IKED/natt.c $IKED/dpd.c $IKED/msg.c $IKED/crypto.c $IKED/auth.c \
-	$IKED/addr.c $IKED/contact.c $IKED/cookie.c $IKED/frag.c \
+	engine_udp.c $(make -s --no-print-directory -C $IKED print-engine-srcs) \
 	-lcrypto || exit 1
 
 ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1

@@ -10,8 +10,8 @@ IKED_FUZZ_CPPFLAGS := -D_GNU_SOURCE -I$(IKED) -I$(FUZZ)
 IKED_FUZZ_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
 		    echo -lcrypto)
 IKED_FUZZ_WIRE := $(IKED)/msg.c $(IKED)/crypto.c
-IKED_FUZZ_ENGINE := $(addprefix $(IKED)/,ikesa.c child.c proposal.c msg.c \
-		    crypto.c auth.c addr.c cookie.c frag.c)
+include $(IKED)/engine.mk
+IKED_FUZZ_ENGINE := $(IKED_ENGINE_SRCS)
 IKED_FUZZ_DEPS := $(wildcard $(IKED)/*.c $(IKED)/*.h) $(FUZZ)/fuzz.h \
 		  $(FUZZ)/replay.c
 IKED_FUZZ := iked/fuzz_msg-replay iked/fuzz_sk-replay iked/fuzz_ike-replay
