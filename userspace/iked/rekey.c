@@ -521,9 +521,17 @@ static struct ike_sa *ike_rekey_new(struct ike_sa *old, bool initiator,
 	n->peer_hashes = old->peer_hashes;
 	memcpy(n->local_id_s, old->local_id_s, sizeof(n->local_id_s));
 	memcpy(n->peer_id_s, old->peer_id_s, sizeof(n->peer_id_s));
+	/* what IKE_SA_INIT negotiated stays: NAT traversal, fragmentation */
+	n->natd = old->natd;
+	n->nat_local = old->nat_local;
+	n->nat_peer = old->nat_peer;
+	n->path_set = old->path_set;
+	n->path_peer = old->path_peer;
+	n->frag_ok = old->frag_ok;
 	n->established = (uint64_t)time(NULL);
 	log_established(n);
 	rekey_ike_arm(n);
+	dpd_start(n);
 	return n;
 }
 
