@@ -16,7 +16,9 @@
 #                         built once by debug-kernel.sh (make check-debug)
 #   ALGS_FULL=6.12        kernels that test every algorithm (or all); the
 #                         others a representative subset (topo.sh ALG_QUICK)
-#   TESTS="link vrf"      tests to run (names or paths; space/comma)
+#   TESTS="link vrf"      tests to run (names or paths; space/comma); the
+#                         default, TEST_PROGS, leaves out on each kernel the
+#                         scripts whose "# vtun-kernels:" line omits it
 #   TIMEOUT=300           per-test timeout in seconds (guest side)
 #   VM_TIMEOUT=           whole-guest timeout (default: from the tests)
 #   W=1                   kbuild W= level; warnings in vtun fail "build"
@@ -273,6 +275,20 @@ default_tests() {
 	make -s --no-print-directory -C "$TOP/selftests" print-tests
 }
 
+# kernel_tests KERNEL PATH...: the default tests for KERNEL. A script
+# whose "# vtun-kernels: K..." line does not name KERNEL (the IKE daemon's
+# long-running interop tests, which exercise no more kernel code than the
+# others) runs there only when named in TESTS.
+kernel_tests() {
+	local k=$1 p ks
+	shift
+	for p in "$@"; do
+		ks=$(sed -n 's/^# vtun-kernels: *//p' "$p" | head -n 1)
+		[ -z "$ks" ] || [[ " $ks " == *" $k "* ]] || continue
+		echo "$p"
+	done
+}
+
 script_timeout() {
 	local t
 	t=$(sed -n 's/^# vtun-timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n 1)
@@ -452,7 +468,7 @@ parse_args() {
 }
 
 main() {
-	local full=${KERNELS:-6.1 6.12} k kver paths=() p kernels="6.1 6.12"
+	local full=${KERNELS:-6.1 6.12} k kver paths=() kpaths=() p kernels="6.1 6.12"
 	parse_args "$@"
 	[ "$full" = all ] && full="6.1 6.12"
 	full=${full//,/ }
@@ -488,7 +504,14 @@ main() {
 		esac
 		build_module "$k" "$kver" || continue
 		[ "$MODE" = build ] || [ -z "$KO" ] && continue
-		boot_run "$k" "$kver" "${paths[@]}"
+		if [ -n "${TESTS:-}" ] || [ "$MODE" != tests ]; then
+			boot_run "$k" "$kver" "${paths[@]}"
+		else
+			mapfile -t kpaths < <(kernel_tests "$k" "${paths[@]}")
+			[ "${#kpaths[@]}" = "${#paths[@]}" ] ||
+				diag "$k: $((${#paths[@]} - ${#kpaths[@]})) tests not for this kernel (vtun-kernels)"
+			boot_run "$k" "$kver" "${kpaths[@]}"
+		fi
 	done
 	summary
 	[ "$FAIL" = 0 ]
