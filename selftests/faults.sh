@@ -250,7 +250,10 @@ failslab_packets() { # MODE
 # fail_nth DESC CHECK UNDO CMD...: run CMD (a program in this task, so
 # that /proc/self/fail-nth applies) with its Nth vtun allocation failed,
 # N = 1, 2, ... until it makes no more; after a failure CHECK must show
-# nothing was made; after a success UNDO removes what was.
+# nothing was made; after a success UNDO removes what was. A refusal with
+# another errno than ENOMEM is shown, not failed: the core has some (link
+# add: netdev_register_kobject() ignores dev_set_name()'s ENOMEM, which
+# device_add() then reports as EINVAL).
 fail_nth() {
 	local desc=$1 chk=$2 undo=$3 n t0 t rc bad=0 nfail=0 all="the first"
 	shift 3
