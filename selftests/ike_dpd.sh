@@ -16,6 +16,7 @@
 #     initiated until traffic into vtun0 (acquire) brings it up again.
 # Detection times are reported (diag).
 # vtun-timeout: 180
+# vtun-kernels: 6.12
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"

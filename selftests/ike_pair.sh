@@ -7,6 +7,7 @@
 # is installed on either side; the first two IKE_SA_INIT requests dropped
 # by nft are retransmitted (4 s, then 7.2 s later) and the tunnel comes up.
 # vtun-timeout: 180
+# vtun-kernels: 6.12
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"

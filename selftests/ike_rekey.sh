@@ -19,6 +19,7 @@
 # exactly the current SAs (old inbound SAs go after their grace time), one
 # IKE SA on each side; no kernel warning.
 # vtun-timeout: 300
+# vtun-kernels: 6.12
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
