@@ -6,6 +6,8 @@
 # make check-debug  the selftests on a 6.12 debug kernel (KASAN, lockdep,
 #                   kmemleak, UBSAN, ...), built once and cached; TESTS=...
 # make demo         show a tunnel carrying traffic between two sites
+# make fuzz-packets the packet fuzzer (selftests/pktfuzz.sh) with 10^5
+#                   datagrams on the 6.12 debug kernel (KERNELS=, PKTFUZZ_COUNT=)
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
 # make spec         regenerate uapi and policies from the netlink spec
@@ -35,6 +37,10 @@ check-debug:
 demo:
 	bash selftests/vm/run.sh --demo
 
+fuzz-packets:
+	KERNELS=$${KERNELS:-6.12-debug} PKTFUZZ_COUNT=$${PKTFUZZ_COUNT:-100000} \
+		TIMEOUT_SCALE=$${TIMEOUT_SCALE:-20} bash selftests/vm/run.sh pktfuzz
+
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
 
@@ -51,4 +57,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check check-debug demo bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug fuzz-packets demo bench lint spec spec-check clean

@@ -312,7 +312,7 @@ write_env() {
 		# Test knobs (ESP_ALGS=..., BENCH_ONLY=..., VTUN_JOBS=...) reach
 		# the guest.
 		local v
-		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+|REKEYS|REKEY_BYTES|VTUN_JOBS)$'); do
+		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+|REKEYS|REKEY_BYTES|PKTFUZZ_[A-Z]+|VTUN_JOBS)$'); do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$f"
