@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Packet fuzzer: send mutated ESP, AH and ESP in UDP packets, NAT
-keepalives, IKE-marker datagrams and IPv4 fragments at a vtun device, and
-check that each one vtun owns is either accepted or counted under the one
-drop reason expected for its kind. Run in the sending site's namespace.
+"""Packet fuzzer: send mutated ESP, AH and ESP in UDP packets (IPv4 and
+IPv6 outer), NAT keepalives, IKE-marker datagrams and IPv4 and IPv6
+fragments at a vtun device, and check that each one vtun owns is either
+accepted or counted under the one drop reason expected for its kind. Run
+in the sending site's namespace.
 
 usage: pktfuzz.py IFACE DST_MAC DUT_NS COUNT SEED
 
 The device under test (in namespace DUT_NS, reached through IFACE) is set
 up by pktfuzz.sh: vtun0 (ESP, tunnel mode, remote SRC, local DST) with
 the fuzz SAs below besides its real SA pair, vtun1 (ESP in UDP on port
-4500, same addresses) with one inbound fuzz SA, and OTHER, a second local
-address of DUT_NS. Validly-authenticated packets are made here with the
-SAs' keys: AES-GCM (RFC 4106: nonce salt || IV, AAD SPI || seq) for ESP,
+4500, same addresses) with one inbound fuzz SA, with PKTFUZZ_V6=1 vtun2
+(IPv6 outer, SRC6 to DST6) with an ESP and an AH fuzz SA, and OTHER and
+OTHER6, second local addresses of DUT_NS. Validly-authenticated packets are made here
+with the SAs' keys: AES-GCM (RFC 4106: nonce salt || IV, AAD SPI || seq) for ESP,
 HMAC-SHA-256-128 for AH (RFC 4302, mutable fields zeroed).
 
-Every COUNT datagrams (reassembled fragments count once) the fuzzer reads
-the device counters: for the packets vtun owns (valid outer header, one
+After every quarter of COUNT datagrams (1000 to 10000; reassembled
+fragments count once) the fuzzer reads the device counters: for the packets vtun owns (valid outer header, one
 of vtun's SPIs), the rx drop counters' deltas plus the fuzz SAs' packet
 counters must equal what was sent, reason by reason. Packets vtun does not
 own (an unknown SPI, left to XFRM; a broken outer header, an incomplete or
@@ -49,6 +51,12 @@ NOT_LOCAL = "192.0.2.77"
 REAL_SPI = 0x1001	# the real inbound SA of vtun0 (topo.sh SPI_AB)
 OUT_SPI = 0x2001	# vtun0's outbound SA: not an inbound SPI
 ESP_SPI, AH_SPI, UDP_SPI = 0xF001, 0xF002, 0xF003
+ESP6_SPI, AH6_SPI = 0xF004, 0xF005	# vtun2, IPv6 outer
+FUZZ_SPIS = (ESP_SPI, AH_SPI, UDP_SPI, ESP6_SPI, AH6_SPI)
+SRC6 = "2001:db8:ff::1"
+DST6 = "2001:db8:ff::2"
+OTHER6 = "2001:db8:ff::3"
+STRAY6 = "2001:db8:ff::9"
 ESP_KEY = bytes.fromhex("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf") + b"salt"
 AH_KEY = bytes(range(0x40, 0x60))
 ICV = 16
@@ -57,7 +65,7 @@ NATT_PORT = 4500
 
 # Outcomes: ("acc", dev) accepted, ("drop", dev, reason), ("ip", why)
 # not vtun's (IP stack or XFRM), ("absorbed",) a NAT keepalive.
-B0, B1 = "vtun0", "vtun1"
+B0, B1, B2 = "vtun0", "vtun1", "vtun2"
 
 
 def drop(dev, reason):
@@ -128,6 +136,12 @@ def ipv4(src, dst, proto, payload, ident, tos=0, ttl=64, frag=0, opts=b"",
     return bytes(h) + payload
 
 
+def ipv6(src, dst, nh, payload, tc=0, hlim=64):
+    return (struct.pack("!IHBB", 0x60000000 | tc << 20, len(payload), nh, hlim) +
+            socket.inet_pton(socket.AF_INET6, src) +
+            socket.inet_pton(socket.AF_INET6, dst) + payload)
+
+
 def inner4(rnd, size=None, tos=0):
     """A valid inner IPv4 UDP packet to an address the site does not own
     (dropped by its IP stack, forwarding being off)."""
@@ -153,13 +167,15 @@ class Fuzzer:
         self.sock.bind((iface, 0))
         src_mac = open(f"/sys/class/net/{iface}/address").read().strip()
         self.eth = (bytes.fromhex(dst_mac.replace(":", "")) +
-                    bytes.fromhex(src_mac.replace(":", "")) + b"\x08\x00")
+                    bytes.fromhex(src_mac.replace(":", "")))
         self.ident = self.rnd.getrandbits(16)
         self.frag_ident = 0
         self.gcm = AESGCM(ESP_KEY[:16])
         self.esp = SA(ESP_SPI, B0)
         self.ah = SA(AH_SPI, B0)
         self.udp = SA(UDP_SPI, B1)
+        self.esp6 = SA(ESP6_SPI, B2)
+        self.ah6 = SA(AH6_SPI, B2)
         self.kinds = {}		# kind: [datagrams, frames, outcome counts]
         self.expect = {}	# outcome: count since the last checkpoint
         self.frames = 0
@@ -257,6 +273,9 @@ class Fuzzer:
         if sa is self.udp:
             ip = self.udp_ip(p, sport=self.rnd.choice((NATT_PORT, 4501, 34567)),
                              tos=tos)
+        elif sa is self.esp6:
+            ip = ipv6(STRAY6 if src == STRAY else SRC6,
+                      OTHER6 if dst == OTHER else DST6, 50, p, tc=tos)
         else:
             ip = self.esp_ip(p, src=src, dst=dst, tos=tos)
         return [ip], sa.outcome(seq, post=post, pre=pre)
@@ -662,6 +681,120 @@ class Fuzzer:
         return [self.rnd.choice(frags[:2]) if self.rnd.random() < 0.7
                 else frags[2]], ("ip", "incomplete")
 
+    # IPv6 outer at vtun2: ESP and AH (RFC 4302: traffic class, flow
+    # label and hop limit are mutable; no extension header before AH).
+
+    def ah6_packet(self, seq, inner, nh, src=SRC6, tc=0, hbh=False):
+        sa_hdr = struct.pack("!BBHII", nh, 32 // 4 - 2, 0, AH6_SPI, seq)
+        zero = sa_hdr + bytes(32 - 12)
+        ext = b""
+        if hbh:		# hop-by-hop options, PadN: AH after an extension
+            ext = bytes([51, 0, 1, 4, 0, 0, 0, 0])
+        plen = len(ext) + 32 + len(inner)
+        mut = ipv6(src, DST6, 0 if hbh else 51, b"", hlim=0)
+        mut = mut[:4] + struct.pack("!H", plen) + mut[6:]
+        mac = hmac.new(AH_KEY, mut + ext + zero + inner,
+                       hashlib.sha256).digest()[:ICV]
+        ah = sa_hdr + mac + bytes(32 - 12 - ICV)
+        return ipv6(src, DST6, 0 if hbh else 51, ext + ah + inner, tc=tc,
+                    hlim=self.rnd.choice((1, 64, 255)))
+
+    def k_esp6_ok(self):
+        if self.rnd.random() < 0.5:
+            return self.authentic(self.esp6, inner6(self.rnd), 41)
+        return self.authentic(self.esp6, inner4(self.rnd), 4,
+                              tos=self.rnd.choice((0, 0x01, 0xB8)))
+
+    def k_esp6_hbh(self):
+        # ESP after a hop-by-hop options header: taken.
+        seq = self.esp6.fresh(self.rnd)
+        p = self.esp_payload(ESP6_SPI, seq, inner4(self.rnd), 4)
+        ip = ipv6(SRC6, DST6, 0, bytes([50, 0, 1, 4, 0, 0, 0, 0]) + p)
+        return [ip], self.esp6.outcome(seq)
+
+    def k_esp6_bad_inner(self):
+        r = self.rnd.randrange(4)
+        if r == 0:
+            return self.authentic(self.esp6, inner4(self.rnd), 17, post="rx-bad-inner")
+        if r == 1:
+            return self.authentic(self.esp6, inner6(self.rnd)[:30], 41, padlen=0,
+                                  post="rx-malformed")
+        if r == 2:
+            return self.authentic(self.esp6, inner6(self.rnd), 4, padlen=0,
+                                  post="rx-malformed")
+        return self.authentic(self.esp6, inner4(self.rnd), 4, tos=0x03,
+                              post="rx-ecn")
+
+    def k_esp6_replay(self):
+        sa = self.esp6
+        if sa.top < 2 * WINDOW + 100:
+            return self.k_esp6_ok()
+        if self.rnd.random() < 0.5:
+            seq = self.rnd.choice(sorted(sa.marked)[-WINDOW // 2:])
+        else:
+            seq = self.rnd.randint(1, sa.top - WINDOW - 64)
+        return self.authentic(sa, inner4(self.rnd), 4, seq=seq)
+
+    def k_esp6_forged(self):
+        seq = self.esp6.ahead(self.rnd)
+        p = self.flip(bytearray(self.esp_payload(ESP6_SPI, seq, inner4(self.rnd), 4)))
+        if self.rnd.random() < 0.2:
+            p = p[:self.rnd.randint(8, 8 + 8 + 2 + ICV - 1)]
+            return [ipv6(SRC6, DST6, 50, bytes(p))], drop(B2, "rx-malformed")
+        return [ipv6(SRC6, DST6, 50, bytes(p))], drop(B2, "rx-auth-failed")
+
+    def k_esp6_bad_outer(self):
+        seq = self.esp6.fresh(self.rnd)
+        p = self.esp_payload(ESP6_SPI, seq, inner4(self.rnd), 4)
+        src, dst = (STRAY6, DST6) if self.rnd.random() < 0.5 else (SRC6, OTHER6)
+        return [ipv6(src, dst, 50, p)], drop(B2, "rx-bad-outer")
+
+    def k_esp6_frag(self):
+        ips, what = self.authentic(self.esp6, inner4(self.rnd, size=200), 4)
+        ip = ips[0]
+        body = ip[40:]
+        first = 8 * self.rnd.randint(1, 4)
+        ident = self.next_frag_id()
+        out = []
+        for off, part, more in ((0, body[:first], 1), (first, body[first:], 0)):
+            fh = struct.pack("!BBHI", 50, 0, off | more, ident)
+            out.append(ipv6(SRC6, DST6, 44, fh + part))
+        if self.rnd.random() < 0.5:
+            out.reverse()
+        return out, what
+
+    def ah6_authentic(self, inner, nh, post=None, seq=None, **kw):
+        sa = self.ah6
+        seq = sa.fresh(self.rnd) if seq is None else seq
+        return [self.ah6_packet(seq, inner, nh, **kw)], sa.outcome(seq, post=post)
+
+    def k_ah6_ok(self):
+        if self.rnd.random() < 0.5:
+            return self.ah6_authentic(inner6(self.rnd), 41)
+        return self.ah6_authentic(inner4(self.rnd), 4,
+                                  tc=self.rnd.choice((0, 0x01, 0xB8)))
+
+    def k_ah6_bad(self):
+        r = self.rnd.randrange(5)
+        if r == 0:
+            return self.ah6_authentic(inner4(self.rnd), 6, post="rx-bad-inner")
+        if r == 1:
+            return self.ah6_authentic(inner4(self.rnd), 4, tc=0x03, post="rx-ecn")
+        if r == 2:
+            return self.ah6_authentic(inner6(self.rnd)[:20], 41, post="rx-malformed")
+        ip = bytearray(self.ah6_packet(self.ah6.ahead(self.rnd), inner4(self.rnd), 4,
+                                       hbh=(r == 3)))
+        if r == 3:	# an extension header in front of AH
+            return [bytes(ip)], drop(B2, "rx-malformed")
+        i = self.rnd.randrange(40 + 12, len(ip))	# ICV or payload
+        ip[i] ^= 1 << self.rnd.randrange(8)
+        return [bytes(ip)], drop(B2, "rx-auth-failed")
+
+    def k_ah6_bad_len(self):
+        ip = bytearray(self.ah6_packet(self.ah6.ahead(self.rnd), inner4(self.rnd), 4))
+        ip[41] = self.rnd.choice((0, 1, 4, 5, 7, 8, 200, 255))
+        return [bytes(ip)], drop(B2, "rx-malformed")
+
     # --- running --------------------------------------------------------------
 
     def one(self):
@@ -672,7 +805,8 @@ class Fuzzer:
                 break
         ips, what = fn()
         for ip in ips:
-            self.sock.send(self.eth + ip)
+            self.sock.send(self.eth + (b"\x86\xdd" if ip[0] >> 4 == 6
+                                       else b"\x08\x00") + ip)
         self.frames += len(ips)
         k = self.kinds.setdefault(name, [0, 0, {}])
         k[0] += 1
@@ -688,12 +822,12 @@ class Fuzzer:
 
     def counters(self):
         c = {}
-        for dev in (B0, B1):
+        for dev in (B0, B1, B2) if V6 else (B0, B1):
             for reason, n in self.vtunctl("show", dev)[0]["drops"].items():
                 if reason.startswith("rx-"):
                     c[("drop", dev, reason)] = n
             for sa in self.vtunctl("sa", "show", dev):
-                if sa["dir"] == "in" and sa["spi"] in (ESP_SPI, AH_SPI, UDP_SPI):
+                if sa["dir"] == "in" and sa["spi"] in FUZZ_SPIS:
                     c[("acc", dev)] = c.get(("acc", dev), 0) + sa["stats"]["packets"]
         return c
 
@@ -718,6 +852,14 @@ KINDS = [
     (3, "frag-ok"), (1, "frag-forged"), (1, "frag-short"), (1, "frag-overlap"),
     (1, "frag-incomplete"),
 ]
+# IPv6 outer (vtun2), with PKTFUZZ_V6=1 (pktfuzz.sh then makes vtun2).
+V6 = os.environ.get("PKTFUZZ_V6") == "1"
+if V6:
+    KINDS += [
+        (3, "esp6-ok"), (1, "esp6-hbh"), (2, "esp6-bad-inner"), (1, "esp6-replay"),
+        (2, "esp6-forged"), (1, "esp6-bad-outer"), (1, "esp6-frag"),
+        (2, "ah6-ok"), (2, "ah6-bad"), (1, "ah6-bad-len"),
+    ]
 
 
 def fmt(what):

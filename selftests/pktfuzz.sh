@@ -5,25 +5,31 @@
 # NAT keepalive, IKE-marker and IPv4 fragment datagrams, many of them
 # validly authenticated with malformed inner packets, sent at site B
 # (vtun0 with its real SA pair and fuzz SAs of its own, vtun1 with ESP in
-# UDP) while a ping and TCP transfers from a Linux XFRM site A cross the
-# tunnel. Asserts: every datagram vtun owns is accepted or counted under
-# the one drop reason its kind expects (the sum of the rx drop counters'
-# deltas plus the fuzz SAs' packets equals the number sent), the real
+# UDP, with PKTFUZZ_V6=1 vtun2 with an IPv6 outer header) while a ping
+# and TCP transfers from a Linux XFRM site A cross the tunnel. Asserts:
+# every datagram vtun owns is accepted or counted under the one drop
+# reason its kind expects (the sum of the rx drop counters' deltas plus
+# the fuzz SAs' packets equals the number sent), the real
 # traffic loses nothing, the kernel reports nothing (the runner's checks).
-# PKTFUZZ_COUNT: datagrams (default 20000; make fuzz-packets: 100000),
-# PKTFUZZ_SEED: the random seed (default: a new one, printed).
+# PKTFUZZ_COUNT: datagrams (default 12000, 3000 on the debug kernel;
+# make fuzz-packets: 100000),
+# PKTFUZZ_SEED: the random seed (default: a new one, printed),
+# PKTFUZZ_V6=1: also IPv6 outer ESP, AH and fragments (vtun2).
 # vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
 vtun_load || skip_all "cannot load vtun"
-need_modules veth xfrm_interface esp4 ah4 xfrm_user ||
+need_modules veth xfrm_interface esp4 ah4 esp6 ah6 xfrm_user ||
 	skip_all "missing modules"
 python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' ||
 	skip_all "python3 cryptography not installed"
 
-COUNT=${PKTFUZZ_COUNT:-20000}
+# The debug kernel is several times slower: fewer by default.
+COUNT=12000
+[ "$VTUN_KERNEL" = 6.12-debug ] && COUNT=3000
+COUNT=${PKTFUZZ_COUNT:-$COUNT}
 SEED=${PKTFUZZ_SEED:-$RANDOM$RANDOM}
 KFUZZ=0xa0a1a2a3a4a5a6a7a8a9aaabacadaeaf73616c74	# pktfuzz.py ESP_KEY
 KAH=0x$(printf '%02x' $(seq 64 95) | tr -d '\n')	# pktfuzz.py AH_KEY
@@ -44,7 +50,16 @@ configure() {
 	vt "$B" sa add vtun1 dir in spi 0xf003 proto esp aead 'rfc4106(gcm(aes))' \
 		"$KFUZZ" 128 replay-window 128 &&
 	ip -n "$B" link set vtun1 up &&
-	ip -n "$B" addr add 192.0.2.3/24 dev ul0
+	ip -n "$B" addr add 192.0.2.3/24 dev ul0 || return
+	[ "${PKTFUZZ_V6:-}" = 1 ] || return 0
+	vt "$B" link add vtun2 local "${UL6[1]}" remote "${UL6[0]}" &&
+	vt "$B" sa add vtun2 dir out spi 0xf014 proto esp aead 'rfc4106(gcm(aes))' "$KFUZZ" 128 &&
+	vt "$B" sa add vtun2 dir in spi 0xf004 proto esp aead 'rfc4106(gcm(aes))' \
+		"$KFUZZ" 128 replay-window 128 &&
+	vt "$B" sa add vtun2 dir in spi 0xf005 proto ah auth 'hmac(sha256)' "$KAH" 128 \
+		replay-window 128 &&
+	ip -n "$B" link set vtun2 up &&
+	ip -n "$B" addr add 2001:db8:ff::3/64 dev ul0 nodad
 }
 topo_underlay
 check "configure: XFRM site A, vtun site B with fuzz SAs and an ESP-in-UDP device" configure
