@@ -7,6 +7,8 @@
 #                   kmemleak, UBSAN, ...), built once and cached; TESTS=...
 # make demo         show a tunnel carrying traffic between two sites
 # make soak         selftests/soak.sh for SOAK_SECS (3600) on KERNELS (6.12)
+# make fuzz-packets the packet fuzzer (selftests/pktfuzz.sh) with 10^5
+#                   datagrams on the 6.12 debug kernel (KERNELS=, PKTFUZZ_COUNT=)
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make lint         checkpatch, sparse and W=1 on the module
 # make fuzz         fuzz vtun-iked's parser, SK decryption and ike_recv (clang
@@ -47,7 +49,8 @@ check-debug-ci:
 # processes at once, on the debug kernel unless KERNELS says otherwise.
 fuzz-netlink:
 	KERNELS=$${KERNELS:-6.12-debug} NLFUZZ_CHECKED=$${NLFUZZ_CHECKED:-100000} \
-		NLFUZZ_COUNT=$${NLFUZZ_COUNT:-100000} bash selftests/vm/run.sh nlfuzz
+		NLFUZZ_COUNT=$${NLFUZZ_COUNT:-100000} \
+		TIMEOUT_SCALE=$${TIMEOUT_SCALE:-60} bash selftests/vm/run.sh nlfuzz
 
 demo:
 	bash selftests/vm/run.sh --demo
@@ -56,6 +59,10 @@ demo:
 soak:
 	s=$${SOAK_SECS:-3600}; SOAK_SECS=$$s KERNELS=$${KERNELS:-6.12} \
 		TIMEOUT_SCALE=$$((s / 100 + 1)) bash selftests/vm/run.sh soak
+
+fuzz-packets:
+	KERNELS=$${KERNELS:-6.12-debug} PKTFUZZ_COUNT=$${PKTFUZZ_COUNT:-100000} \
+		TIMEOUT_SCALE=$${TIMEOUT_SCALE:-20} bash selftests/vm/run.sh pktfuzz
 
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
@@ -76,5 +83,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
 
-.PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink demo soak \
-	bench lint spec spec-check clean
+.PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink \
+	fuzz-packets demo soak bench lint spec spec-check clean
