@@ -15,6 +15,7 @@
 # and CHILD SA come up with the same SPIs on both sides, pings go through.
 # Two more floods with the tunnel up change nothing of it.
 # vtun-timeout: 120
+# vtun-kernels: 6.12
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"

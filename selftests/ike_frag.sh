@@ -14,6 +14,7 @@
 #     with the same SPIs on both sides, no IP fragment was sent, pings pass.
 #  3. vtun-iked initiates: the same the other way.
 # vtun-timeout: 150
+# vtun-kernels: 6.12
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
