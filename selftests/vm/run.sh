@@ -132,7 +132,7 @@ take_lock() {
 	exec 9>"$CACHE/run.lock"
 	flock -n 9 && return
 	echo "# waiting for another vtun guest run to finish" >&2
-	flock 9
+	flock 9 || { echo "# cannot take the guest lock" >&2; exit 1; }
 }
 
 # Copy the module sources to DST. Files are compared by content and written
