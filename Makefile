@@ -8,6 +8,7 @@
 # make demo         show a tunnel carrying traffic between two sites
 # make soak         selftests/soak.sh for SOAK_SECS (3600) on KERNELS (6.12)
 # make bench        compare throughput with xfrm interfaces and WireGuard
+# make bench-ike    IKE at scale: 200 tunnels, vtun-iked beside strongSwan
 # make lint         checkpatch, sparse and W=1 on the module
 # make fuzz         fuzz vtun-iked's parser, SK decryption and ike_recv (clang
 #                   libFuzzer, ASan+UBSan; RUNS=n TIME=s, selftests/fuzz)
@@ -60,6 +61,9 @@ soak:
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
 
+bench-ike:
+	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --script selftests/bench_ike.sh
+
 lint:
 	bash scripts/lint.sh
 
@@ -77,4 +81,4 @@ clean:
 	$(MAKE) -C userspace clean
 
 .PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink demo soak \
-	bench lint spec spec-check clean
+	bench bench-ike lint spec spec-check clean
