@@ -188,6 +188,8 @@ job() {
 	pb=$(pid_of "$B" sw)
 	if [ $init = B ]; then
 		check_ok "$name: vtun-iked starts" iked_start "$A" || return
+		# its figures start once every tunnel's device is set up
+		retry 60 grep -q "running with" "$(iked_dir "$A")/iked.log"
 		pa=$(pid_of "$A" iked)
 		ra=$(rss_kb "$pa") rb=$(rss_kb "$pb") ca=$(cpu_ticks "$pa") cb=$(cpu_ticks "$pb")
 		t0=$(now)
