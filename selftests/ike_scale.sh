@@ -48,6 +48,7 @@ WARN0=$(dmesg 2>/dev/null | grep -cE '(WARNING|BUG):')
 
 # One initiator's hundreds of half-open IKE SAs are the job here, not an
 # attack: neither side demands cookies nor blocks that peer.
+# shellcheck disable=SC2034 # read by ike_lib.sh
 SW_CHARON_OPTS="cookie_threshold = 100000
 		block_threshold = 100000"
 
