@@ -10,6 +10,7 @@
 # make fuzz-packets the packet fuzzer (selftests/pktfuzz.sh) with 10^5
 #                   datagrams on the 6.12 debug kernel (KERNELS=, PKTFUZZ_COUNT=)
 # make bench        compare throughput with xfrm interfaces and WireGuard
+# make bench-ike    IKE at scale: 200 tunnels, vtun-iked beside strongSwan
 # make lint         checkpatch, sparse and W=1 on the module
 # make fuzz         fuzz vtun-iked's parser, SK decryption and ike_recv (clang
 #                   libFuzzer, ASan+UBSan; RUNS=n TIME=s, selftests/fuzz)
@@ -67,6 +68,9 @@ fuzz-packets:
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
 
+bench-ike:
+	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --script selftests/bench_ike.sh
+
 lint:
 	bash scripts/lint.sh
 
@@ -84,4 +88,4 @@ clean:
 	$(MAKE) -C userspace clean
 
 .PHONY: all module tools deps check check-debug check-debug-ci fuzz fuzz-netlink \
-	fuzz-packets demo soak bench lint spec spec-check clean
+	fuzz-packets demo soak bench bench-ike lint spec spec-check clean

@@ -59,6 +59,8 @@ SW_CA_DN="C=CH, O=vtun, CN=vtun test CA"
 SW_PLUGINS_CHARON="random nonce openssl gcm kdf pem pkcs1 pkcs8 x509 pubkey
 constraints kernel-netlink socket-default vici"
 SW_PLUGINS_TOOLS="random openssl kdf pem pkcs1 pkcs8 x509 pubkey"
+# More charon { } settings (KEY = VALUE lines) for the next sw_start
+SW_CHARON_OPTS=${SW_CHARON_OPTS:-}
 
 sw_dir() { echo "/run/sw-$1"; }
 
@@ -84,6 +86,7 @@ _sw_conf_file() {
 		install_virtual_ip = no
 		send_vendor_id = no
 		threads = 8
+		${SW_CHARON_OPTS:-}
 		syslog {
 			daemon {
 				default = -1

@@ -621,6 +621,8 @@ static void events_rx(struct iked_fd *f, uint32_t ev)
 
 int kernel_open(void)
 {
+	int rcvbuf = 4 << 20;
+
 	if (nl_open(&rtnl, NETLINK_ROUTE)) {
 		iked_log(LOG_ERR, "rtnetlink: %s", strerror(errno));
 		return -1;
@@ -630,6 +632,15 @@ int kernel_open(void)
 	    genl_join_group(&events, VTUN_FAMILY_NAME, VTUN_MCGRP_EVENTS))
 		return -1;
 	events_fd.fd = mnl_socket_get_fd(events.sock);
+	/*
+	 * Every SA added or deleted on any device is an event here: a rekey
+	 * round of hundreds of tunnels overflows the default buffer, and a
+	 * soft expiry lost with the overflow is a rekey not made.
+	 */
+	if (setsockopt(events_fd.fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		setsockopt(events_fd.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			   sizeof(rcvbuf));
 	events_fd.fn = events_rx;
 	return iked_fd_add(&events_fd);
 }

@@ -22,6 +22,7 @@
 
 #define NET_SOCKS_MAX	64
 #define NET_MSG_MAX	65536
+#define NET_RCVBUF	(2 << 20)
 
 struct net_sock {
 	struct iked_fd efd;		/* first: the loop hands it back */
@@ -137,7 +138,7 @@ static int sock_open(const struct sockaddr_storage *addr, uint16_t port)
 {
 	struct net_sock *s;
 	char buf[INET6_ADDRSTRLEN];
-	int fd, one = 1;
+	int fd, one = 1, rcvbuf = NET_RCVBUF;
 	socklen_t alen = addr->ss_family == AF_INET ?
 			 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 
@@ -165,6 +166,13 @@ static int sock_open(const struct sockaddr_storage *addr, uint16_t port)
 	}
 	/* A restarted daemon binds again at once. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * A hub's peers all start (and restart) at once: room for a burst
+	 * of IKE_SA_INIT requests from hundreds of them, as root beyond
+	 * net.core.rmem_max.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&s->addr, alen))
 		goto fail;
 	/*
