@@ -56,7 +56,7 @@ netns_objs() {
 	awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo
 }
 state() {
-	echo "netns $(ip netns list | wc -l) ($(netns_objs) objects)" \
+	echo "netns $(ip netns list | wc -l)" \
 		"vtun-devs $(vtun_devs) refcnt $(cat /sys/module/vtun/refcnt)"
 }
 
@@ -96,12 +96,21 @@ traffic_stop() {
 back_to_start() {
 	topo_reset
 	check_eq "$1: namespaces, devices, module refcount back" "$START" "$(retry 30 state_is_start; state)"
+	# namespaces of earlier tests may still have been on their way out
+	# at the start: no more struct net objects than then
+	retry 30 netns_objs_back
+	check "$1: struct net objects back (start $NET0, now $(netns_objs))" netns_objs_back
 	retry 10 slab_is_start
 	check "$1: kmalloc usage back (start $SLAB0 KiB, now $(kmalloc_kb) KiB, tolerance $FAULTS_SLAB_KB)" \
 		slab_is_start
 }
 no_vtun_devs() { [ "$(vtun_devs)" = 0 ]; }
 state_is_start() { [ "$(state)" = "$START" ]; }
+netns_objs_back() {
+	local n
+	n=$(netns_objs)
+	[ -z "$NET0" ] || [ "${n:-0}" -le "$NET0" ]
+}
 slab_is_start() { [ $(($(kmalloc_kb) - SLAB0)) -lt "$FAULTS_SLAB_KB" ]; }
 
 txrx() { ip -n "$1" -s -j link show "$2" | jq '.[0].stats64 | .tx.packets + .rx.packets'; }
@@ -309,8 +318,9 @@ failslab_config() {
 topo_faults
 topo_reset
 START=$(state)
+NET0=$(netns_objs)
 SLAB0=$(kmalloc_kb)
-diag "start: $START, kmalloc $SLAB0 KiB"
+diag "start: $START ($NET0 struct net), kmalloc $SLAB0 KiB"
 
 FI_TOTAL=0
 for mode in $FAULTS_MODES; do
