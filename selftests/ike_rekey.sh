@@ -260,12 +260,19 @@ rk_down "$tag"
 tag="c: byte limit"
 rk_conf start=always esp_bytes="${REKEY_MB}m" && rk_sw
 if rk_up "$tag" A; then
-	bytes=$((REKEY_MB << 20))
-	ip netns exec "$A" ping -q -i 0.01 -c 1500 -W 2 "${OV4[1]}" \
+	ip netns exec "$A" ping -q -i 0.01 -c 2500 -W 2 "${OV4[1]}" \
 		>"$TMP/ping" 2>&1 &
 	pid=$!
-	check "$tag: TCP transfer of twice the limit verified" \
-		overlay_tcp "$A" 0 "$B" 4 $((bytes * 2))
+	# twice the limit in 1 MiB transfers, paced: the soft limit leaves
+	# 5-15 % of it for the rekey, which a flood would use up before the
+	# exchange is done in a TCG guest
+	ok=0
+	for ((i = 0; i < 2 * REKEY_MB; i++)); do
+		overlay_tcp "$A" 0 "$B" 4 $((1 << 20)) && ok=$((ok + 1))
+		sleep 0.3
+	done
+	check_eq "$tag: TCP transfers of twice the limit verified" \
+		$((2 * REKEY_MB)) "$ok"
 	wait "$pid"
 	n=$(rekeys)
 	diag "$tag: $n CHILD SA rekeys; $(grep 'packets transmitted' "$TMP/ping")"
