@@ -123,7 +123,8 @@ unload_check() {
 hold_netstamp() {
 	python3 -c 'import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMP, 1)
+s.setsockopt(socket.SOL_SOCKET, 29, 1)  # SO_TIMESTAMP, not in Python
+assert s.getsockopt(socket.SOL_SOCKET, 29)
 time.sleep(1 << 30)' </dev/null >/dev/null 2>&1 &
 }
 
