@@ -610,16 +610,28 @@ static const char *ecdsa_method(uint8_t method, int *bits)
 	return NULL;
 }
 
-static int do_sign(EVP_PKEY *key, const char *md, const uint8_t *data,
-		   size_t len, uint8_t **sig, size_t *sig_len)
+/* RSASSA-PSS as strongSwan emits it: MGF1 with @md, salt as long as @md. */
+static bool pss_params(EVP_PKEY_CTX *pctx, const char *md)
+{
+	return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+	       EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) > 0 &&
+	       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
+						RSA_PSS_SALTLEN_DIGEST) > 0;
+}
+
+static int do_sign(EVP_PKEY *key, const char *md, bool pss,
+		   const uint8_t *data, size_t len, uint8_t **sig,
+		   size_t *sig_len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
 	size_t n = 0;
 	uint8_t *s = NULL;
 	int ret = -EIO;
 
-	if (!ctx || EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, key,
+	if (!ctx || EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, key,
 					  NULL) != 1 ||
+	    (pss && !pss_params(pctx, md)) ||
 	    EVP_DigestSign(ctx, NULL, &n, data, len) != 1)
 		goto out;
 	s = malloc(n);
@@ -791,37 +803,6 @@ static const char *hash_md(int h)
 	return "SHA256";
 }
 
-static int do_sign_pss(EVP_PKEY *key, const char *md, const uint8_t *data,
-		       size_t len, uint8_t **sig, size_t *sig_len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
-	size_t n = 0;
-	uint8_t *s = NULL;
-	int ret = -EIO;
-
-	if (!ctx || EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, key,
-					  NULL) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-					     RSA_PSS_SALTLEN_DIGEST) <= 0 ||
-	    EVP_DigestSign(ctx, NULL, &n, data, len) != 1)
-		goto out;
-	s = malloc(n);
-	if (!s || EVP_DigestSign(ctx, s, &n, data, len) != 1) {
-		free(s);
-		goto out;
-	}
-	*sig = s;
-	*sig_len = n;
-	ret = 0;
-out:
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	return ret;
-}
-
 int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 	      bool pss, const uint8_t *octets, size_t len, uint8_t **sig,
 	      size_t *sig_len)
@@ -839,14 +820,15 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 	case IKEV2_AUTH_RSA_SIG:
 		if (ec)
 			return -EINVAL;
-		return do_sign(c->key, "SHA1", octets, len, sig, sig_len);
+		return do_sign(c->key, "SHA1", false, octets, len, sig,
+			       sig_len);
 	case IKEV2_AUTH_ECDSA_256:
 	case IKEV2_AUTH_ECDSA_384:
 	case IKEV2_AUTH_ECDSA_521:
 		md = ecdsa_method(method, &bits);
 		if (ec_bits(c->key) != bits)
 			return -EINVAL;
-		ret = do_sign(c->key, md, octets, len, sig, sig_len);
+		ret = do_sign(c->key, md, false, octets, len, sig, sig_len);
 		if (!ret)
 			ret = ecdsa_der_to_raw(sig, sig_len, (bits + 7) / 8);
 		return ret;
@@ -855,13 +837,13 @@ int auth_sign(const struct auth_cred *c, uint8_t method, uint32_t peer_hashes,
 		if (pss && !ec) {
 			id_len = pss_algid(h, algid);
 			id = algid;
-			ret = do_sign_pss(c->key, hash_md(h), octets, len, &s,
-					  &n);
+			ret = do_sign(c->key, hash_md(h), true, octets, len,
+				      &s, &n);
 		} else {
 			a = sig_alg_find(h, ec);
 			id_len = a->len;
 			id = a->der;
-			ret = do_sign(c->key, a->md, octets, len, &s, &n);
+			ret = do_sign(c->key, a->md, false, octets, len, &s, &n);
 		}
 		if (ret)
 			return ret;
