@@ -408,9 +408,11 @@ class Fuzzer:
         return ip, len(p)
 
     def flip(self, p):
-        for _ in range(self.rnd.randint(1, 8)):
-            i = self.rnd.randrange(8, len(p))
-            p[i] ^= 1 << self.rnd.randrange(8)
+        # Distinct bits: two flips of one bit would undo each other and
+        # leave an authentic packet.
+        bits = self.rnd.sample(range(8 * 8, 8 * len(p)), self.rnd.randint(1, 8))
+        for b in bits:
+            p[b // 8] ^= 1 << (b % 8)
         return p
 
     def k_esp_flip(self):
