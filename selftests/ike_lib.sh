@@ -456,6 +456,83 @@ iked_conf() {
 	mkdir -p "$(iked_dir "$1")" && cat >"$(iked_dir "$1")/iked.conf"
 }
 
+# iked_conf_one NS KEY=VALUE...: iked.conf with one tunnel "ab" on vtun0
+# through gateway "b" (AES-GCM-128, X25519 for IKE; AES-GCM-128 for ESP).
+# Keys (defaults):
+#   local=, peer=       the gateway's addresses (UL4[0], UL4[1])
+#   lid=, rid=          local and peer IDs (site 0's and site 1's FQDN IDs)
+#   auth=               the value of the gateway's authentication line
+#                       (psk "vtun-test-psk")
+#   start=              the tunnel's start (always)
+#   global=, gw=, esp=, tunnel=   more lines at the top level, in the
+#                       gateway, the IPsec crypto profile, the tunnel
+iked_conf_one() {
+	local ns=$1 kv
+	local local=${UL4[0]} peer=${UL4[1]} lid rid auth='psk "vtun-test-psk"'
+	local start=always global='' gw='' esp='' tunnel=''
+	lid=fqdn:$(sw_id 0 fqdn) rid=fqdn:$(sw_id 1 fqdn)
+	shift
+	for kv in "$@"; do
+		case ${kv%%=*} in
+		local | peer | lid | rid | auth | start | global | gw | esp | tunnel)
+			printf -v "${kv%%=*}" %s "${kv#*=}" ;;
+		*) diag "iked_conf_one: unknown key $kv"; return 1 ;;
+		esac
+	done
+	iked_conf "$ns" <<-EOC
+	log-level debug;
+	control-socket $(iked_dir "$ns")/iked.sock;
+	$global
+	ike-crypto-profile ike-b {
+		encryption aes-gcm-16-128;
+		prf sha256;
+		dh-group 31;
+	}
+	ipsec-crypto-profile esp-b {
+		protocol esp;
+		encryption aes-gcm-16-128;
+		$esp
+	}
+	ike-gateway b {
+		local-address $local;
+		peer-address $peer;
+		local-id $lid;
+		peer-id $rid;
+		authentication $auth;
+		ike-crypto-profile ike-b;
+		version 2;
+		$gw
+	}
+	ipsec-tunnel ab {
+		interface vtun0;
+		ike-gateway b;
+		ipsec-crypto-profile esp-b;
+		start $start;
+		$tunnel
+	}
+	EOC
+}
+
+# same_spis TAG NS_IKED NS_SW: the CHILD SA's SPIs agree in vtun-iked,
+# strongSwan and both kernels
+same_spis() {
+	local la lb
+	la=$(iked_sas "$2")
+	lb=$(sw_sas "$3")
+	diag "iked: ${la//$'\n'/$'\n'# iked: }"
+	diag "sw: ${lb//$'\n'/$'\n'# sw: }"
+	check_eq "$1: vtun-iked's inbound SPI is strongSwan's outbound" \
+		"$(sas_get "$la" child spi_in)" "$(sas_get "$lb" child spi_out)"
+	check_eq "$1: vtun-iked's outbound SPI is strongSwan's inbound" \
+		"$(sas_get "$la" child spi_out)" "$(sas_get "$lb" child spi_in)"
+	check_eq "$1: vtun's kernel holds them" \
+		"$(printf '%s\n' "$(sas_get "$la" child spi_in)" \
+			"$(sas_get "$la" child spi_out)" | sort)" "$(vtun_spis "$2")"
+	check_eq "$1: XFRM holds them" \
+		"$(printf '%s\n' "$(sas_get "$lb" child spi_in)" \
+			"$(sas_get "$lb" child spi_out)" | sort)" "$(xfrm_spis "$3")"
+}
+
 iked_start() {
 	local d
 	d=$(iked_dir "$1")
@@ -521,21 +598,6 @@ iked_sas() {
 vtun_spis() {
 	ip netns exec "$1" "$VTUNCTL" -j sa show "${2:-vtun0}" |
 		jq -r "$_JQ_HEX"' .[].spi | hex' | sort
-}
-
-# iked_up NS: vtun-iked's tunnel "ab" has an established IKE SA with a CHILD SA
-iked_up() {
-	local l
-	l=$(iked_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ -n "$(sas_get "$l" child spi_in)" ]
-}
-# sw_up NS: strongSwan's IKE SA "ab" is established with a CHILD SA
-sw_up() {
-	local l
-	l=$(sw_sas "$1") &&
-		[ "$(sas_get "$l" ike state)" = ESTABLISHED ] &&
-		[ "$(sas_get "$l" child state)" = INSTALLED ]
 }
 
 # sw_notify NAME: how charon's log abbreviates notify NAME ("N(...)")
