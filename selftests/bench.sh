@@ -191,15 +191,27 @@ done
 
 # ratio A B: median of A / median of B, n/a unless both were measured;
 # then the median of the ratios of the rounds (A and B measured side by
-# side, the drift of the machine between rounds cancels)
+# side, the drift of the machine between rounds cancels) and their mean
+# with its 95 % confidence interval (Student's t)
 ratio() {
 	python3 - "${R[$1]:-0}" "${R[$2]:-0}" "${RUNS[$1]:-}" "${RUNS[$2]:-}" <<-'EOF'
 	import statistics, sys
 	a, b = int(sys.argv[1]), int(sys.argv[2])
 	r = [x / y for x, y in zip(map(int, sys.argv[3].split()),
 	                           map(int, sys.argv[4].split())) if y]
-	print(f"{a / b:.3f} (median of the rounds' ratios {statistics.median(r):.3f})"
-	      if a and b and r else "n/a")
+	if not (a and b and r):
+	    print("n/a")
+	    sys.exit()
+	out = f"{a / b:.3f} (median of the rounds' ratios {statistics.median(r):.3f}"
+	if len(r) > 1:
+	    # two-sided 95 % t quantiles for 1..30 degrees of freedom
+	    t = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23,
+	         2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09,
+	         2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
+	    h = t[min(len(r), 31) - 2] * statistics.stdev(r) / len(r) ** 0.5
+	    m = statistics.mean(r)
+	    out += f"; mean {m:.3f}, 95 % interval {m - h:.3f}..{m + h:.3f}"
+	print(out + ")")
 	EOF
 }
 echo "ratio vtun/xfrmi (AES-256-GCM): $(ratio vtun-gcm256 xfrmi-gcm256)"
