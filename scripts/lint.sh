@@ -60,6 +60,23 @@ elif [ ! -s "$out" ]; then
 fi
 stage "spec-check (generated files match the spec)"
 
+# The documentation: reStructuredText without a warning (docutils; Debian's
+# python3-docutils if the python3 on PATH has none).
+rst_py=python3
+if ! python3 -c 'import docutils' 2>/dev/null; then
+	rst_py=/usr/bin/python3
+	$rst_py -c 'import docutils' 2>/dev/null ||
+		apt-get install -y -qq python3-docutils >/dev/null 2>&1
+fi
+: >"$out"
+for f in Documentation/*.rst; do
+	$rst_py -c 'import sys
+from docutils.core import publish_cmdline
+publish_cmdline(writer_name="null", argv=["--halt=warning", "--report=warning", sys.argv[1]])' \
+		"$f" >>"$out" 2>&1 || echo "$f: not valid reStructuredText" >>"$out"
+done
+stage "Documentation/*.rst: reStructuredText without warnings"
+
 # W=1 C=1 KDIR NAME
 build_lint() {
 	local kdir=$1 build rc

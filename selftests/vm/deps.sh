@@ -24,7 +24,7 @@ HOST_PKGS="build-essential pkg-config libmnl-dev libssl-dev qemu-system-x86
 busybox-static cpio xz-utils zstd kmod iproute2 rsync nftables iperf3 tcpdump
 wireguard-tools strongswan strongswan-swanctl libstrongswan-standard-plugins
 strongswan-pki dwarves sparse bc flex bison
-libelf-dev python3 python3-yaml python3-jsonschema python3-cryptography iputils-ping
+libelf-dev python3 python3-yaml python3-jsonschema python3-cryptography python3-docutils iputils-ping
 socat bird2 jq clang libclang-rt-dev"
 # clang and its libFuzzer runtime (libclang-rt-dev) for `make fuzz`.
 # strongSwan for the IKE tests (ike_lib.sh): charon alone has neither
