@@ -491,8 +491,13 @@ static int vtun_changelink_check(struct vtun_dev *vd,
 		return err;
 	}
 	err = vtun_sa_check_encap(vd, p, extack);
-	if (err)
+	if (err) {
 		NL_SET_BAD_ATTR(extack, data[IFLA_VTUN_ENCAP]);
+		return err;
+	}
+	err = vtun_monitor_check_params(vd, p, extack);
+	if (err)
+		NL_SET_BAD_ATTR(extack, data[IFLA_VTUN_MODE] ?: data[IFLA_VTUN_GRE]);
 	return err;
 }
 

@@ -15,7 +15,9 @@
  * anyway, through vtun_xmit() directly.
  *
  * The configuration is replaced as a whole under RTNL and read under RCU;
- * the state and counters are under the monitor's lock.
+ * the state and counters are under the monitor's lock. In transport mode
+ * the probes go from gateway to gateway, to wherever the remote is now
+ * (a changed remote, a peer moved by sa-set or learned behind a NAT).
  */
 
 #include <linux/icmp.h>
@@ -35,6 +37,7 @@
 #include "netlink.h"
 #include "sa.h"
 #include "tx.h"
+#include "udp.h"
 
 #define VTUN_MON_DATA_LEN	16
 
@@ -109,10 +112,30 @@ static void vtun_monitor_event(struct vtun_dev *vd, int ev)
 				       VTUN_MONITOR_REASON_PROBES_ANSWERED);
 }
 
-static struct sk_buff *vtun_monitor_build(struct net_device *dev,
+/* A probe's source and destination. Under RCU or RTNL. */
+static void vtun_monitor_addrs(struct vtun_dev *vd,
+			       const struct vtun_monitor_cfg *cfg,
+			       union vtun_addr *src, union vtun_addr *dst)
+{
+	const struct vtun_params *p;
+	__be16 port;
+
+	if (!cfg->gateways) {
+		*src = cfg->src;
+		*dst = cfg->dst;
+		return;
+	}
+	p = rcu_dereference_rtnl(vd->params);
+	*src = p->local;
+	vtun_udp_peer(vd, p, dst, &port);
+}
+
+static struct sk_buff *vtun_monitor_build(struct vtun_dev *vd,
 					  const struct vtun_monitor_cfg *cfg,
 					  u16 id, u16 seq)
 {
+	struct net_device *dev = vd->dev;
+	union vtun_addr src, dst;
 	unsigned int len = sizeof(struct icmphdr) + VTUN_MON_DATA_LEN;
 	unsigned int hroom = LL_RESERVED_SPACE(dev);
 	struct sk_buff *skb;
@@ -124,6 +147,7 @@ static struct sk_buff *vtun_monitor_build(struct net_device *dev,
 		return NULL;
 	skb_reserve(skb, hroom);
 	skb_reset_network_header(skb);
+	vtun_monitor_addrs(vd, cfg, &src, &dst);
 	if (cfg->family == AF_INET) {
 		struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
 		struct icmphdr *icmph;
@@ -138,8 +162,8 @@ static struct sk_buff *vtun_monitor_build(struct net_device *dev,
 		iph->ihl = sizeof(*iph) >> 2;
 		iph->ttl = 64;
 		iph->protocol = IPPROTO_ICMP;
-		iph->saddr = cfg->src.v4;
-		iph->daddr = cfg->dst.v4;
+		iph->saddr = src.v4;
+		iph->daddr = dst.v4;
 		iph->tot_len = htons(skb->len);
 		ip_send_check(iph);
 		skb->protocol = htons(ETH_P_IP);
@@ -156,8 +180,8 @@ static struct sk_buff *vtun_monitor_build(struct net_device *dev,
 		ip6h->payload_len = htons(len);
 		ip6h->nexthdr = IPPROTO_ICMPV6;
 		ip6h->hop_limit = 64;
-		ip6h->saddr = cfg->src.v6;
-		ip6h->daddr = cfg->dst.v6;
+		ip6h->saddr = src.v6;
+		ip6h->daddr = dst.v6;
 		icmp6h->icmp6_cksum = csum_ipv6_magic(&ip6h->saddr,
 						      &ip6h->daddr, len,
 						      IPPROTO_ICMPV6,
@@ -209,8 +233,7 @@ static void vtun_monitor_tick(struct timer_list *t)
 	mod_timer(&m->timer, jiffies + msecs_to_jiffies(cfg->interval));
 	spin_unlock(&m->lock);
 	if (probe) {
-		struct sk_buff *skb = vtun_monitor_build(m->vd->dev, cfg, id,
-							 seq);
+		struct sk_buff *skb = vtun_monitor_build(m->vd, cfg, id, seq);
 
 		/* Through the encrypt-and-send path, carrier or not. */
 		if (skb)
@@ -222,20 +245,23 @@ out:
 }
 
 /* An echo reply from dst to src with our identifier: its sequence. */
-static bool vtun_monitor_match(const struct vtun_monitor_cfg *cfg, u16 id,
+static bool vtun_monitor_match(struct vtun_dev *vd,
+			       const struct vtun_monitor_cfg *cfg, u16 id,
 			       struct sk_buff *skb, u16 *seq)
 {
 	const struct icmp6hdr *icmp6h;
 	const struct ipv6hdr *ip6h;
+	union vtun_addr src, dst;
 	unsigned int off;
 
+	vtun_monitor_addrs(vd, cfg, &src, &dst);
 	if (cfg->family == AF_INET) {
 		const struct iphdr *iph = ip_hdr(skb);
 		const struct icmphdr *icmph;
 
 		if (skb->protocol != htons(ETH_P_IP) ||
 		    iph->protocol != IPPROTO_ICMP || ip_is_fragment(iph) ||
-		    iph->saddr != cfg->dst.v4 || iph->daddr != cfg->src.v4)
+		    iph->saddr != dst.v4 || iph->daddr != src.v4)
 			return false;
 		off = skb_network_offset(skb) + iph->ihl * 4;
 		if (!pskb_may_pull(skb, off + sizeof(*icmph)))
@@ -250,8 +276,8 @@ static bool vtun_monitor_match(const struct vtun_monitor_cfg *cfg, u16 id,
 	ip6h = ipv6_hdr(skb);
 	if (skb->protocol != htons(ETH_P_IPV6) ||
 	    ip6h->nexthdr != IPPROTO_ICMPV6 ||
-	    !ipv6_addr_equal(&ip6h->saddr, &cfg->dst.v6) ||
-	    !ipv6_addr_equal(&ip6h->daddr, &cfg->src.v6))
+	    !ipv6_addr_equal(&ip6h->saddr, &dst.v6) ||
+	    !ipv6_addr_equal(&ip6h->daddr, &src.v6))
 		return false;
 	off = skb_network_offset(skb) + sizeof(*ip6h);
 	if (!pskb_may_pull(skb, off + sizeof(*icmp6h)))
@@ -284,7 +310,7 @@ bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
 		rcu_read_unlock();
 		return false;
 	}
-	mine = vtun_monitor_match(cfg, READ_ONCE(m->id), skb, &seq);
+	mine = vtun_monitor_match(vd, cfg, READ_ONCE(m->id), skb, &seq);
 	/* Once a jiffy at most: no shared write for every packet. */
 	now = jiffies;
 	if (cfg->optimized && READ_ONCE(m->last_rx) != now)
@@ -405,8 +431,10 @@ static int vtun_monitor_check(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
 				       "src: must be the local gateway in transport mode");
 			return -EINVAL;
 		}
+		c->gateways = true;
 		return 0;
 	}
+	c->gateways = false;
 	if (!vtun_monitor_dev_addr(vd->dev, c)) {
 		if (c->src_auto)
 			NL_SET_ERR_MSG(extack,
@@ -508,6 +536,25 @@ int vtun_monitor_remove(struct vtun_dev *vd)
 	return 0;
 }
 
+/*
+ * New parameters @p for the device (link change): a monitor between the
+ * gateways stays one, and one across the tunnel too. Under RTNL.
+ */
+int vtun_monitor_check_params(struct vtun_dev *vd, const struct vtun_params *p,
+			      struct netlink_ext_ack *extack)
+{
+	struct vtun_monitor *m = rtnl_dereference(vd->monitor);
+	const struct vtun_monitor_cfg *cfg = m ? rtnl_dereference(m->cfg) : NULL;
+	bool gateways = p->mode == VTUN_MODE_TRANSPORT && !p->gre;
+
+	if (!cfg || (cfg->gateways == gateways &&
+		     (!gateways || p->family == cfg->family)))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "the device's monitor does not fit the new mode or family: delete it first");
+	return -EBUSY;
+}
+
 /* The configuration, state and counters; false: the device has none. */
 bool vtun_monitor_snapshot(struct vtun_dev *vd, struct vtun_monitor_info *info)
 {
@@ -522,6 +569,7 @@ bool vtun_monitor_snapshot(struct vtun_dev *vd, struct vtun_monitor_info *info)
 		return false;
 	}
 	info->cfg = *cfg;
+	vtun_monitor_addrs(vd, cfg, &info->cfg.src, &info->cfg.dst);
 	spin_lock_bh(&m->lock);
 	info->down = m->down;
 	info->sent = m->sent;

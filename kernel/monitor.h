@@ -24,6 +24,7 @@ struct vtun_monitor_cfg {
 	union vtun_addr src;
 	sa_family_t family;
 	bool src_auto;		/* src chosen by vtun, not given */
+	bool gateways;		/* transport mode: the device's gateways */
 	bool optimized;
 	u8 threshold;
 	u8 action;
@@ -52,6 +53,8 @@ int vtun_monitor_prepare(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
 int vtun_monitor_apply(struct vtun_dev *vd, struct vtun_monitor_cfg *c,
 		       bool create, struct netlink_ext_ack *extack);
 int vtun_monitor_remove(struct vtun_dev *vd);
+int vtun_monitor_check_params(struct vtun_dev *vd, const struct vtun_params *p,
+			      struct netlink_ext_ack *extack);
 
 bool vtun_monitor_snapshot(struct vtun_dev *vd, struct vtun_monitor_info *info);
 

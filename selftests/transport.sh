@@ -202,6 +202,39 @@ check_err "gre needs transport mode" "gre: requires transport mode" \
 	vt "$A" link set vtun0 mode tunnel gre on
 topo_reset
 
+# A monitor between the gateways follows the remote: B moves to another
+# address (its old one goes), A's sa-set peer names it, and the probes
+# are answered there; a link change that would leave the monitor without
+# its gateways is refused.
+mon_field() { vt "$A" -j show vtun0 | jq -r ".[0].monitor.$1"; }
+mon_received_ge() { [ "$(mon_field received)" -ge "$1" ]; }
+MOVED=192.0.2.102
+topo_underlay
+NS=("$A" "$B")
+check "monitor: vtun transport pair, a monitor at A" eval '
+	vtun_transport "$A" 0 4 gcm128-16 && route_peer "$A" 0 4 &&
+	vtun_transport "$B" 1 4 gcm128-16 && route_peer "$B" 1 4 &&
+	vt "$A" monitor add vtun0 dst "${UL4[1]}" interval 200 threshold 3'
+check "monitor: probes answered" retry 10 mon_received_ge 3
+check_eq "monitor: src is the local gateway" "${UL4[0]} ${UL4[1]}" \
+	"$(mon_field src) $(mon_field dst)"
+check "monitor: B moves to $MOVED" eval '
+	ip -n "$B" addr add "$MOVED/24" dev ul0 &&
+	ip -n "$B" addr del "${UL4[1]}/24" dev ul0 &&
+	vt "$B" link set vtun0 local "$MOVED" &&
+	ip -n "$B" route replace "${UL4[0]}" dev vtun0 src "$MOVED" &&
+	vt "$A" sa set vtun0 dir out spi "$SPI_AB" peer "$MOVED" &&
+	ip -n "$A" route replace "$MOVED" dev vtun0 src "${UL4[0]}"'
+check_eq "monitor: dst follows the peer" "$MOVED" "$(mon_field dst)"
+n=$(mon_field received)
+check "monitor: probes answered at the new address" retry 10 mon_received_ge $((n + 3))
+check_eq "monitor: still up" up "$(mon_field state)"
+check_err "monitor: mode tunnel refused while the monitor is between the gateways" \
+	"the device's monitor does not fit" vt "$A" link set vtun0 mode tunnel
+check_eq "monitor: mode unchanged" transport \
+	"$(vt "$A" -j show vtun0 | jq -r '.[0].mode')"
+topo_reset
+
 # GRE inside transport mode, against XFRM transport + a GRE device.
 gre_site_xfrm() { # FAMILY
 	local l=$(outer_addr 1 "$1") r=$(outer_addr 0 "$1") kind=gre
