@@ -203,7 +203,8 @@ check_err "gre needs transport mode" "gre: requires transport mode" \
 topo_reset
 
 # A monitor between the gateways follows the remote: B moves to another
-# address (its old one goes), A's sa-set peer names it, and the probes
+# address (the old one first goes: deleting a primary address deletes
+# its secondaries), A's sa-set peer names it, and the probes
 # are answered there; a link change that would leave the monitor without
 # its gateways is refused.
 mon_field() { vt "$A" -j show vtun0 | jq -r ".[0].monitor.$1"; }
@@ -219,8 +220,8 @@ check "monitor: probes answered" retry 10 mon_received_ge 3
 check_eq "monitor: src is the local gateway" "${UL4[0]} ${UL4[1]}" \
 	"$(mon_field src) $(mon_field dst)"
 check "monitor: B moves to $MOVED" eval '
-	ip -n "$B" addr add "$MOVED/24" dev ul0 &&
 	ip -n "$B" addr del "${UL4[1]}/24" dev ul0 &&
+	ip -n "$B" addr add "$MOVED/24" dev ul0 &&
 	vt "$B" link set vtun0 local "$MOVED" &&
 	ip -n "$B" route replace "${UL4[0]}" dev vtun0 src "$MOVED" &&
 	vt "$A" sa set vtun0 dir out spi "$SPI_AB" peer "$MOVED" &&
