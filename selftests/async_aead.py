@@ -17,7 +17,17 @@ name. The API takes driver names of at most 63 characters, which the
 seqiv instance's may exceed: "off" lowers the TMPL instance's priority,
 which removes the instances built on it, then deletes it.
 
+To give one user the asynchronous transform and another the kernel's
+synchronous one (vtun and XFRM in the same kernel), "pause" lowers the
+TMPL instance's priority between their allocations: the seqiv instance
+over it goes (the transforms made from it stay), and the next
+crypto_alloc_aead() gets a seqiv instance over the best synchronous
+driver. "resume" raises it again and makes a seqiv instance over it by
+driver name, which outranks the synchronous one.
+
 usage: async_aead.py on TMPL NAME PRIO   print the two instances' drivers
+       async_aead.py pause DRIVER        the TMPL instance DRIVER no more chosen
+       async_aead.py resume DRIVER PRIO  chosen again (seqiv over it made anew)
        async_aead.py off DRIVER          back to the kernel's own choice
        async_aead.py refcnt DRIVER       the reference count of an algorithm
 """
@@ -106,6 +116,18 @@ def on(tmpl, name, prio):
     print(inner["driver"], seqiv["driver"])
 
 
+def pause(driver):
+    retry(driver, lambda: request(CRYPTO_MSG_UPDATEALG, driver, 0))
+
+
+def resume(driver, prio):
+    retry(driver, lambda: request(CRYPTO_MSG_UPDATEALG, driver, prio))
+    outer = "seqiv(%s)" % driver
+    err = request(CRYPTO_MSG_NEWALG, outer)
+    if not find(lambda e: e.get("driver") == outer):
+        sys.exit("%s: not instantiated (errno %d)" % (outer, err))
+
+
 def off(driver):
     retry(driver, lambda: request(CRYPTO_MSG_UPDATEALG, driver, 0))
     retry(driver, lambda: request(CRYPTO_MSG_DELALG, driver))
@@ -115,6 +137,10 @@ def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "on" and len(sys.argv) == 5:
         on(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif cmd == "pause" and len(sys.argv) == 3:
+        pause(sys.argv[2])
+    elif cmd == "resume" and len(sys.argv) == 4:
+        resume(sys.argv[2], int(sys.argv[3]))
     elif cmd == "off" and len(sys.argv) == 3:
         off(sys.argv[2])
     elif cmd == "refcnt" and len(sys.argv) == 3:
