@@ -20,6 +20,7 @@
 #include "ikesa.h"
 #include "ikev2.h"
 #include "msg.h"
+#include "fake_services.h"
 
 static int verbose;
 static int failures, checks;
@@ -68,6 +69,7 @@ static void use(struct node *n)
 	if (cur != n) {
 		ike_engine_switch(n->eng);
 		cur = n;
+		fake_timer_owner = n;
 	}
 }
 
@@ -100,44 +102,6 @@ void iked_log(int level, const char *fmt, ...)
 uint64_t iked_now_ms(void)
 {
 	return now;
-}
-
-#define TIMERS_MAX 256
-static struct {
-	struct iked_timer *t;
-	struct node *owner;
-} timers[TIMERS_MAX];
-
-void iked_timer_add(struct iked_timer *t, uint32_t ms)
-{
-	int i, free_slot = -1;
-
-	for (i = 0; i < TIMERS_MAX; i++) {
-		if (timers[i].t == t)
-			break;
-		if (!timers[i].t && free_slot < 0)
-			free_slot = i;
-	}
-	if (i == TIMERS_MAX)
-		i = free_slot;
-	if (i < 0) {
-		printf("out of timers\n");
-		exit(2);
-	}
-	timers[i].t = t;
-	timers[i].owner = cur;
-	t->when = now + ms;
-	t->armed = true;
-}
-
-void iked_timer_del(struct iked_timer *t)
-{
-	int i;
-
-	for (i = 0; i < TIMERS_MAX; i++)
-		if (timers[i].t == t)
-			timers[i].t = NULL;
-	t->armed = false;
 }
 
 /* ---- network ------------------------------------------------------------ */
@@ -264,7 +228,7 @@ static void kop(char op, bool out, uint32_t spi, bool standby)
 		kops[n_kops++] = (struct kop){ cur, op, out, standby, spi };
 }
 
-int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
+static int kern_spi_alloc(int ifindex, uint32_t *spi)
 {
 	(void)ifindex;
 	*spi = cur->next_spi++;
@@ -304,7 +268,7 @@ void __wrap_free(void *p)
 	__real_free(p);
 }
 
-int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+static int kern_sa_add(const struct iked_kernel_sa *sa)
 {
 	struct kern_sa *k;
 
@@ -332,7 +296,7 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 	return 0;
 }
 
-int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+static int kern_sa_del(int ifindex, bool out, uint32_t spi)
 {
 	int i;
 
@@ -347,7 +311,7 @@ int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 }
 
 /* Like vtun: the proxy ID's other outbound SAs become standby. */
-int iked_kernel_sa_activate(int ifindex, uint32_t spi)
+static int kern_sa_activate(int ifindex, uint32_t spi)
 {
 	struct kern_sa *k = NULL;
 	int i;
@@ -367,7 +331,7 @@ int iked_kernel_sa_activate(int ifindex, uint32_t spi)
 	return 0;
 }
 
-int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
+static int kern_sa_last_used(int ifindex, bool out, uint32_t spi,
 			     uint64_t *when)
 {
 	(void)ifindex;
@@ -378,14 +342,14 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	return 0;
 }
 
-int iked_kernel_path_set(const struct iked_kernel_path *p)
+static int kern_path_set(const struct iked_kernel_path *p)
 {
 	cur->path = *p;
 	cur->n_path++;
 	return 0;
 }
 
-int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+static int kern_peer_set(int ifindex, uint32_t spi_out,
 			 const struct sockaddr_storage *peer, bool encap)
 {
 	(void)ifindex;
@@ -395,6 +359,16 @@ int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
 	cur->n_peer_set++;
 	return 0;
 }
+
+static const struct fake_kernel_ops fake_kernel = {
+	.spi_alloc = kern_spi_alloc,
+	.sa_add = kern_sa_add,
+	.sa_del = kern_sa_del,
+	.sa_activate = kern_sa_activate,
+	.sa_last_used = kern_sa_last_used,
+	.path_set = kern_path_set,
+	.peer_set = kern_peer_set,
+};
 
 static struct kern_sa *ksa_find(struct node *n, bool out, uint32_t spi)
 {
@@ -432,25 +406,17 @@ static void run(uint64_t until)
 			continue;
 		}
 		{
-			int i, best = -1;
+			int slot = fake_timer_next(until);
+			struct iked_timer *t;
+			void *owner;
 
-			for (i = 0; i < TIMERS_MAX; i++)
-				if (timers[i].t && timers[i].t->armed &&
-				    (best < 0 ||
-				     timers[i].t->when < timers[best].t->when))
-					best = i;
-			if (best < 0 || timers[best].t->when > until)
+			if (slot < 0)
 				return;
-			if (timers[best].t->when > now)
-				now = timers[best].t->when;
-			{
-				struct iked_timer *t = timers[best].t;
-
-				timers[best].t = NULL;
-				t->armed = false;
-				use(timers[best].owner);
-				t->fn(t);
-			}
+			if (fake_timers[slot].t->when > now)
+				now = fake_timers[slot].t->when;
+			t = fake_timer_take(slot, &owner);
+			use(owner);
+			t->fn(t);
 		}
 	}
 }
@@ -570,8 +536,7 @@ static void start(void)
 {
 	int i;
 
-	for (i = 0; i < TIMERS_MAX; i++)
-		timers[i].t = NULL;
+	fake_timers_clear();
 	for (i = 0; i < 2; i++) {
 		struct node *n = i ? &B : &A;
 
