@@ -85,16 +85,6 @@ static struct iked_tunnel *tuns[2] = { &tun_init, &tun_any };
 static struct iked_config conf;
 static struct sockaddr_storage local, peers[4];
 
-static void set_addr(struct sockaddr_storage *ss, const char *a, int port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, a, &s->sin_addr);
-}
-
 static void conf_init(void)
 {
 	snprintf(ike.name, sizeof(ike.name), "ike");
@@ -118,9 +108,9 @@ static void conf_init(void)
 	esp.esn = IKED_ESN_BOTH;
 	esp.lifetime = 3600;
 
-	set_addr(&local, "192.0.2.1", 500);
-	set_addr(&peers[0], "198.51.100.1", 500);
-	set_addr(&peers[1], "198.51.100.2", 4500);
+	fake_addr4(&local, "192.0.2.1", 500);
+	fake_addr4(&peers[0], "198.51.100.1", 500);
+	fake_addr4(&peers[1], "198.51.100.2", 4500);
 	{
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&peers[2];
 
@@ -129,7 +119,7 @@ static void conf_init(void)
 		s6->sin6_port = htons(500);
 		inet_pton(AF_INET6, "2001:db8::1", &s6->sin6_addr);
 	}
-	set_addr(&peers[3], "203.0.113.9", 500);
+	fake_addr4(&peers[3], "203.0.113.9", 500);
 
 	snprintf(gw_any.name, sizeof(gw_any.name), "any");
 	gw_any.local = local;

@@ -157,12 +157,7 @@ static int show(const struct ike_sa_info *sa, void *arg)
 
 static void addr(struct sockaddr_storage *ss, const char *a)
 {
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons(500);
-	if (inet_pton(AF_INET, a, &s->sin_addr) != 1) {
+	if (fake_addr4(ss, a, 500) != 1) {
 		fprintf(stderr, "bad address %s\n", a);
 		exit(2);
 	}
@@ -178,14 +173,7 @@ static void proxy(struct iked_proxy_id *p, uint32_t id, const char *spec)
 		fprintf(stderr, "bad proxy ID %s\n", spec);
 		exit(2);
 	}
-	memset(p, 0, sizeof(*p));
-	p->id = id;
-	p->family = AF_INET;
-	inet_pton(AF_INET, l, &p->local);
-	inet_pton(AF_INET, r, &p->remote);
-	p->local_len = (uint8_t)ll;
-	p->remote_len = (uint8_t)rl;
-	p->local_port_max = p->remote_port_max = 65535;
+	fake_proxy4(p, id, l, ll, r, rl);
 }
 
 int main(int argc, char **argv)

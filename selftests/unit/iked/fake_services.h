@@ -2,8 +2,9 @@
 /*
  * Fake daemon services for the engine's host harnesses (unit/iked/
  * engine_test.c, engine_udp.c, fuzz/fuzz_ike.c): a timer table on the
- * harness's own clock (its iked_now_ms()) and a kernel whose calls succeed
- * unless the harness hooks them. Included by one file of each program.
+ * harness's own clock (its iked_now_ms()), a kernel whose calls succeed
+ * unless the harness hooks them, and the address and proxy ID helpers of
+ * their configurations. Included by one file of each program.
  *
  * Hooks: a harness that wants a kernel call to do something defines
  *	static const struct fake_kernel_ops fake_kernel = { .sa_add = ... };
@@ -14,10 +15,12 @@
 #ifndef FAKE_SERVICES_H
 #define FAKE_SERVICES_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "iked.h"
 
@@ -174,6 +177,34 @@ int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
 {
 	return fake_kernel.peer_set ?
 	       fake_kernel.peer_set(ifindex, spi_out, peer, encap) : 0;
+}
+
+/* ---- configuration helpers ---------------------------------------------- */
+
+/* IPv4 address @a, port @port into @ss; inet_pton()'s result. */
+static inline int fake_addr4(struct sockaddr_storage *ss, const char *a,
+			     int port)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, a, &s->sin_addr);
+}
+
+/* Proxy ID @id: @l/@ll (local) = @r/@rl (remote), any protocol and port. */
+static inline void fake_proxy4(struct iked_proxy_id *p, uint32_t id,
+			       const char *l, int ll, const char *r, int rl)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->family = AF_INET;
+	inet_pton(AF_INET, l, &p->local);
+	inet_pton(AF_INET, r, &p->remote);
+	p->local_len = (uint8_t)ll;
+	p->remote_len = (uint8_t)rl;
+	p->local_port_max = p->remote_port_max = 65535;
 }
 
 #endif /* FAKE_SERVICES_H */
