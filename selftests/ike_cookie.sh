@@ -123,6 +123,7 @@ check_eq "strongSwan's IKE SA unchanged" "$(sas_get "$lb" ike spi_r)" \
 # vtun-iked sends it again with the cookie and the tunnel comes up.
 iked_stop "$A"
 sw_stop "$B"
+ip -n "$B" xfrm state flush
 tag="strongSwan demands cookies"
 SW_CHARON_OPTS="dos_protection = yes
 	cookie_threshold = 1" check "$tag: charon restarts" sw_start "$B"
