@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Simultaneous rekeys (RFC 7296 2.8.1) between vtun-iked (site A, vtun0)
-# and strongSwan (site B, xfrm0): COLLIDE_N (3) collisions of CHILD SA
-# rekeys, then as many of IKE SA rekeys. Each time strongSwan starts the
+# and strongSwan (site B, xfrm0): REKEY_COLLISIONS (2) collisions of CHILD
+# SA rekeys, then as many of IKE SA rekeys. Each time strongSwan starts the
 # rekey (swanctl --rekey) and, once charon has sent its CREATE_CHILD_SA,
 # vtun-iked is told to rekey the same SA (vtunctl ike rekey ab child|ike)
 # before that request arrives: B's underlay delays its packets by
-# COLLIDE_DELAY (400ms, netem), so the two requests cross. Each time, under
+# REKEY_DELAY (400ms, netem), so the two requests cross. Each time, under
 # a 100 pps ping A->B: both logs show the collision, no ping is lost, and
 # 10 s later exactly one CHILD SA pair is left, the same in vtun-iked,
 # strongSwan, vtun's kernel (vtunctl -j sa show) and XFRM (ip xfrm state),
@@ -28,8 +28,8 @@ need_modules veth xfrm_interface esp4 xfrm_user sch_netem ||
 command -v jq >/dev/null || skip_all "jq not installed"
 vtun_load || skip_all "cannot load vtun"
 
-COLLIDE_N=${COLLIDE_N:-3}
-DELAY=${COLLIDE_DELAY:-400ms}
+COLLIDE_N=${REKEY_COLLISIONS:-2}
+DELAY=${REKEY_DELAY:-400ms}
 TMP=$(mktemp -d)
 defer rm -rf "$TMP"
 WARN0=$(dmesg 2>/dev/null | grep -cE '(WARNING|BUG):')
