@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vtunctl ike: ask vtun-iked, through its control socket, for its IKE SAs
- * and CHILD SAs, or to bring a tunnel up or down. One request line per
- * connection; the reply is text or one JSON document (-j), printed as is.
+ * and CHILD SAs, to bring a tunnel up or down, or to rekey its SAs. One
+ * request line per connection; the reply is text or one JSON document (-j),
+ * printed as is.
  */
 
 #include <errno.h>
@@ -23,6 +24,7 @@ static void ike_usage(FILE *f)
 		"Usage: vtunctl [ -j [ -p ] ] [ -s ] ike [ socket PATH ] show\n"
 		"       vtunctl [ -j [ -p ] ] ike [ socket PATH ] stats\n"
 		"       vtunctl ike [ socket PATH ] { up | down } TUNNEL\n"
+		"       vtunctl ike [ socket PATH ] rekey TUNNEL [ child | ike ]\n"
 		"PATH defaults to $VTUN_IKED_SOCKET, then " IKED_SOCKET_DEFAULT "\n");
 }
 
@@ -104,6 +106,19 @@ int do_ike(int argc, char **argv)
 		if (strlen(argv[0]) >= 64 || strpbrk(argv[0], " \t\r\n"))
 			invarg("bad tunnel name", argv[0]);
 		snprintf(req, sizeof(req), "%s %s\n", cmd, argv[0]);
+	} else if (!strcmp(argv[0], "rekey")) {
+		const char *what = "child";
+
+		NEXT_ARG("rekey");
+		if (strlen(argv[0]) >= 64 || strpbrk(argv[0], " \t\r\n"))
+			invarg("bad tunnel name", argv[0]);
+		if (argc == 2 && (!strcmp(argv[1], "child") ||
+				  !strcmp(argv[1], "ike")))
+			what = argv[1];
+		else if (argc > 1)
+			usage_error("\"ike rekey %s\" takes child or ike, not \"%s\"",
+				    argv[0], argv[1]);
+		snprintf(req, sizeof(req), "rekey %s %s\n", argv[0], what);
 	} else {
 		usage_error("unknown command \"ike %s\"", argv[0]);
 	}

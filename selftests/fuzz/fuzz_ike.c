@@ -30,6 +30,9 @@
 #include "fuzz.h"
 #include "ikesa.h"
 
+#define FAKE_TIMERS_MAX 1024
+#include "../unit/iked/fake_services.h"
+
 /* ---- fake daemon services ---------------------------------------------- */
 
 static uint64_t now;
@@ -43,61 +46,6 @@ void iked_log(int level, const char *fmt, ...)
 uint64_t iked_now_ms(void)
 {
 	return now;
-}
-
-#define TIMERS_MAX 1024
-static struct iked_timer *timers[TIMERS_MAX];
-
-void iked_timer_add(struct iked_timer *t, uint32_t ms)
-{
-	int i, free_slot = -1;
-
-	for (i = 0; i < TIMERS_MAX; i++) {
-		if (timers[i] == t)
-			break;
-		if (!timers[i] && free_slot < 0)
-			free_slot = i;
-	}
-	if (i == TIMERS_MAX)
-		i = free_slot;
-	if (i < 0)
-		abort();	/* more timers than SAs can exist here */
-	timers[i] = t;
-	t->when = now + ms;
-	t->armed = true;
-}
-
-void iked_timer_del(struct iked_timer *t)
-{
-	int i;
-
-	for (i = 0; i < TIMERS_MAX; i++)
-		if (timers[i] == t)
-			timers[i] = NULL;
-	t->armed = false;
-}
-
-static void run_timers(void)
-{
-	int i, best;
-
-	for (;;) {
-		best = -1;
-		for (i = 0; i < TIMERS_MAX; i++)
-			if (timers[i] && timers[i]->armed &&
-			    timers[i]->when <= now &&
-			    (best < 0 || timers[i]->when < timers[best]->when))
-				best = i;
-		if (best < 0)
-			return;
-		{
-			struct iked_timer *t = timers[best];
-
-			timers[best] = NULL;
-			t->armed = false;
-			t->fn(t);
-		}
-	}
 }
 
 static uint8_t last_hdr[IKEV2_HDR_LEN];
@@ -124,62 +72,6 @@ int iked_send(const struct sockaddr_storage *local,
 	return 0;
 }
 
-static uint32_t next_spi = 0xc0000001;
-
-int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
-{
-	(void)ifindex;
-	*spi = next_spi++;
-	return 0;
-}
-
-int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
-{
-	(void)sa;
-	return 0;
-}
-
-int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
-{
-	(void)ifindex;
-	(void)out;
-	(void)spi;
-	return 0;
-}
-
-int iked_kernel_sa_activate(int ifindex, uint32_t spi)
-{
-	(void)ifindex;
-	(void)spi;
-	return 0;
-}
-
-int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
-			     uint64_t *when)
-{
-	(void)ifindex;
-	(void)out;
-	(void)spi;
-	*when = 0;
-	return 0;
-}
-
-int iked_kernel_path_set(const struct iked_kernel_path *p)
-{
-	(void)p;
-	return 0;
-}
-
-int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
-			 const struct sockaddr_storage *peer, bool encap)
-{
-	(void)ifindex;
-	(void)spi_out;
-	(void)peer;
-	(void)encap;
-	return 0;
-}
-
 /* ---- configuration ----------------------------------------------------- */
 
 static struct iked_ike_profile ike;
@@ -192,16 +84,6 @@ static struct iked_gateway *gws[2] = { &gw_init, &gw_any };
 static struct iked_tunnel *tuns[2] = { &tun_init, &tun_any };
 static struct iked_config conf;
 static struct sockaddr_storage local, peers[4];
-
-static void set_addr(struct sockaddr_storage *ss, const char *a, int port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, a, &s->sin_addr);
-}
 
 static void conf_init(void)
 {
@@ -226,9 +108,9 @@ static void conf_init(void)
 	esp.esn = IKED_ESN_BOTH;
 	esp.lifetime = 3600;
 
-	set_addr(&local, "192.0.2.1", 500);
-	set_addr(&peers[0], "198.51.100.1", 500);
-	set_addr(&peers[1], "198.51.100.2", 4500);
+	fake_addr4(&local, "192.0.2.1", 500);
+	fake_addr4(&peers[0], "198.51.100.1", 500);
+	fake_addr4(&peers[1], "198.51.100.2", 4500);
 	{
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&peers[2];
 
@@ -237,7 +119,7 @@ static void conf_init(void)
 		s6->sin6_port = htons(500);
 		inet_pton(AF_INET6, "2001:db8::1", &s6->sin6_addr);
 	}
-	set_addr(&peers[3], "203.0.113.9", 500);
+	fake_addr4(&peers[3], "203.0.113.9", 500);
 
 	snprintf(gw_any.name, sizeof(gw_any.name), "any");
 	gw_any.local = local;
@@ -392,7 +274,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
 	uint8_t *buf;
-	int i;
 
 	if (!ready) {
 		conf_init();
@@ -402,11 +283,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	have_last = false;
 	crypto_ike_keys_clear(&peer_sa.keys);
 	memset(&peer_sa, 0, sizeof(peer_sa));
-	for (i = 0; i < TIMERS_MAX; i++)
-		timers[i] = NULL;
+	fake_timers_clear();
 	memset(ike_drops, 0, sizeof(ike_drops));
 	ike_engine_init(&conf);
-	run_timers();		/* initiates t-init to peer 3 */
+	fake_timers_run(now);		/* initiates t-init to peer 3 */
 
 	while (size >= 3) {
 		uint8_t op = data[0];
@@ -418,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size;
 		if (op & 1) {
 			now += (uint64_t)((op >> 3) & 15) * 2000;
-			run_timers();
+			fake_timers_run(now);
 		}
 		if (op & 0x20) {
 			sealed(data, len);

@@ -249,6 +249,12 @@ static void handle(char *req, FILE *f)
 					     sizeof(msg));
 
 		fprintf(f, "%s%s\n", err ? "error: " : "", msg);
+	} else if (!strcmp(w[0], "rekey") && (n == 2 || n == 3) &&
+		   (n == 2 || !strcmp(w[2], "child") || !strcmp(w[2], "ike"))) {
+		int err = iked_tunnel_rekey(w[1], n == 3 && w[2][0] == 'i',
+					    msg, sizeof(msg));
+
+		fprintf(f, "%s%s\n", err ? "error: " : "", msg);
 	} else {
 		fprintf(f, "error: unknown request \"%s\"\n", w[0]);
 	}

@@ -29,6 +29,7 @@ void iked_fd_del(struct iked_fd *f);
 /* iked.c: the running configuration, and what the control socket asks. */
 extern struct iked_config *iked_conf;
 int iked_tunnel_updown(const char *name, bool up, char *msg, size_t len);
+int iked_tunnel_rekey(const char *name, bool ike, char *msg, size_t len);
 
 /* loop.c: run timers due by now; milliseconds to the next one, or -1. */
 int iked_timers_run(void);

@@ -123,6 +123,28 @@ int iked_tunnel_updown(const char *name, bool up, char *msg, size_t len)
 	return 0;
 }
 
+int iked_tunnel_rekey(const char *name, bool ike, char *msg, size_t len)
+{
+	const struct iked_tunnel *t = iked_config_tunnel(iked_conf, name);
+	const char *what = ike ? "IKE SA" : "CHILD SA";
+	int err;
+
+	if (!t) {
+		snprintf(msg, len, "no ipsec-tunnel %s", name);
+		return -1;
+	}
+	err = ike_tunnel_rekey(t, ike);
+	if (err == -ENOENT)
+		snprintf(msg, len, "%s: no %s established", name, what);
+	else if (err == -EBUSY)
+		snprintf(msg, len, "%s: %s rekey under way", name, what);
+	else if (err)
+		snprintf(msg, len, "%s: cannot rekey the %s", name, what);
+	else
+		snprintf(msg, len, "%s: rekeying the %s", name, what);
+	return err ? -1 : 0;
+}
+
 static void reload(bool log_from_cmdline)
 {
 	char err[512];

@@ -287,6 +287,11 @@ void ike_recv(const struct sockaddr_storage *local,
  */
 int ike_tunnel_up(const struct iked_tunnel *t);
 int ike_tunnel_down(const struct iked_tunnel *t);
+/*
+ * Rekey the IKE SA (@ike) or the CHILD SA carrying a tunnel now, as its
+ * lifetime would: -ENOENT if none is established, -EBUSY if one is under way.
+ */
+int ike_tunnel_rekey(const struct iked_tunnel *t, bool ike);
 
 /* Kernel events (kernel.c decodes them). */
 void ike_acquire(int ifindex, uint32_t proxy_id);

@@ -400,20 +400,24 @@ static void old_wait(struct ike_sa *sa)
 	iked_timer_add(&sa->life, OLD_IKE_MS);
 }
 
-static void ike_rekey_fire(struct iked_timer *t)
+static int ike_rekey_start(struct ike_sa *sa, const char *why)
 {
-	struct ike_sa *sa = container_of(t, struct ike_sa, rekey);
-
 	if (sa->state != IKE_S_ESTABLISHED || sa->rk)
-		return;
+		return -EBUSY;
 	sa->rk = calloc(1, sizeof(*sa->rk));
 	if (!sa->rk)
-		return;
-	iked_log(LOG_INFO, "%s: IKE SA %016llx lifetime: rekeying",
+		return -ENOMEM;
+	iked_log(LOG_INFO, "%s: IKE SA %016llx %s: rekeying",
 		 sa->tun ? sa->tun->name : sa->gw->name,
-		 (unsigned long long)sa->spi_i);
+		 (unsigned long long)sa->spi_i, why);
 	sa->rk->want = true;
 	run_work(sa);
+	return 0;
+}
+
+static void ike_rekey_fire(struct iked_timer *t)
+{
+	ike_rekey_start(container_of(t, struct ike_sa, rekey), "lifetime");
 }
 
 void rekey_ike_arm(struct ike_sa *sa)
@@ -705,6 +709,46 @@ static void ike_rekey_request(struct ike_sa *sa, const struct ike_parsed *p,
 		old_wait(sa);
 	}
 	OPENSSL_cleanse(nr, sizeof(nr));
+}
+
+/* ---- operator's rekey --------------------------------------------------- */
+
+/* @sa carries @t: its tunnel, or one of its CHILD SAs is @t's. */
+static bool carries(const struct ike_sa *sa, const struct iked_tunnel *t)
+{
+	const struct child_sa *c;
+
+	if (sa->tun == t)
+		return true;
+	for (c = sa->child; c; c = c->next)
+		if (c->tun == t)
+			return true;
+	return false;
+}
+
+int ike_tunnel_rekey(const struct iked_tunnel *t, bool ike)
+{
+	struct ike_sa *sa;
+	struct child_sa *c;
+
+	for (sa = ike_engine_current()->sas; sa; sa = sa->next) {
+		if (sa->state != IKE_S_ESTABLISHED || !carries(sa, t))
+			continue;
+		if (ike)
+			return ike_rekey_start(sa, "on request");
+		for (c = sa->child; c; c = c->next) {
+			if (c->tun != t || !c->installed)
+				continue;
+			if (c->rekey_want || sa->req_rekey == c || successor(c))
+				return -EBUSY;
+			iked_log(LOG_INFO, "%s: CHILD SA 0x%08x: rekeying on "
+				 "request", t->name, c->spi_in);
+			c->rekey_want = true;
+			run_work(sa);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* The peer's CREATE_CHILD_SA that rekeys a CHILD or the IKE SA. */

@@ -95,6 +95,20 @@ int iked_tunnel_updown(const char *name, bool up, char *msg, size_t len)
 	return 0;
 }
 
+static char last_rekey[72];
+
+int iked_tunnel_rekey(const char *name, bool ike, char *msg, size_t len)
+{
+	snprintf(last_rekey, sizeof(last_rekey), "%s %s", name,
+		 ike ? "ike" : "child");
+	if (!iked_config_tunnel(iked_conf, name)) {
+		snprintf(msg, len, "no ipsec-tunnel %s", name);
+		return -1;
+	}
+	snprintf(msg, len, "%s: rekeying", name);
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Timers
  */
@@ -358,6 +372,20 @@ static void test_control(void)
 	CHECK(!strcmp(reply, "error: no ipsec-tunnel nope\n"));
 	request("down t\n", reply, sizeof(reply));
 	CHECK(!strcmp(reply, "t: down\n"));
+	request("rekey t ike\n", reply, sizeof(reply));
+	CHECK(!strcmp(reply, "t: rekeying\n"));
+	CHECK(!strcmp(last_rekey, "t ike"));
+	request("rekey t\n", reply, sizeof(reply));
+	CHECK(!strcmp(last_rekey, "t child"));
+	request("rekey t child\n", reply, sizeof(reply));
+	CHECK(!strcmp(last_rekey, "t child"));
+	request("rekey nope ike\n", reply, sizeof(reply));
+	CHECK(!strcmp(reply, "error: no ipsec-tunnel nope\n"));
+	last_rekey[0] = '\0';
+	request("rekey t both\n", reply, sizeof(reply));
+	CHECK(!strncmp(reply, "error: ", 7) && !last_rekey[0]);
+	request("rekey\n", reply, sizeof(reply));
+	CHECK(!strncmp(reply, "error: ", 7) && !last_rekey[0]);
 	request("frobnicate\n", reply, sizeof(reply));
 	CHECK(!strcmp(reply, "error: unknown request \"frobnicate\"\n"));
 	request("show json extra\n", reply, sizeof(reply));

@@ -349,6 +349,48 @@ static void test_ike_collision(void)
 	stop();
 }
 
+/*
+ * The operator's rekey (vtunctl ike rekey) on both sides at once: the same
+ * collisions. Refused with nothing established, or with one under way.
+ */
+static void test_operator_rekey(bool ike)
+{
+	struct view a0, a1, b1;
+
+	printf("# operator's %s SA rekey on both sides\n", ike ? "IKE" : "CHILD");
+	start();
+	use(&A);
+	CHECK(ike_tunnel_rekey(&ca.tun, ike) == -ENOENT, "nothing to rekey");
+	up();
+	a0 = view(&A);
+	use(&A);
+	CHECK(ike_tunnel_rekey(&ca.tun, ike) == 0, "A: rekeying");
+	CHECK(ike_tunnel_rekey(&ca.tun, ike) == -EBUSY, "A: under way");
+	use(&B);
+	CHECK(ike_tunnel_rekey(&cb.tun, ike) == 0, "B: rekeying");
+	run(now + 1000);
+	CHECK(count_sent(&A, IKEV2_EXCH_CREATE_CHILD_SA, false) == 1 &&
+	      count_sent(&B, IKEV2_EXCH_CREATE_CHILD_SA, false) == 1,
+	      "both rekeyed");
+	CHECK((strstr(A.log, "lowest nonce") != NULL) !=
+	      (strstr(B.log, "lowest nonce") != NULL),
+	      "exactly one side deletes its own");
+	if (ike) {
+		check_ike_rekeyed(&a0);
+	} else {
+		run(now + GRACE_WAIT);
+		a1 = view(&A);
+		b1 = view(&B);
+		CHECK(a1.sa.n_child == 1 && b1.sa.n_child == 1 &&
+		      a1.child[0].spi_in != a0.child[0].spi_in,
+		      "one new CHILD SA");
+		CHECK(A.n_ksa == 2 && B.n_ksa == 2, "kernel SAs %d %d",
+		      A.n_ksa, B.n_ksa);
+		check_pair(0);
+	}
+	stop();
+}
+
 static void test_rekey(void)
 {
 	child_rekey(&A, false);
@@ -362,4 +404,6 @@ static void test_rekey(void)
 	ike_rekey(&B);
 	test_ike_invalid_ke();
 	test_ike_collision();
+	test_operator_rekey(false);
+	test_operator_rekey(true);
 }

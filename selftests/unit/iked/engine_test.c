@@ -20,6 +20,7 @@
 #include "ikesa.h"
 #include "ikev2.h"
 #include "msg.h"
+#include "fake_services.h"
 
 static int verbose;
 static int failures, checks;
@@ -68,6 +69,7 @@ static void use(struct node *n)
 	if (cur != n) {
 		ike_engine_switch(n->eng);
 		cur = n;
+		fake_timer_owner = n;
 	}
 }
 
@@ -100,44 +102,6 @@ void iked_log(int level, const char *fmt, ...)
 uint64_t iked_now_ms(void)
 {
 	return now;
-}
-
-#define TIMERS_MAX 256
-static struct {
-	struct iked_timer *t;
-	struct node *owner;
-} timers[TIMERS_MAX];
-
-void iked_timer_add(struct iked_timer *t, uint32_t ms)
-{
-	int i, free_slot = -1;
-
-	for (i = 0; i < TIMERS_MAX; i++) {
-		if (timers[i].t == t)
-			break;
-		if (!timers[i].t && free_slot < 0)
-			free_slot = i;
-	}
-	if (i == TIMERS_MAX)
-		i = free_slot;
-	if (i < 0) {
-		printf("out of timers\n");
-		exit(2);
-	}
-	timers[i].t = t;
-	timers[i].owner = cur;
-	t->when = now + ms;
-	t->armed = true;
-}
-
-void iked_timer_del(struct iked_timer *t)
-{
-	int i;
-
-	for (i = 0; i < TIMERS_MAX; i++)
-		if (timers[i].t == t)
-			timers[i].t = NULL;
-	t->armed = false;
 }
 
 /* ---- network ------------------------------------------------------------ */
@@ -264,7 +228,7 @@ static void kop(char op, bool out, uint32_t spi, bool standby)
 		kops[n_kops++] = (struct kop){ cur, op, out, standby, spi };
 }
 
-int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
+static int kern_spi_alloc(int ifindex, uint32_t *spi)
 {
 	(void)ifindex;
 	*spi = cur->next_spi++;
@@ -304,7 +268,7 @@ void __wrap_free(void *p)
 	__real_free(p);
 }
 
-int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+static int kern_sa_add(const struct iked_kernel_sa *sa)
 {
 	struct kern_sa *k;
 
@@ -332,7 +296,7 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 	return 0;
 }
 
-int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+static int kern_sa_del(int ifindex, bool out, uint32_t spi)
 {
 	int i;
 
@@ -347,7 +311,7 @@ int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 }
 
 /* Like vtun: the proxy ID's other outbound SAs become standby. */
-int iked_kernel_sa_activate(int ifindex, uint32_t spi)
+static int kern_sa_activate(int ifindex, uint32_t spi)
 {
 	struct kern_sa *k = NULL;
 	int i;
@@ -367,7 +331,7 @@ int iked_kernel_sa_activate(int ifindex, uint32_t spi)
 	return 0;
 }
 
-int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
+static int kern_sa_last_used(int ifindex, bool out, uint32_t spi,
 			     uint64_t *when)
 {
 	(void)ifindex;
@@ -378,14 +342,14 @@ int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
 	return 0;
 }
 
-int iked_kernel_path_set(const struct iked_kernel_path *p)
+static int kern_path_set(const struct iked_kernel_path *p)
 {
 	cur->path = *p;
 	cur->n_path++;
 	return 0;
 }
 
-int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
+static int kern_peer_set(int ifindex, uint32_t spi_out,
 			 const struct sockaddr_storage *peer, bool encap)
 {
 	(void)ifindex;
@@ -395,6 +359,16 @@ int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
 	cur->n_peer_set++;
 	return 0;
 }
+
+static const struct fake_kernel_ops fake_kernel = {
+	.spi_alloc = kern_spi_alloc,
+	.sa_add = kern_sa_add,
+	.sa_del = kern_sa_del,
+	.sa_activate = kern_sa_activate,
+	.sa_last_used = kern_sa_last_used,
+	.path_set = kern_path_set,
+	.peer_set = kern_peer_set,
+};
 
 static struct kern_sa *ksa_find(struct node *n, bool out, uint32_t spi)
 {
@@ -432,25 +406,17 @@ static void run(uint64_t until)
 			continue;
 		}
 		{
-			int i, best = -1;
+			int slot = fake_timer_next(until);
+			struct iked_timer *t;
+			void *owner;
 
-			for (i = 0; i < TIMERS_MAX; i++)
-				if (timers[i].t && timers[i].t->armed &&
-				    (best < 0 ||
-				     timers[i].t->when < timers[best].t->when))
-					best = i;
-			if (best < 0 || timers[best].t->when > until)
+			if (slot < 0)
 				return;
-			if (timers[best].t->when > now)
-				now = timers[best].t->when;
-			{
-				struct iked_timer *t = timers[best].t;
-
-				timers[best].t = NULL;
-				t->armed = false;
-				use(timers[best].owner);
-				t->fn(t);
-			}
+			if (fake_timers[slot].t->when > now)
+				now = fake_timers[slot].t->when;
+			t = fake_timer_take(slot, &owner);
+			use(owner);
+			t->fn(t);
 		}
 	}
 }
@@ -470,16 +436,6 @@ struct conf {
 };
 
 static struct conf ca, cb;
-
-static void set_addr(struct sockaddr_storage *ss, const char *a, int port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, a, &s->sin_addr);
-}
 
 static void conf_default(struct conf *k, const char *local, const char *peer,
 			 int ifindex, enum iked_start start)
@@ -506,8 +462,8 @@ static void conf_default(struct conf *k, const char *local, const char *peer,
 	k->ipsec.lifetime = 3600;
 
 	snprintf(k->gw.name, sizeof(k->gw.name), "gw");
-	set_addr(&k->gw.local, local, 500);
-	set_addr(&k->gw.peer, peer, 500);
+	fake_addr4(&k->gw.local, local, 500);
+	fake_addr4(&k->gw.peer, peer, 500);
 	k->gw.auth = IKED_AUTH_PSK;
 	memcpy(k->gw.psk, "secret-psk-of-the-test", 22);
 	k->gw.psk_len = 22;
@@ -535,19 +491,6 @@ static void conf_default(struct conf *k, const char *local, const char *peer,
 	k->c.n_tun = 1;
 }
 
-static void proxy(struct iked_proxy_id *p, uint32_t id, const char *l,
-		  int ll, const char *r, int rl)
-{
-	memset(p, 0, sizeof(*p));
-	p->id = id;
-	p->family = AF_INET;
-	inet_pton(AF_INET, l, &p->local);
-	inet_pton(AF_INET, r, &p->remote);
-	p->local_len = (uint8_t)ll;
-	p->remote_len = (uint8_t)rl;
-	p->local_port_max = p->remote_port_max = 65535;
-}
-
 static void reset(void)
 {
 	int i;
@@ -570,8 +513,7 @@ static void start(void)
 {
 	int i;
 
-	for (i = 0; i < TIMERS_MAX; i++)
-		timers[i].t = NULL;
+	fake_timers_clear();
 	for (i = 0; i < 2; i++) {
 		struct node *n = i ? &B : &A;
 
@@ -589,8 +531,8 @@ static void start(void)
 		n->log[0] = 0;
 		ike_engine_init(i ? &cb.c : &ca.c);
 	}
-	set_addr(&A.addr, "192.0.2.1", 500);
-	set_addr(&B.addr, "192.0.2.2", 500);
+	fake_addr4(&A.addr, "192.0.2.1", 500);
+	fake_addr4(&B.addr, "192.0.2.2", 500);
 	run(now);	/* start timers */
 }
 
@@ -1277,16 +1219,16 @@ static void test_proxy_ids(void)
 
 	printf("# proxy IDs: IKE_AUTH for the first, CREATE_CHILD_SA (PFS) "
 	       "for the others, narrowing\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
-	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
-	proxy(&ca.tun.proxy[2], 3, "10.1.2.0", 24, "10.4.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[2], 3, "10.1.2.0", 24, "10.4.0.0", 16);
 	ca.tun.n_proxy = 3;
 	ca.ipsec.dh[0] = IKEV2_DH_ECP_256;
 	ca.ipsec.n_dh = 1;
 	/* B allows less for the first, more for the second */
-	proxy(&cb.tun.proxy[0], 7, "10.2.5.0", 24, "10.1.0.0", 16);
-	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.0.0.0", 8);
-	proxy(&cb.tun.proxy[2], 9, "10.4.0.0", 16, "10.1.2.0", 24);
+	fake_proxy4(&cb.tun.proxy[0], 7, "10.2.5.0", 24, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.0.0.0", 8);
+	fake_proxy4(&cb.tun.proxy[2], 9, "10.4.0.0", 16, "10.1.2.0", 24);
 	cb.tun.n_proxy = 3;
 	cb.ipsec.dh[0] = IKEV2_DH_ECP_256;
 	cb.ipsec.n_dh = 1;
@@ -1331,11 +1273,11 @@ static void test_proxy_ids(void)
 	stop();
 
 	printf("# down while a CREATE_CHILD_SA is outstanding\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
-	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
 	ca.tun.n_proxy = 2;
-	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
-	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	fake_proxy4(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
 	cb.tun.n_proxy = 2;
 	start();
 	filter = drop_child_response;
@@ -1353,14 +1295,14 @@ static void test_proxy_ids(void)
 	stop();
 
 	printf("# PFS: INVALID_KE_PAYLOAD in CREATE_CHILD_SA, retried\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
-	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
 	ca.tun.n_proxy = 2;
 	ca.ipsec.dh[0] = IKEV2_DH_ECP_256;
 	ca.ipsec.dh[1] = IKEV2_DH_MODP_2048;
 	ca.ipsec.n_dh = 2;
-	proxy(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
-	proxy(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
+	fake_proxy4(&cb.tun.proxy[0], 7, "10.2.0.0", 16, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[1], 8, "10.3.0.0", 16, "10.1.1.0", 24);
 	cb.tun.n_proxy = 2;
 	cb.ipsec.dh[0] = IKEV2_DH_MODP_2048;
 	cb.ipsec.n_dh = 1;
@@ -1378,11 +1320,11 @@ static void test_proxy_ids(void)
 	stop();
 
 	printf("# proxy IDs without PFS: CREATE_CHILD_SA nonces only\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
-	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
 	ca.tun.n_proxy = 2;
-	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
-	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	fake_proxy4(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
 	cb.tun.n_proxy = 2;
 	start();
 	use(&A);
@@ -1406,9 +1348,9 @@ static void test_proxy_ids(void)
 	stop();
 
 	printf("# TS_UNACCEPTABLE: nothing installed\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
 	ca.tun.n_proxy = 1;
-	proxy(&cb.tun.proxy[0], 1, "10.9.0.0", 16, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[0], 1, "10.9.0.0", 16, "10.1.0.0", 16);
 	cb.tun.n_proxy = 1;
 	start();
 	use(&A);
@@ -1978,13 +1920,13 @@ static void test_damage(void)
 	uint64_t before;
 
 	printf("# damaged copies of every encrypted message: all dropped\n");
-	proxy(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
-	proxy(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[0], 1, "10.1.0.0", 16, "10.2.0.0", 16);
+	fake_proxy4(&ca.tun.proxy[1], 2, "10.1.1.0", 24, "10.3.0.0", 16);
 	ca.tun.n_proxy = 2;
 	ca.ipsec.dh[0] = IKEV2_DH_CURVE25519;
 	ca.ipsec.n_dh = 1;
-	proxy(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
-	proxy(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
+	fake_proxy4(&cb.tun.proxy[0], 1, "10.2.0.0", 16, "10.1.0.0", 16);
+	fake_proxy4(&cb.tun.proxy[1], 2, "10.3.0.0", 16, "10.1.1.0", 24);
 	cb.tun.n_proxy = 2;
 	cb.ipsec.dh[0] = IKEV2_DH_CURVE25519;
 	cb.ipsec.n_dh = 1;
@@ -2060,7 +2002,7 @@ static void test_natt(void)
 	cb.gw.nat_keepalive = 20;
 	ca.gw.dpd_delay_ms = 10000;
 	nat.on = true;
-	set_addr(&nat.pub, "198.51.100.7", 0);
+	fake_addr4(&nat.pub, "198.51.100.7", 0);
 	nat.base = 31000;
 	start();
 	use(&A);
@@ -2130,7 +2072,7 @@ static void test_natt(void)
 		msg_begin(&b, &h);
 		msg_add_notify(&b, IKEV2_PROTO_NONE, 0, 0, 16384, junk, 8);
 		msg_end(&b);
-		set_addr(&evil, "203.0.113.66", 4500);
+		fake_addr4(&evil, "203.0.113.66", 4500);
 		n_peer = B.n_peer_set;
 		use(&B);
 		ike_recv(&sb->local, &evil, b.data, b.len);
@@ -2297,7 +2239,7 @@ static void spoof_init(const char *src, uint64_t spi,
 	msg_add_ke(&b, IKEV2_DH_ECP_256, pub, len);
 	msg_add_nonce(&b, ni, sizeof(ni));
 	CHECK(!msg_end(&b), "spoofed IKE_SA_INIT");
-	set_addr(&from, src, 500);
+	fake_addr4(&from, src, 500);
 	use(&B);
 	ike_recv(&B.addr, &from, b.data, b.len);
 	msg_free(&b);

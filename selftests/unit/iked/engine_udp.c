@@ -31,6 +31,9 @@
 #include "ikesa.h"
 #include "ikev2.h"
 
+#define FAKE_TIMERS_MAX 64
+#include "fake_services.h"
+
 static int sock = -1, sock_natt = -1;	/* ports 500 and 4500 */
 static FILE *keyfile;
 static int n_sa;
@@ -58,38 +61,6 @@ uint64_t iked_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-#define TIMERS_MAX 64
-static struct iked_timer *timers[TIMERS_MAX];
-
-void iked_timer_add(struct iked_timer *t, uint32_t ms)
-{
-	int i, slot = -1;
-
-	for (i = 0; i < TIMERS_MAX; i++) {
-		if (timers[i] == t) {
-			slot = i;
-			break;
-		}
-		if (!timers[i] && slot < 0)
-			slot = i;
-	}
-	if (slot < 0)
-		abort();
-	timers[slot] = t;
-	t->when = iked_now_ms() + ms;
-	t->armed = true;
-}
-
-void iked_timer_del(struct iked_timer *t)
-{
-	int i;
-
-	for (i = 0; i < TIMERS_MAX; i++)
-		if (timers[i] == t)
-			timers[i] = NULL;
-	t->armed = false;
-}
-
 int iked_send(const struct sockaddr_storage *local,
 	      const struct sockaddr_storage *peer,
 	      const uint8_t *msg, size_t len)
@@ -115,15 +86,6 @@ int iked_send(const struct sockaddr_storage *local,
 	return 0;
 }
 
-static uint32_t next_spi = 0xc1000001;
-
-int iked_kernel_spi_alloc(int ifindex, uint32_t *spi)
-{
-	(void)ifindex;
-	*spi = next_spi++;
-	return 0;
-}
-
 static void hex(FILE *f, const uint8_t *p, size_t n)
 {
 	size_t i;
@@ -132,7 +94,7 @@ static void hex(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%02x", p[i]);
 }
 
-int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
+static int kern_sa_add(const struct iked_kernel_sa *sa)
 {
 	printf("SA-ADD %s 0x%08x %s%s%s esn=%d\n", sa->out ? "out" : "in",
 	       sa->spi, sa->aead_alg ? sa->aead_alg : sa->enc_alg,
@@ -154,7 +116,7 @@ int iked_kernel_sa_add(const struct iked_kernel_sa *sa)
 	return 0;
 }
 
-int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
+static int kern_sa_del(int ifindex, bool out, uint32_t spi)
 {
 	(void)ifindex;
 	printf("SA-DEL %s 0x%08x\n", out ? "out" : "in", spi);
@@ -163,38 +125,10 @@ int iked_kernel_sa_del(int ifindex, bool out, uint32_t spi)
 	return 0;
 }
 
-int iked_kernel_sa_activate(int ifindex, uint32_t spi)
-{
-	(void)ifindex;
-	(void)spi;
-	return 0;
-}
-
-int iked_kernel_sa_last_used(int ifindex, bool out, uint32_t spi,
-			     uint64_t *when)
-{
-	(void)ifindex;
-	(void)out;
-	(void)spi;
-	*when = 0;
-	return 0;
-}
-
-int iked_kernel_path_set(const struct iked_kernel_path *p)
-{
-	(void)p;
-	return 0;
-}
-
-int iked_kernel_peer_set(int ifindex, uint32_t spi_out,
-			 const struct sockaddr_storage *peer, bool encap)
-{
-	(void)ifindex;
-	(void)spi_out;
-	(void)peer;
-	(void)encap;
-	return 0;
-}
+static const struct fake_kernel_ops fake_kernel = {
+	.sa_add = kern_sa_add,
+	.sa_del = kern_sa_del,
+};
 
 static int show(const struct ike_sa_info *sa, void *arg)
 {
@@ -223,12 +157,7 @@ static int show(const struct ike_sa_info *sa, void *arg)
 
 static void addr(struct sockaddr_storage *ss, const char *a)
 {
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_port = htons(500);
-	if (inet_pton(AF_INET, a, &s->sin_addr) != 1) {
+	if (fake_addr4(ss, a, 500) != 1) {
 		fprintf(stderr, "bad address %s\n", a);
 		exit(2);
 	}
@@ -244,14 +173,7 @@ static void proxy(struct iked_proxy_id *p, uint32_t id, const char *spec)
 		fprintf(stderr, "bad proxy ID %s\n", spec);
 		exit(2);
 	}
-	memset(p, 0, sizeof(*p));
-	p->id = id;
-	p->family = AF_INET;
-	inet_pton(AF_INET, l, &p->local);
-	inet_pton(AF_INET, r, &p->remote);
-	p->local_len = (uint8_t)ll;
-	p->remote_len = (uint8_t)rl;
-	p->local_port_max = p->remote_port_max = 65535;
+	fake_proxy4(p, id, l, ll, r, rl);
 }
 
 int main(int argc, char **argv)
@@ -278,6 +200,7 @@ int main(int argc, char **argv)
 	const char *certdir = NULL, *me = "a";
 	int method1 = 0, pss = 0;
 
+	fake_next_spi = 0xc1000001;	/* apart from the peer's */
 	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1S")) != -1) {
 		switch (c) {
 		case 'l': local = optarg; break;
@@ -391,9 +314,9 @@ int main(int argc, char **argv)
 		uint64_t now = iked_now_ms(), next = end;
 		int i;
 
-		for (i = 0; i < TIMERS_MAX; i++)
-			if (timers[i] && timers[i]->when < next)
-				next = timers[i]->when;
+		i = fake_timer_next(UINT64_MAX);
+		if (i >= 0 && fake_timers[i].t->when < next)
+			next = fake_timers[i].t->when;
 		if (now >= end)
 			break;
 		if (poll(pfd, 2, next > now ? (int)(next - now) : 0) > 0) {
@@ -415,16 +338,7 @@ int main(int argc, char **argv)
 						 (size_t)n - 4);
 			}
 		}
-		now = iked_now_ms();
-		for (i = 0; i < TIMERS_MAX; i++) {
-			struct iked_timer *t = timers[i];
-
-			if (t && t->when <= now) {
-				timers[i] = NULL;
-				t->armed = false;
-				t->fn(t);
-			}
-		}
+		fake_timers_run(iked_now_ms());
 		state = 0;
 		ike_foreach_sa(show, &state);
 		if (state == 2 && was != 2) {

@@ -13,7 +13,7 @@ IKED_FUZZ_WIRE := $(IKED)/msg.c $(IKED)/crypto.c
 include $(IKED)/engine.mk
 IKED_FUZZ_ENGINE := $(IKED_ENGINE_SRCS)
 IKED_FUZZ_DEPS := $(wildcard $(IKED)/*.c $(IKED)/*.h) $(FUZZ)/fuzz.h \
-		  $(FUZZ)/replay.c
+		  $(FUZZ)/replay.c iked/fake_services.h
 IKED_FUZZ := iked/fuzz_msg-replay iked/fuzz_sk-replay iked/fuzz_ike-replay
 
 iked/fuzz_msg-replay iked/fuzz_sk-replay: iked/%-replay: $(FUZZ)/%.c \
