@@ -79,6 +79,8 @@ struct vtun_natt {
 	union vtun_addr peer;		/* learned from authenticated packets */
 	__be16 peer_port;
 	bool peer_learned;
+	bool peer_ntf;			/* a change not reported yet */
+	unsigned long peer_ntf_stamp;	/* jiffies of the last peer-ntf */
 	struct timer_list keepalive;
 };
 

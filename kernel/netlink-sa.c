@@ -539,6 +539,50 @@ void vtun_nl_sa_notify(struct vtun_sa *sa, u8 cmd,
 				VTUN_NLGRP_EVENTS, GFP_KERNEL);
 }
 
+#define VTUN_PEER_NTF_SIZE (nla_total_size(sizeof(u32)) +		\
+			    nla_total_size(0) +				\
+			    2 * nla_total_size(sizeof(u8)) +		\
+			    nla_total_size(sizeof(u32)) +		\
+			    2 * nla_total_size(sizeof(u16)) +		\
+			    nla_total_size(sizeof(struct in6_addr)))
+
+/*
+ * The device's peer moved to @addr (@alen bytes) and @port under an
+ * authenticated packet of @sa. From the receive path: atomic allocation,
+ * failures are silent (the daemon's liveness check still finds the peer).
+ */
+void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
+			 unsigned int alen, __be16 port)
+{
+	struct net *net = dev_net(sa->vd->dev);
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	msg = genlmsg_new(VTUN_PEER_NTF_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0, VTUN_CMD_PEER_NTF);
+	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
+		goto fail;
+	nest = nla_nest_start(msg, VTUN_A_SA);
+	if (!nest ||
+	    nla_put_u8(msg, VTUN_A_SA_DIR, sa->dir) ||
+	    nla_put_u32(msg, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
+	    nla_put_u8(msg, VTUN_A_SA_PROTO, sa->proto) ||
+	    nla_put_u16(msg, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
+	    nla_put(msg, VTUN_A_SA_PEER, alen, addr) ||
+	    nla_put_u16(msg, VTUN_A_SA_PEER_PORT, be16_to_cpu(port)))
+		goto fail;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&vtun_nl_family, net, msg, 0,
+				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
+	return;
+fail:
+	nlmsg_free(msg);
+}
+
 int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vtun_dev *vd = info->user_ptr[0];

@@ -46,6 +46,18 @@ bool vtun_nl_has_listeners(struct vtun_dev *vd)
 				  VTUN_NLGRP_EVENTS);
 }
 
+/* Whether anyone listens, and at most one event a second per stamp. */
+bool vtun_nl_event_allowed(struct vtun_dev *vd, unsigned long *stamp)
+{
+	unsigned long now = jiffies, last = READ_ONCE(*stamp);
+
+	if (!vtun_nl_has_listeners(vd))
+		return false;
+	if (last && time_before(now, last + HZ))
+		return false;
+	return cmpxchg(stamp, last, now) == last;
+}
+
 void vtun_nl_restrict_events(void)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(vtun_nl_mcgrps_admin) != VTUN_NLGRP_EVENTS + 1);

@@ -34,6 +34,11 @@ void vtun_nl_monitor_notify(struct vtun_dev *vd, bool up, u8 reason);
 void vtun_nl_acquire_notify(struct vtun_dev *vd, u16 id,
 			    const struct vtun_sel *sel);
 bool vtun_nl_has_listeners(struct vtun_dev *vd);
+bool vtun_nl_event_allowed(struct vtun_dev *vd, unsigned long *stamp);
+
+/* From receive: atomic. */
+void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
+			 unsigned int alen, __be16 port);
 
 void vtun_nl_restrict_events(void);
 

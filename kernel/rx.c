@@ -238,7 +238,7 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 	}
 	/* Only the newest authenticated packet may move the peer. */
 	if (cb->udp && newest)
-		vtun_udp_learn(vd, skb);
+		vtun_udp_learn(sa, skb);
 	if (!vtun_payload_rx(skb, vd, nexthdr, &reason))
 		goto drop;
 	reason = VTUN_DROP_RX_SELECTOR_MISMATCH;

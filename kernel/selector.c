@@ -200,25 +200,13 @@ static struct vtun_proxy_id *vtun_match6(const struct vtun_proxy_ids *t,
 	return NULL;
 }
 
-/* Whether anyone listens, and at most one event a second per stamp. */
-static bool vtun_acquire_allowed(struct vtun_dev *vd, unsigned long *stamp)
-{
-	unsigned long now = jiffies, last = READ_ONCE(*stamp);
-
-	if (!vtun_nl_has_listeners(vd))
-		return false;
-	if (last && time_before(now, last + HZ))
-		return false;
-	return cmpxchg(stamp, last, now) == last;
-}
-
 /* The default pair's selector is the packet's own pair of addresses. */
 static void vtun_acquire_default(struct vtun_dev *vd, struct sk_buff *skb)
 {
 	struct vtun_sel sel = { };
 	struct vtun_flow f;
 
-	if (!vtun_acquire_allowed(vd, &vd->acquire_stamp) ||
+	if (!vtun_nl_event_allowed(vd, &vd->acquire_stamp) ||
 	    !vtun_flow_parse(skb, &f, true))
 		return;
 	sel.family = f.family;
@@ -258,7 +246,7 @@ struct vtun_sa *vtun_select_out(struct vtun_dev *vd, struct sk_buff *skb,
 	if (sa && !vtun_lt_hard(&sa->lt) && refcount_inc_not_zero(&sa->refcnt))
 		return sa;
 	*reason = VTUN_DROP_TX_NO_SA;
-	if (vtun_acquire_allowed(vd, &pid->acquire_stamp))
+	if (vtun_nl_event_allowed(vd, &pid->acquire_stamp))
 		vtun_nl_acquire_notify(vd, pid->id, &pid->sel);
 	return NULL;
 }

@@ -22,6 +22,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "netlink.h"
 #include "rx.h"
 #include "sa.h"
 #include "tx.h"
@@ -563,19 +564,23 @@ void vtun_udp_peer(struct vtun_dev *vd, const struct vtun_params *p,
 }
 
 /*
- * Called for an ESP in UDP packet that passed the ICV and replay checks,
- * with the outer IP and UDP headers still in front of it: its source is
- * where the remote gateway now is (RFC 3948 behind a NAT that rebinds).
+ * Called for an ESP in UDP packet of @sa that passed the ICV and replay
+ * checks, with the outer IP and UDP headers still in front of it: its
+ * source is where the remote gateway now is (RFC 3948 behind a NAT that
+ * rebinds). A change is reported to the IKE daemon (peer-ntf), at most
+ * once a second; one held back by that limit goes with a later packet.
  */
-void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb)
+void vtun_udp_learn(struct vtun_sa *sa, const struct sk_buff *skb)
 {
 	const struct udphdr *uh = udp_hdr(skb);
+	struct vtun_dev *vd = sa->vd;
 	struct vtun_natt *n = &vd->natt;
 	union vtun_addr addr = { };
+	bool v4 = ip_hdr(skb)->version == 4;
 	unsigned int seq;
 	bool same;
 
-	if (ip_hdr(skb)->version == 4)
+	if (v4)
 		addr.v4 = ip_hdr(skb)->saddr;
 	else
 		addr.v6 = ipv6_hdr(skb)->saddr;
@@ -584,14 +589,22 @@ void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb)
 		same = n->peer_learned && n->peer_port == uh->source &&
 		       !memcmp(&n->peer, &addr, sizeof(addr));
 	} while (read_seqretry(&n->peer_lock, seq));
-	if (same)
+	if (same && !READ_ONCE(n->peer_ntf))
 		return;
-	write_seqlock_bh(&n->peer_lock);
-	n->peer = addr;
-	n->peer_port = uh->source;
-	n->peer_learned = true;
-	write_sequnlock_bh(&n->peer_lock);
-	dst_cache_reset(&vd->dst_cache);
+	if (!same) {
+		write_seqlock_bh(&n->peer_lock);
+		n->peer = addr;
+		n->peer_port = uh->source;
+		n->peer_learned = true;
+		write_sequnlock_bh(&n->peer_lock);
+		dst_cache_reset(&vd->dst_cache);
+		WRITE_ONCE(n->peer_ntf, true);
+	}
+	if (!vtun_nl_event_allowed(vd, &n->peer_ntf_stamp))
+		return;
+	WRITE_ONCE(n->peer_ntf, false);
+	vtun_nl_peer_notify(sa, &addr, v4 ? sizeof(addr.v4) : sizeof(addr.v6),
+			    uh->source);
 }
 
 /*

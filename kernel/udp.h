@@ -65,7 +65,7 @@ void vtun_udp_uninit(struct vtun_dev *vd);
 
 void vtun_udp_peer(struct vtun_dev *vd, const struct vtun_params *p,
 		   union vtun_addr *addr, __be16 *port);
-void vtun_udp_learn(struct vtun_dev *vd, const struct sk_buff *skb);
+void vtun_udp_learn(struct vtun_sa *sa, const struct sk_buff *skb);
 void vtun_udp_push(struct sk_buff *skb, const struct vtun_params *p,
 		   __be16 dport);
 void vtun_udp_csum6(struct sk_buff *skb);

@@ -38,38 +38,8 @@ dpd_conf() {
 	local mon=''
 	[ -n "${3:-}" ] &&
 		mon="monitor { destination ${OV4[1]}; interval 500ms; threshold 3; }"
-	iked_conf "$A" <<-EOC
-	log-level debug;
-	control-socket $(iked_dir "$A")/iked.sock;
-	ike-crypto-profile ike-b {
-		encryption aes-gcm-16-128;
-		prf sha256;
-		dh-group 31;
-	}
-	ipsec-crypto-profile esp-b {
-		protocol esp;
-		encryption aes-gcm-16-128;
-	}
-	ike-gateway b {
-		local-address ${UL4[0]};
-		peer-address ${UL4[1]};
-		local-id fqdn:$(sw_id 0 fqdn);
-		peer-id fqdn:$(sw_id 1 fqdn);
-		authentication psk "vtun-test-psk";
-		ike-crypto-profile ike-b;
-		dpd-delay ${DPD_DELAY}s;
-		dpd-action $1;
-		retransmit-timeout 500ms;
-		retransmit-tries 2;
-	}
-	ipsec-tunnel ab {
-		interface vtun0;
-		ike-gateway b;
-		ipsec-crypto-profile esp-b;
-		start $2;
-		$mon
-	}
-	EOC
+	iked_conf_one "$A" start="$2" tunnel="$mon" gw="dpd-delay ${DPD_DELAY}s;
+		dpd-action $1; retransmit-timeout 500ms; retransmit-tries 2;"
 }
 
 # charon_crash: B's charon killed, its kernel SAs gone as after a reboot

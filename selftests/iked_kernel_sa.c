@@ -33,6 +33,14 @@ void ike_expire(int ifindex, bool out, uint32_t spi, bool hard)
 	(void)hard;
 }
 
+void ike_peer_moved(int ifindex, uint32_t spi_in,
+		    const struct sockaddr_storage *peer)
+{
+	(void)ifindex;
+	(void)spi_in;
+	(void)peer;
+}
+
 /* net.c's port 4500 sockets: none here (no ESP in UDP). */
 int net_encap_fd(const struct sockaddr_storage *local)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vtunctl events: print the vtun family's multicast events (acquires,
- * SA expiries, SAs added and deleted) as they come, one line (or one
+ * SA expiries, SAs added and deleted, peer moves) as they come, one line (or one
  * JSON object) each.
  */
 
@@ -91,6 +91,9 @@ static int handle(struct nl *nl, const char *buf, int len)
 			break;
 		case VTUN_CMD_SA_DEL_NTF:
 			print_sa_event("sa-del", nlh);
+			break;
+		case VTUN_CMD_PEER_NTF:
+			print_sa_event("peer", nlh);
 			break;
 		default:
 			continue;

@@ -594,6 +594,30 @@ static void print_sa_lifetime(const struct nlattr **tb)
 		json_close_object();
 }
 
+/* peer-ntf: where the device's peer was seen. */
+static void print_sa_peer(const struct nlattr **tb)
+{
+	const struct nlattr *a = tb[VTUN_A_SA_PEER];
+	char buf[INET6_ADDRSTRLEN] = "?";
+	uint32_t port;
+
+	if (!a)
+		return;
+	if (mnl_attr_get_payload_len(a) == 4 || mnl_attr_get_payload_len(a) == 16)
+		inet_ntop(mnl_attr_get_payload_len(a) == 4 ? AF_INET : AF_INET6,
+			  mnl_attr_get_payload(a), buf, sizeof(buf));
+	if (opt.json)
+		json_string("peer", buf);
+	else
+		printf(" peer %s", buf);
+	if (!sa_uint(tb[VTUN_A_SA_PEER_PORT], &port))
+		return;
+	if (opt.json)
+		json_uint("peer-port", port);
+	else
+		printf(" peer-port %u", port);
+}
+
 static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 {
 	static const struct { int type; const char *key, *text; } algs[] = {
@@ -673,6 +697,7 @@ static void print_sa(const struct sa_ctx *c, const struct nlattr **tb)
 		else
 			printf(" seq %" PRIu64, seq);
 	}
+	print_sa_peer(tb);
 	print_sa_lifetime(tb);
 	if (!opt.json)
 		putchar('\n');

@@ -90,6 +90,11 @@ static int json_sa(const struct ike_sa_info *sa, void *arg)
 	json_string("dh-group", sa->dh);
 	json_uint("established", sa->established);
 	json_uint("lifetime", sa->lifetime);
+	json_bool("nat-detection", sa->natd);
+	json_bool("nat-local", sa->nat_local);
+	json_bool("nat-peer", sa->nat_peer);
+	json_bool("esp-in-udp", sa->encap);
+	json_uint("nat-keepalive", sa->keepalive);
 	json_open_array("child-sas");
 	for (i = 0; i < sa->n_child; i++)
 		json_child(&sa->child[i]);
@@ -166,6 +171,11 @@ static int text_sa(const struct ike_sa_info *sa, void *arg)
 		fprintf(f, " established %" PRIu64 "s ago",
 			(uint64_t)time(NULL) - sa->established);
 	fprintf(f, " lifetime %us\n", sa->lifetime);
+	fprintf(f, "  nat local %s peer %s%s, ike ports %u -> %u, esp %s, keepalive %us\n",
+		sa->nat_local ? "yes" : "no", sa->nat_peer ? "yes" : "no",
+		sa->natd ? "" : " (no NAT detection)", addr_port(&sa->local),
+		addr_port(&sa->peer), sa->encap ? "in udp" : "plain",
+		sa->keepalive);
 	for (i = 0; i < sa->n_child; i++) {
 		const struct ike_child_info *c = &sa->child[i];
 

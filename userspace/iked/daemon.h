@@ -62,6 +62,11 @@ int kernel_tunnel_setup(struct iked_tunnel *t);
  * were removed or -errno.
  */
 int kernel_tunnel_flush(const struct iked_tunnel *t);
+/*
+ * The device at @ifindex back to encap none (no ESP in UDP, no
+ * keepalives): on adoption and at exit. Its other settings stay.
+ */
+int kernel_encap_none(int ifindex);
 
 /* control.c */
 int control_open(const char *path);

@@ -322,8 +322,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < iked_conf->n_tun; i++)
 		ike_tunnel_down(iked_conf->tun[i]);
 	ike_engine_fini();
-	for (i = 0; i < iked_conf->n_tun; i++)
+	for (i = 0; i < iked_conf->n_tun; i++) {
 		kernel_tunnel_flush(iked_conf->tun[i]);
+		if (iked_conf->tun[i]->ifindex)
+			kernel_encap_none(iked_conf->tun[i]->ifindex);
+	}
 	ret = 0;
 out:
 	control_close();

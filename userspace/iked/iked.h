@@ -296,6 +296,9 @@ int ike_tunnel_rekey(const struct iked_tunnel *t, bool ike);
 /* Kernel events (kernel.c decodes them). */
 void ike_acquire(int ifindex, uint32_t proxy_id);
 void ike_expire(int ifindex, bool out, uint32_t spi, bool hard);
+/* ESP in UDP on inbound SA @spi_in came from @peer, the device's new peer. */
+void ike_peer_moved(int ifindex, uint32_t spi_in,
+		    const struct sockaddr_storage *peer);
 
 /* Why a message was dropped: counted, shown by the control socket. */
 enum ike_drop {
@@ -333,6 +336,11 @@ struct ike_sa_info {
 	char encr[32], integ[32], prf[32], dh[16];
 	uint64_t established;		/* seconds since epoch, 0 if not */
 	uint32_t lifetime;
+	/* NAT traversal: NAT-D exchanged, we / the peer behind a NAT, ESP
+	 * in UDP on, NAT keepalive seconds programmed (0: none)
+	 */
+	bool natd, nat_local, nat_peer, encap;
+	uint16_t keepalive;
 	int n_child;
 	const struct ike_child_info *child;
 };

@@ -2340,6 +2340,7 @@ static void sa_info(struct ike_sa *sa, struct ike_sa_info *i)
 		snprintf(i->dh, sizeof(i->dh), "%s", d->name);
 	i->established = sa->established;
 	i->lifetime = sa->gw->ike->lifetime;
+	natt_info(sa, i);
 	for (c = sa->child; c; c = c->next)
 		if (c->installed)
 			n++;

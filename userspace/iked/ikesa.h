@@ -259,6 +259,7 @@ void natt_add_notifies(const struct ike_sa *sa, struct ike_buf *b);
 void natt_detect(struct ike_sa *sa, const struct ike_parsed *p,
 		 const struct sockaddr_storage *local,
 		 const struct sockaddr_storage *peer);
+void natt_info(const struct ike_sa *sa, struct ike_sa_info *i);
 bool natt_rx(struct ike_sa *sa, const struct sockaddr_storage *local,
 	     const struct sockaddr_storage *peer);
 int natt_child_path(struct ike_sa *sa, const struct child_sa *c);

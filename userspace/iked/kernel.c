@@ -2,8 +2,8 @@
 /*
  * The kernel side: vtun devices over rtnetlink, SAs, SPIs, proxy IDs and
  * monitors over the vtun generic netlink family (the requests vtunctl
- * makes), and the family's "events" group turned into ike_acquire() and
- * ike_expire().
+ * makes), and the family's "events" group turned into ike_acquire(),
+ * ike_expire() and ike_peer_moved().
  */
 
 #include <errno.h>
@@ -90,6 +90,19 @@ static int link_request(struct iked_tunnel *t, int ifindex)
 	return talk(&rtnl, nlh, NULL, NULL, t->dev);
 }
 
+/*
+ * No ESP in UDP on the device @ifindex: NAT traversal turns it on
+ * for an IKE SA that found a NAT. When the daemon adopts a device (an
+ * earlier instance, perhaps killed, may have left it with encap udp on a
+ * socket that is gone) and when it exits.
+ */
+int kernel_encap_none(int ifindex)
+{
+	struct iked_kernel_path p = { .ifindex = ifindex };
+
+	return iked_kernel_path_set(&p);
+}
+
 /* The device's ifindex, creating it if missing; 0 on error. */
 static int device_get(struct iked_tunnel *t)
 {
@@ -117,7 +130,7 @@ static int device_get(struct iked_tunnel *t)
 			 t->name, t->dev);
 		return 0;
 	}
-	if (link_request(t, ifindex))
+	if (link_request(t, ifindex) || kernel_encap_none(ifindex))
 		return 0;
 	iked_log(LOG_INFO, "%s: adopted %s", t->name, t->dev);
 	return ifindex;
@@ -509,6 +522,8 @@ int iked_kernel_path_set(const struct iked_kernel_path *p)
 		mnl_attr_put_u16(nlh, IFLA_VTUN_KEEPALIVE, p->keepalive);
 		/* the socket's port is the device's encap-sport */
 		mnl_attr_put_u32(nlh, IFLA_VTUN_ENCAP_FD, (uint32_t)fd);
+	} else {
+		mnl_attr_put_u8(nlh, IFLA_VTUN_ENCAP, VTUN_ENCAP_NONE);
 	}
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
@@ -536,6 +551,35 @@ static uint32_t nested_u32(const struct nlattr *nest, uint16_t type, int mnl)
 		}
 	}
 	return 0;
+}
+
+/* peer-ntf: the sa nest's peer and peer-port; false if missing. */
+static bool nested_peer(const struct nlattr *nest, struct sockaddr_storage *ss)
+{
+	const struct nlattr *a;
+
+	memset(ss, 0, sizeof(*ss));
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		if (mnl_attr_get_type(a) != VTUN_A_SA_PEER)
+			continue;
+		if (len == 4) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+			s4->sin_family = AF_INET;
+			memcpy(&s4->sin_addr, mnl_attr_get_payload(a), 4);
+		} else if (len == 16) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+			s6->sin6_family = AF_INET6;
+			memcpy(&s6->sin6_addr, mnl_attr_get_payload(a), 16);
+		}
+	}
+	if (ss->ss_family == AF_UNSPEC)
+		return false;
+	addr_set_port(ss, nested_u32(nest, VTUN_A_SA_PEER_PORT, MNL_TYPE_U16));
+	return addr_port(ss) != 0;
 }
 
 static void event(const struct nlmsghdr *nlh)
@@ -584,6 +628,20 @@ static void event(const struct nlmsghdr *nlh)
 			 hard ? "hard" : "soft", ifindex, out ? "out" : "in",
 			 spi);
 		ike_expire(ifindex, out, spi, hard);
+		break;
+	}
+	case VTUN_CMD_PEER_NTF: {
+		struct sockaddr_storage peer;
+		char a[64];
+		uint32_t spi;
+
+		if (!sa || !nested_peer(sa, &peer))
+			return;
+		spi = nested_u32(sa, VTUN_A_SA_SPI, MNL_TYPE_U32);
+		iked_log(LOG_DEBUG, "kernel: peer ifindex %u spi 0x%08x %s port %u",
+			 ifindex, spi, addr_str(&peer, a, sizeof(a)),
+			 addr_port(&peer));
+		ike_peer_moved(ifindex, spi, &peer);
 		break;
 	}
 	}

@@ -6,7 +6,8 @@
  * UDP through the daemon's own port 4500 socket, keepalives when we are
  * the one behind the NAT), and the peer's address or port changing under
  * an authenticated message (a NAT mapping change) applied to the kernel
- * SAs at once with sa-set peer.
+ * SAs at once with sa-set peer, or seen by the kernel on authenticated
+ * ESP in UDP (peer-ntf) and followed by IKE.
  */
 
 #include <errno.h>
@@ -112,6 +113,16 @@ void natt_detect(struct ike_sa *sa, const struct ike_parsed *p,
 	}
 }
 
+/* What ike show reports: what natt_child_path() programs. */
+void natt_info(const struct ike_sa *sa, struct ike_sa_info *i)
+{
+	i->natd = sa->natd;
+	i->nat_local = sa->natd && sa->nat_local;
+	i->nat_peer = sa->natd && sa->nat_peer;
+	i->encap = natt_on(sa);
+	i->keepalive = i->encap && sa->nat_local ? sa->gw->nat_keepalive : 0;
+}
+
 static const struct child_sa *installed(const struct ike_sa *sa)
 {
 	const struct child_sa *c;
@@ -202,4 +213,44 @@ int natt_child_path(struct ike_sa *sa, const struct child_sa *c)
 	sa->path_set = true;
 	sa->path_peer = sa->peer;
 	return 0;
+}
+
+/*
+ * The kernel moved the device's peer: ESP in UDP on inbound CHILD SA
+ * @spi_in that passed the ICV and replay checks, the newest of its SA,
+ * came from @peer (a NAT in front of the peer gave it a new mapping while
+ * no IKE message went through). The packet is authenticated by keys of
+ * this IKE SA, so IKE follows at once, as XFRM users follow
+ * XFRM_MSG_MAPPING, and only when the peer is behind a NAT: requests and
+ * retransmissions go to the new address and port. An empty INFORMATIONAL
+ * then checks the path (unless a request is out already, which does the
+ * same); its authenticated answer confirms it, no answer through the
+ * retransmission schedule declares the peer dead as any lost request
+ * does. The kernel SAs are there already: no sa-set.
+ */
+void ike_peer_moved(int ifindex, uint32_t spi_in,
+		    const struct sockaddr_storage *peer)
+{
+	struct ike_sa *sa;
+	char a[64];
+
+	for (sa = ike_engine_current()->sas; sa; sa = sa->next) {
+		struct child_sa *c = child_by_spi(sa, false, spi_in);
+
+		if (!c || !c->installed || c->tun->ifindex != ifindex)
+			continue;
+		if (sa->state != IKE_S_ESTABLISHED || !sa->natd ||
+		    !sa->nat_peer || peer->ss_family != sa->peer.ss_family ||
+		    (addr_eq(peer, &sa->peer) &&
+		     addr_port(peer) == addr_port(&sa->peer)))
+			return;
+		iked_log(LOG_NOTICE,
+			 "%s: peer moved (NAT mapping change seen on ESP), now at %s port %u",
+			 who(sa), addr_str(peer, a, sizeof(a)), addr_port(peer));
+		sa->peer = *peer;
+		sa->path_peer = *peer;
+		if (!sa->req_busy)
+			ike_send_informational(sa);
+		return;
+	}
 }

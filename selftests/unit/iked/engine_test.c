@@ -1990,6 +1990,10 @@ static void test_natt(void)
 	      "no NAT: %s", B.log);
 	CHECK(addr_port(&va.sa.local) == 500 && addr_port(&vb.sa.peer) == 500,
 	      "still on 500");
+	CHECK(va.sa.natd && !va.sa.nat_local && !va.sa.nat_peer &&
+	      !va.sa.encap && !va.sa.keepalive && vb.sa.natd &&
+	      !vb.sa.nat_local && !vb.sa.nat_peer && !vb.sa.encap,
+	      "show: NAT detection, no NAT, plain ESP");
 	CHECK(A.n_path == 0, "A: configured peer, path untouched (%d)",
 	      A.n_path);
 	CHECK(B.n_path == 1 && !B.path.encap && B.path.ifindex == 20 &&
@@ -2032,6 +2036,10 @@ static void test_natt(void)
 	      addr_eq(&B.path.peer, &nat.pub) &&
 	      addr_port(&B.path.peer) == 31001,
 	      "B: ESP in UDP to the NAT's port, no keepalives");
+	CHECK(va.sa.nat_local && !va.sa.nat_peer && va.sa.encap &&
+	      va.sa.keepalive == 20 && !vb.sa.nat_local && vb.sa.nat_peer &&
+	      vb.sa.encap && vb.sa.keepalive == 0,
+	      "show: A behind the NAT with keepalives, B sees it in front of A");
 	CHECK(A.n_ksa == 2 && B.n_ksa == 2, "kernel SAs");
 	check_pair(0);
 
@@ -2079,6 +2087,54 @@ static void test_natt(void)
 		CHECK(B.n_peer_set == n_peer && addr_port(&sb->peer) == 42001,
 		      "unauthenticated: peer kept");
 		msg_free(&b);
+	}
+
+	printf("# NAT mapping change seen on ESP (peer-ntf): IKE follows at once\n");
+	nat.base = 43000;
+	natp = nat.pub;
+	addr_set_port(&natp, 43001);
+	n_peer = B.n_peer_set;
+	{
+		int req = count_sent(&B, IKEV2_EXCH_INFORMATIONAL, false);
+		int resp = count_sent(&A, IKEV2_EXCH_INFORMATIONAL, true);
+		struct sockaddr_storage other = natp;
+
+		use(&B);
+		vb = view(&B);
+		ike_peer_moved(20, vb.child[0].spi_in ^ 1, &natp);
+		ike_peer_moved(21, vb.child[0].spi_in, &natp);
+		vb = view(&B);
+		CHECK(addr_port(&vb.sa.peer) == 42001,
+		      "unknown SPI or device: nothing moves");
+		ike_peer_moved(20, vb.child[0].spi_in, &natp);
+		vb = view(&B);
+		CHECK(addr_port(&vb.sa.peer) == 43001 &&
+		      addr_eq(&vb.sa.peer, &nat.pub) &&
+		      strstr(B.log, "NAT mapping change seen on ESP"),
+		      "IKE SA at the new port at once (%u)",
+		      addr_port(&vb.sa.peer));
+		run(now + 500);
+		CHECK(count_sent(&B, IKEV2_EXCH_INFORMATIONAL, false) == req + 1 &&
+		      count_sent(&A, IKEV2_EXCH_INFORMATIONAL, true) == resp + 1,
+		      "B's INFORMATIONAL reached A through the new mapping: %d %d",
+		      count_sent(&B, IKEV2_EXCH_INFORMATIONAL, false) - req,
+		      count_sent(&A, IKEV2_EXCH_INFORMATIONAL, true) - resp);
+		CHECK(B.n_peer_set == n_peer && B.n_path == 1 && A.n_ksa == 2 &&
+		      B.n_ksa == 2 && !strcmp(view(&B).sa.state, "established"),
+		      "no sa-set (the kernel moved first), nothing else changed");
+		req = count_sent(&B, IKEV2_EXCH_INFORMATIONAL, false);
+		ike_peer_moved(20, vb.child[0].spi_in, &natp);
+		run(now + 500);
+		CHECK(count_sent(&B, IKEV2_EXCH_INFORMATIONAL, false) == req,
+		      "the same peer again: no request");
+		/* A's peer (B) is not behind a NAT: A ignores it */
+		use(&A);
+		va = view(&A);
+		set_addr(&other, "192.0.2.99", 4500);
+		ike_peer_moved(10, va.child[0].spi_in, &other);
+		va = view(&A);
+		CHECK(!addr_eq(&va.sa.peer, &other),
+		      "peer not behind a NAT: not moved");
 	}
 	stop();
 }
