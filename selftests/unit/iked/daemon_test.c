@@ -310,6 +310,8 @@ static const char expect_json[] =
 	"\"local-id\":\"a.example.org\",\"peer-id\":\"b.example.org\","
 	"\"encryption\":\"aes-gcm-16-256\",\"integrity\":\"\",\"prf\":\"sha256\","
 	"\"dh-group\":\"31\",\"established\":1700000000,\"lifetime\":28800,"
+	"\"nat-detection\":false,\"nat-local\":false,\"nat-peer\":false,"
+	"\"esp-in-udp\":false,\"nat-keepalive\":0,"
 	"\"child-sas\":[{\"spi-in\":3238002689,\"spi-out\":3254779906,"
 	"\"protocol\":\"esp\",\"proxy-id\":1,\"encryption\":\"aes-gcm-16-128\","
 	"\"integrity\":\"\",\"dh-group\":\"19\",\"esn\":true,"

@@ -2130,7 +2130,7 @@ static void test_natt(void)
 		/* A's peer (B) is not behind a NAT: A ignores it */
 		use(&A);
 		va = view(&A);
-		set_addr(&other, "192.0.2.99", 4500);
+		fake_addr4(&other, "192.0.2.99", 4500);
 		ike_peer_moved(10, va.child[0].spi_in, &other);
 		va = view(&A);
 		CHECK(!addr_eq(&va.sa.peer, &other),
