@@ -243,7 +243,7 @@ if rk_up "$tag" A; then
 	n=$(rekeys)
 	diag "$tag: $n CHILD SA rekeys, $(grep -c 'lifetime: rekeying' \
 		"$(iked_dir "$A")/iked.log") IKE SA rekeys"
-	check "$tag: CHILD SA rekeyed about every 14 s" test "$n" -ge $((B_SECS > 28 ? B_SECS / 14 : 2))
+	check "$tag: CHILD SA rekeyed about every 14 s" test "$n" -ge $((B_SECS > 32 ? B_SECS / 16 : 2))
 	check "$tag: started by soft expiries" \
 		grep -q 'soft .* expiry: rekeying' "$(iked_dir "$A")/iked.log"
 	check_eq "$tag: new SPIs with each rekey" $((n + 1)) "$(child_sas)"
