@@ -21,7 +21,7 @@
 # vtun-iked demands no cookies and charon blocks no half-open IKE SAs of
 # one peer address: a hub's burst is the job here. charon at B keeps its
 # per-address cookie threshold (3) against vtun-iked initiating, which
-# paces itself (initiate-limit 2): the check that B demanded no cookie
+# paces itself (initiate-limit 1): the check that B demanded no cookie
 # fails on a burst. SCALE_IKE_LIFE (bench: 180 s) adds a round of IKE SA
 # rekeys; SCALE_DIAG=1 prints where the setup time went.
 # CI default: 20 tunnels, SCALE_LIFE 12 s.

@@ -175,7 +175,7 @@ struct iked_config {
 
 #define IKED_FRAGMENT_SIZE	1280
 #define IKED_COOKIE_THRESHOLD	10
-#define IKED_INITIATE_LIMIT	2
+#define IKED_INITIATE_LIMIT	1
 
 /* ---------------------------------------------------------------------------
  * Daemon services the engine calls (iked.c, net.c, kernel.c).

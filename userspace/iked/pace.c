@@ -11,9 +11,10 @@
  * cookie, and the tunnels stall in that loop until their retransmissions
  * give up. So at most initiate-limit IKE SAs of ours are half-open
  * (IKE_SA_INIT or IKE_AUTH sent, not yet answered) at once; the tunnels
- * left waiting start as those finish, either way. The default, 2, leaves
- * strongSwan room for the IKE SA it has just answered the IKE_AUTH of and
- * not yet taken out of its half-open count when our next request comes.
+ * left waiting start as those finish, either way. strongSwan takes an IKE
+ * SA out of its half-open count a moment after it has sent the IKE_AUTH
+ * answer, and our next IKE_SA_INIT can arrive before: with the default,
+ * 1, it sees at most 2 of ours, under its threshold.
  */
 #include "ikesa.h"
 

@@ -102,5 +102,5 @@ static void test_pace(void)
 	printf("# pacing: %d tunnels, at most initiate-limit half-open\n",
 	       PACE_N);
 	pace_run(0, IKED_INITIATE_LIMIT);	/* the default */
-	pace_run(1, 1);
+	pace_run(3, 3);
 }
