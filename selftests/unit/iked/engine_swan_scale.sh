@@ -35,20 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-IKED=../../../userspace/iked
-# shellcheck disable=SC2046
-cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
-	engine_udp.c $(make -s --no-print-directory -C $IKED print-engine-srcs) \
-	-lcrypto || exit 1
-
-ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1
-ip link add v0 netns "$NS_V" type veth peer name s0 netns "$NS_S"
-ip -n "$NS_V" addr add 192.0.2.1/24 dev v0
-for ((i = 0; i < N; i++)); do echo "addr add 192.0.2.$((10 + i))/24 dev s0"; done |
-	ip -n "$NS_S" -batch - || exit 1
-for ns in "$NS_V" "$NS_S"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_V" link set v0 up
-ip -n "$NS_S" link set s0 up
+# shellcheck source=engine_swan_lib.sh
+. ./engine_swan_lib.sh
+swan_build || exit 1
+# shellcheck disable=SC2046 # one word per address
+swan_netns $(for ((i = 0; i < N; i++)); do echo "192.0.2.$((10 + i))"; done) || exit 1
 
 cat >"$DIR/strongswan.conf" <<EOF
 charon {
@@ -103,15 +94,7 @@ EOF
 	printf 'secrets {\n\tike-all {\n\t\tsecret = "%s"\n\t}\n}\n' "$PSK"
 } >"$DIR/swanctl.conf"
 
-ip netns exec "$NS_S" env STRONGSWAN_CONF="$DIR/strongswan.conf" \
-	sh -c 'mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon' \
-	>"$DIR/charon.out" 2>&1 &
-CHARON_PID=$!
-for _ in $(seq 30); do
-	[ -S "$DIR/charon.vici" ] && break
-	sleep 0.3
-done
-[ -S "$DIR/charon.vici" ] || { echo "charon did not start"; exit 1; }
+swan_charon || exit 1
 
 swan() {
 	ip netns exec "$NS_S" env STRONGSWAN_CONF="$DIR/strongswan.conf" \
