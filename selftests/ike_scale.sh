@@ -338,7 +338,7 @@ job() {
 		-v ca="$ca" -v ca1="$ca1" -v ca2="$ca2" -v cb="$cb" -v cb1="$cb1" -v cb2="$cb2" 'BEGIN {
 		su = t1 - t0; rk = t3 - (t2 > t1 ? t2 : t1); ik = t5 - t4
 		printf "%-5s %5d %7.1f %7.1f %7.1f %7.1f %7s %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f",
-			name, n, su, n / su, rk, n / rk, ik > 0 ? sprintf("%.1f", n / ik) : "-",
+			name, n, su, n / su, rk, n / rk, (ik > 0 ? sprintf("%.1f", n / ik) : "-"),
 			(ca1 - ca) * 1000 / hz / n, (ca2 - ca1) * 1000 / hz / n,
 			(cb1 - cb) * 1000 / hz / n, (cb2 - cb1) * 1000 / hz / n,
 			(ra1 - ra) / n, (rb1 - rb) / n

@@ -2253,6 +2253,9 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 	dpd_uncleared(t);
 	if (sa)
 		return sa->state == IKE_S_DELETING ? -EBUSY : 0;
+	/* the daemon brings every "start" tunnel up at once: pace.c */
+	if (t->start == IKED_START_START && !pace_may_initiate())
+		return 0;
 	return initiate(t);
 }
 
@@ -2289,7 +2292,8 @@ void ike_acquire(int ifindex, uint32_t proxy_id)
 		return;
 	sa = sa_of_tunnel(t);
 	if (!sa) {
-		initiate(t);
+		if (t->start != IKED_START_START || pace_may_initiate())
+			initiate(t);
 		return;
 	}
 	/* a proxy ID whose CHILD SA is missing on an established SA */
