@@ -1599,6 +1599,7 @@ static int parse_top(struct parser *ps)
 		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
 	bool s_ctl = false, s_log = false, s_cookie = false, s_frag = false;
+	bool s_init = false;
 	bool s_fsize = false;
 	struct stmt st;
 	size_t i;
@@ -1647,6 +1648,17 @@ static int parse_top(struct parser *ps)
 					 st.val[0].text);
 			if (!r)
 				ps->conf->cookie_threshold = (uint32_t)v;
+		} else if (!strcmp(k, "initiate-limit")) {
+			uint64_t v;
+
+			r = once(ps, &st, &s_init) ||
+			    want_values(ps, &st, 1, 1);
+			if (!r && (parse_uint(st.val[0].text, 10000, &v) || !v))
+				r = perr(ps, st.val[0].line,
+					 "bad initiate-limit \"%s\" (1 to 10000 half-open IKE SAs)",
+					 st.val[0].text);
+			if (!r)
+				ps->conf->initiate_limit = (uint32_t)v;
 		} else if (!strcmp(k, "fragmentation")) {
 			bool on;
 
@@ -1778,6 +1790,7 @@ struct iked_config *iked_config_parse_text(const char *path, const char *text,
 		 IKED_CONTROL_DEFAULT);
 	ps.conf->log_level = LOG_INFO;
 	ps.conf->cookie_threshold = IKED_COOKIE_THRESHOLD;
+	ps.conf->initiate_limit = IKED_INITIATE_LIMIT;
 	ps.conf->fragment_size = IKED_FRAGMENT_SIZE;
 	if (parse_top(&ps) || resolve(&ps) ||
 	    check_tunnels(&ps)) {

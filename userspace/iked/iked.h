@@ -169,10 +169,13 @@ struct iked_config {
 	uint32_t fragment_size;		/* RFC 7383: largest IP datagram of
 					 * a fragment; 0: IKED_FRAGMENT_SIZE */
 	bool no_fragmentation;		/* not offered nor accepted */
+	uint32_t initiate_limit;	/* IKE SAs we initiate half-open at
+					 * once; 0: IKED_INITIATE_LIMIT */
 };
 
 #define IKED_FRAGMENT_SIZE	1280
 #define IKED_COOKIE_THRESHOLD	10
+#define IKED_INITIATE_LIMIT	1
 
 /* ---------------------------------------------------------------------------
  * Daemon services the engine calls (iked.c, net.c, kernel.c).

@@ -224,6 +224,7 @@ static void sa_free(struct ike_sa *sa)
 {
 	struct ike_sa **pp;
 
+	pace_done(sa);
 	/* an always-up tunnel that lost its SA comes up again */
 	if (sa->tun && sa->tun->start == IKED_START_START && !eng->stopping &&
 	    !tunnel_is_down(sa->tun) && !eng->start.armed && !sa->no_restart)
@@ -266,6 +267,7 @@ static void sa_fail(struct ike_sa *sa, const char *why)
 		child_free(sa->child, true);
 	iked_timer_del(&sa->rtx);
 	sa->req_busy = false;
+	pace_done(sa);
 	sa->state = IKE_S_DEAD;
 	iked_timer_add(&sa->life, DEAD_MS);
 }
@@ -1160,6 +1162,15 @@ static void init_response(struct ike_sa *sa, const struct ike_parsed *p,
 			sa_fail(sa, "cannot build IKE_SA_INIT");
 		return;
 	}
+	if (n) {
+		/*
+		 * Our cookie went stale in the peer's queue, or it keeps
+		 * asking: retransmitting the request would only fetch more
+		 * cookies until the retransmissions give up. Start again.
+		 */
+		sa_fail(sa, "peer keeps demanding cookies");
+		return;
+	}
 	if (error_of(p)) {
 		char why[64];
 
@@ -1290,6 +1301,7 @@ static void auth_response(struct ike_sa *sa, const struct ike_parsed *p)
 		return;
 	}
 	request_done(sa);
+	pace_done(sa);
 	sa->state = IKE_S_ESTABLISHED;
 	dpd_start(sa);
 	sa->established = (uint64_t)time(NULL);
@@ -2111,8 +2123,11 @@ static void start_fire(struct iked_timer *t)
 
 		if (tn->start == IKED_START_START && tn->ifindex > 0 &&
 		    !tunnel_is_down(tn) && !dpd_cleared(tn) &&
-		    !sa_of_tunnel(tn))
+		    !sa_of_tunnel(tn)) {
+			if (!pace_may_initiate())
+				break;
 			initiate(tn);
+		}
 	}
 }
 
@@ -2122,6 +2137,8 @@ int ike_engine_init(const struct iked_config *conf)
 	eng->stopping = false;
 	eng->n_down = 0;
 	eng->start.fn = start_fire;
+	eng->pace.fn = start_fire;
+	eng->pace_wait = false;
 	/* from the main loop, once the daemon has set everything up */
 	iked_timer_add(&eng->start, 0);
 	return 0;
@@ -2149,6 +2166,7 @@ void ike_engine_fini(void)
 {
 	eng->stopping = true;
 	iked_timer_del(&eng->start);
+	iked_timer_del(&eng->pace);
 	while (eng->sas)
 		sa_goodbye(eng->sas);
 	rekey_engine_fini();
@@ -2235,6 +2253,9 @@ int ike_tunnel_up(const struct iked_tunnel *t)
 	dpd_uncleared(t);
 	if (sa)
 		return sa->state == IKE_S_DELETING ? -EBUSY : 0;
+	/* the daemon brings every "start" tunnel up at once: pace.c */
+	if (t->start == IKED_START_START && !pace_may_initiate())
+		return 0;
 	return initiate(t);
 }
 
@@ -2271,7 +2292,8 @@ void ike_acquire(int ifindex, uint32_t proxy_id)
 		return;
 	sa = sa_of_tunnel(t);
 	if (!sa) {
-		initiate(t);
+		if (t->start != IKED_START_START || pace_may_initiate())
+			initiate(t);
 		return;
 	}
 	/* a proxy ID whose CHILD SA is missing on an established SA */

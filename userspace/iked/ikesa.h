@@ -170,6 +170,8 @@ struct ike_engine {
 	struct ike_sa *sas;
 	uint64_t drops[IKE_DROP_MAX];
 	struct iked_timer start;	/* initiates "start" tunnels */
+	struct iked_timer pace;		/* the same, once one is less half-open */
+	bool pace_wait;			/* a tunnel waits for pace.c */
 	bool stopping;			/* ike_engine_fini() runs */
 	const struct iked_tunnel *down[IKED_PROXY_MAX];	/* by ike_tunnel_down */
 	int n_down;
@@ -294,6 +296,10 @@ bool cookie_check(const struct ike_parsed *p,
 		  const struct sockaddr_storage *local,
 		  const struct sockaddr_storage *peer);
 const struct cookie_stats *cookie_stats(void);
+
+/* pace.c: at most initiate-limit IKE SAs of ours half-open at once */
+bool pace_may_initiate(void);
+void pace_done(const struct ike_sa *sa);
 /* Forgets the secrets (cleansed) and the counters. */
 void cookie_fini(void);
 

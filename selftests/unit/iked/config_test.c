@@ -113,6 +113,7 @@ static const char good[] =
 	"ipsec-tunnel six { interface vtun2; ike-gateway v6; "
 	"ipsec-crypto-profile ah-only; start on-demand; }\n"
 	"cookie-threshold 25;\n"
+	"initiate-limit 16;\n"
 	"fragmentation no;\n"
 	"fragment-size 1400;\n";
 
@@ -154,6 +155,7 @@ static void test_good(void)
 	CHECK(!strcmp(c->control, "/run/vtun-test.sock"));
 	CHECK_EQ(c->log_level, LOG_DEBUG);
 	CHECK_EQ(c->cookie_threshold, 25);
+	CHECK_EQ(c->initiate_limit, 16);
 	CHECK(c->no_fragmentation);
 	CHECK_EQ(c->fragment_size, 1400);
 	CHECK_EQ(c->n_ike, 2);		/* strong, and the default for road */
@@ -376,6 +378,7 @@ static void test_minimal(void)
 	CHECK(!strcmp(c->control, IKED_CONTROL_DEFAULT));
 	CHECK_EQ(c->log_level, LOG_INFO);
 	CHECK_EQ(c->cookie_threshold, IKED_COOKIE_THRESHOLD);
+	CHECK_EQ(c->initiate_limit, IKED_INITIATE_LIMIT);
 	CHECK(!c->no_fragmentation);
 	CHECK_EQ(c->fragment_size, IKED_FRAGMENT_SIZE);
 	CHECK(c->tun[0]->gw == c->gw[0]);
@@ -666,6 +669,8 @@ static const struct bad {
 	  "bad.conf:1: bad fragment-size \"500\" (576 to 65535 bytes)" },
 	{ "cookie-threshold 5;\ncookie-threshold 6;\n",
 	  "bad.conf:2: duplicate \"cookie-threshold\"" },
+	{ "initiate-limit 0;\n",
+	  "bad.conf:1: bad initiate-limit \"0\" (1 to 10000 half-open IKE SAs)" },
 	{ "log-level info;\nlog-level info;\n",
 	  "bad.conf:2: duplicate \"log-level\"" },
 	{ "control-socket run/x;\n",

@@ -14,7 +14,8 @@ SANITIZE ?= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
 include $(IKED)/engine.mk
 IKED_ENGINE_DEPS := $(IKED_ENGINE_SRCS) $(wildcard $(IKED)/*.h) \
-		    iked/engine_test.c iked/engine_rekey.c iked/fake_services.h
+		    iked/engine_test.c iked/engine_rekey.c iked/engine_pace.c \
+		    iked/fake_services.h
 IKED_ENGINE_CPPFLAGS := -D_GNU_SOURCE -I$(IKED)
 IKED_ENGINE_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || \
 		      echo -lcrypto) -Wl,--wrap=free

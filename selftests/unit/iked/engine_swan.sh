@@ -42,20 +42,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-IKED=../../../userspace/iked
-cc -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$IKED -o "$DIR/engine_udp" \
-	engine_udp.c $(make -s --no-print-directory -C $IKED print-engine-srcs) \
-	-lcrypto || exit 1
-
-ip netns add "$NS_S" && ip netns add "$NS_V" || exit 1
-ip link add v0 netns "$NS_V" type veth peer name s0 netns "$NS_S"
-ip -n "$NS_V" addr add 192.0.2.1/24 dev v0
-ip -n "$NS_S" addr add 192.0.2.2/24 dev s0
-for ns in "$NS_V" "$NS_S"; do
-	ip -n "$ns" link set lo up
-done
-ip -n "$NS_V" link set v0 up
-ip -n "$NS_S" link set s0 up
+# shellcheck source=engine_swan_lib.sh
+. ./engine_swan_lib.sh
+swan_build || exit 1
+swan_netns 192.0.2.2 || exit 1
 
 cat > "$DIR/strongswan.conf" <<EOF
 charon {
@@ -123,17 +113,7 @@ EOF
 	swan --load-all --file "$DIR/swanctl.conf" >"$DIR/load.out" 2>&1 || cat "$DIR/load.out"
 }
 
-# A /run of its own (ip netns exec's mount namespace): charon refuses to
-# start while another one's /run/charon.pid exists.
-ip netns exec "$NS_S" env STRONGSWAN_CONF="$DIR/strongswan.conf" \
-	sh -c 'mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon' \
-	>"$DIR/charon.out" 2>&1 &
-CHARON_PID=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	[ -S "$DIR/charon.vici" ] && break
-	sleep 0.3
-done
-[ -S "$DIR/charon.vici" ] || { echo "charon did not start"; exit 1; }
+swan_charon || exit 1
 
 # run_udp OUT ARGS...: engine_udp in the background
 run_udp() {

@@ -2469,6 +2469,8 @@ static void test_frag(void)
 	rmdir(certdir);
 }
 
+#include "engine_pace.c"
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -2503,6 +2505,7 @@ int main(int argc, char **argv)
 	test_dpd();
 	test_cookie();
 	test_frag();
+	test_pace();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

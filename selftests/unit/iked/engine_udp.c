@@ -6,7 +6,7 @@
  *
  *	engine_udp -l LOCAL -r PEER -k PSK [-i] [-I ike] [-E esp] [-P pfs]
  *		   [-p L/n=R/n]... [-t seconds] [-d] [-K keyfile]
- *		   [-C certdir -N name [-1]]
+ *		   [-C certdir -N name [-1]] [-n tunnels [-L limit]]
  *
  * -i initiates (else responds only); -I aes-gcm|aes-cbc|chacha and -g GROUP
  * choose the IKE proposal, -E the ESP one (aes-gcm|aes-cbc); -d deletes the
@@ -14,7 +14,10 @@
  * when the IKE SA is gone (peer's DELETE) or after -t seconds. -K writes
  * each kernel SA as "dir spi alg key" lines for comparison with the peer's
  * XFRM states (test use only). Prints "ESTABLISHED", "CHILD ..." and
- * "DELETED" lines for the script.
+ * "DELETED" lines for the script. -n N (with -i) initiates N tunnels to
+ * PEER, PEER + 1, ... (initiate-limit -L, default the daemon's), prints
+ * "UP count ms" as they come up and exits once all are (0) or after -t
+ * seconds (3): engine_swan_scale.sh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +34,7 @@
 #include "ikesa.h"
 #include "ikev2.h"
 
-#define FAKE_TIMERS_MAX 64
+#define FAKE_TIMERS_MAX 4096	/* -n: timers of 256 IKE SAs */
 #include "fake_services.h"
 
 static int sock = -1, sock_natt = -1;	/* ports 500 and 4500 */
@@ -176,6 +179,43 @@ static void proxy(struct iked_proxy_id *p, uint32_t id, const char *spec)
 	fake_proxy4(p, id, l, ll, r, rl);
 }
 
+#define SCALE_MAX 256
+
+static int count_up(const struct ike_sa_info *sa, void *arg)
+{
+	if (!strcmp(sa->state, "established") && sa->n_child)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* -n: n copies of gateway and tunnel 0, to consecutive peer addresses */
+static void scale_conf(struct iked_config *conf, int n)
+{
+	static struct iked_gateway gw[SCALE_MAX];
+	static struct iked_tunnel tun[SCALE_MAX];
+	static struct iked_gateway *gws[SCALE_MAX];
+	static struct iked_tunnel *tuns[SCALE_MAX];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in *p = (struct sockaddr_in *)&gw[i].peer;
+
+		gw[i] = *conf->gw[0];
+		snprintf(gw[i].name, sizeof(gw[i].name), "gw%d", i + 1);
+		p->sin_addr.s_addr = htonl(ntohl(p->sin_addr.s_addr) + (uint32_t)i);
+		tun[i] = *conf->tun[0];
+		snprintf(tun[i].name, sizeof(tun[i].name), "t%d", i + 1);
+		tun[i].gw = &gw[i];
+		tun[i].ifindex = i + 1;
+		gws[i] = &gw[i];
+		tuns[i] = &tun[i];
+	}
+	conf->gw = gws;
+	conf->n_gw = n;
+	conf->tun = tuns;
+	conf->n_tun = n;
+}
+
 int main(int argc, char **argv)
 {
 	static struct iked_ike_profile ike;
@@ -198,10 +238,11 @@ int main(int argc, char **argv)
 	uint64_t end;
 
 	const char *certdir = NULL, *me = "a";
-	int method1 = 0, pss = 0;
+	int method1 = 0, pss = 0, scale = 0, n_up = 0, lim = 0;
+	uint64_t t0;
 
 	fake_next_spi = 0xc1000001;	/* apart from the peer's */
-	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1S")) != -1) {
+	while ((c = getopt(argc, argv, "l:r:k:iI:E:g:P:t:dK:p:vC:N:1Sn:L:")) != -1) {
 		switch (c) {
 		case 'l': local = optarg; break;
 		case 'r': peer = optarg; break;
@@ -225,6 +266,8 @@ int main(int argc, char **argv)
 		case 'N': me = optarg; break;
 		case '1': method1 = 1; break;
 		case 'S': pss = 1; break;
+		case 'n': scale = atoi(optarg); break;
+		case 'L': lim = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -304,8 +347,14 @@ int main(int argc, char **argv)
 		perror("socket 4500");
 		return 1;
 	}
+	if (scale < 0 || scale > SCALE_MAX)
+		return 2;
+	if (scale)
+		scale_conf(&conf, scale);
+	conf.initiate_limit = (uint32_t)lim;
 	ike_engine_init(&conf);
-	end = iked_now_ms() + (uint64_t)timeout * 1000;
+	t0 = iked_now_ms();
+	end = t0 + (uint64_t)timeout * 1000;
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = sock, .events = POLLIN },
@@ -339,6 +388,20 @@ int main(int argc, char **argv)
 			}
 		}
 		fake_timers_run(iked_now_ms());
+		if (scale) {
+			int up = 0;
+
+			ike_foreach_sa(count_up, &up);
+			if (up != n_up) {
+				printf("UP %d %llu\n", up, (unsigned long long)
+				       (iked_now_ms() - t0));
+				fflush(stdout);
+				n_up = up;
+			}
+			if (up == scale)
+				break;
+			continue;
+		}
 		state = 0;
 		ike_foreach_sa(show, &state);
 		if (state == 2 && was != 2) {
@@ -377,5 +440,7 @@ int main(int argc, char **argv)
 	ike_engine_fini();
 	if (keyfile)
 		fclose(keyfile);
+	if (scale)
+		return n_up == scale ? 0 : 3;
 	return was >= 2 ? 0 : 3;
 }
