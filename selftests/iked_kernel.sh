@@ -123,6 +123,9 @@ check "acquire event for proxy-id 1" retry 5 \
 	grep -q "kernel: acquire ifindex $ifindex proxy-id 1" "$LOG"
 # vtun9, not the daemon's: soft expiry at the first packet, hard after 3 s.
 V link add vtun9 local "${UL4[0]}" remote "${UL4[1]}"
+# No IPv6 of its own: the stack's router solicitations and MLD reports
+# once the carrier comes would be traffic before the test's.
+ip netns exec "$A" sysctl -qw net.ipv6.conf.vtun9.disable_ipv6=1
 ip -n "$A" link set vtun9 up
 ip -n "$A" route add 10.9.0.0/24 dev vtun9
 ifindex9=$(ip netns exec "$A" cat /sys/class/net/vtun9/ifindex)
