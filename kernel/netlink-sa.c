@@ -478,6 +478,15 @@ static int vtun_sa_put_full(struct sk_buff *skb, struct vtun_sa *sa)
 	       vtun_sa_put_stats(skb, sa);
 }
 
+/* What names an SA in an event: direction, SPI, protocol, proxy ID. */
+static int vtun_sa_put_id(struct sk_buff *skb, const struct vtun_sa *sa)
+{
+	return nla_put_u8(skb, VTUN_A_SA_DIR, sa->dir) ||
+	       nla_put_u32(skb, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
+	       nla_put_u8(skb, VTUN_A_SA_PROTO, sa->proto) ||
+	       nla_put_u16(skb, VTUN_A_SA_PROXY_ID, sa->proxy_id);
+}
+
 /*
  * An SA as sa-get replies and sa-new-ntf announces it; expire-ntf and
  * sa-del-ntf only name it. Keys are write-only: never put here.
@@ -496,11 +505,7 @@ static int vtun_sa_put_msg(struct sk_buff *skb, struct vtun_sa *sa,
 	if (nla_put_u32(skb, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
 		goto cancel;
 	nest = nla_nest_start(skb, VTUN_A_SA);
-	if (!nest ||
-	    nla_put_u8(skb, VTUN_A_SA_DIR, sa->dir) ||
-	    nla_put_u32(skb, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
-	    nla_put_u8(skb, VTUN_A_SA_PROTO, sa->proto) ||
-	    nla_put_u16(skb, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
+	if (!nest || vtun_sa_put_id(skb, sa) ||
 	    (full && vtun_sa_put_full(skb, sa)))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -548,10 +553,10 @@ void vtun_nl_sa_notify(struct vtun_sa *sa, u8 cmd,
 
 /*
  * The device's peer moved to @addr (@alen bytes) and @port under an
- * authenticated packet of @sa. From the receive path: atomic allocation,
- * failures are silent (the daemon's liveness check still finds the peer).
+ * authenticated packet of @sa. From the receive path: atomic allocation;
+ * false if the event could not be made, so that a later packet tries again.
  */
-void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
+bool vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
 			 unsigned int alen, __be16 port)
 {
 	struct net *net = dev_net(sa->vd->dev);
@@ -561,16 +566,12 @@ void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
 
 	msg = genlmsg_new(VTUN_PEER_NTF_SIZE, GFP_ATOMIC);
 	if (!msg)
-		return;
+		return false;
 	hdr = genlmsg_put(msg, 0, 0, &vtun_nl_family, 0, VTUN_CMD_PEER_NTF);
 	if (!hdr || nla_put_u32(msg, VTUN_A_IFINDEX, sa->vd->dev->ifindex))
 		goto fail;
 	nest = nla_nest_start(msg, VTUN_A_SA);
-	if (!nest ||
-	    nla_put_u8(msg, VTUN_A_SA_DIR, sa->dir) ||
-	    nla_put_u32(msg, VTUN_A_SA_SPI, be32_to_cpu(sa->spi)) ||
-	    nla_put_u8(msg, VTUN_A_SA_PROTO, sa->proto) ||
-	    nla_put_u16(msg, VTUN_A_SA_PROXY_ID, sa->proxy_id) ||
+	if (!nest || vtun_sa_put_id(msg, sa) ||
 	    nla_put(msg, VTUN_A_SA_PEER, alen, addr) ||
 	    nla_put_u16(msg, VTUN_A_SA_PEER_PORT, be16_to_cpu(port)))
 		goto fail;
@@ -578,9 +579,10 @@ void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&vtun_nl_family, net, msg, 0,
 				VTUN_NLGRP_EVENTS, GFP_ATOMIC);
-	return;
+	return true;
 fail:
 	nlmsg_free(msg);
+	return false;
 }
 
 int vtun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)

@@ -37,7 +37,7 @@ bool vtun_nl_has_listeners(struct vtun_dev *vd);
 bool vtun_nl_event_allowed(struct vtun_dev *vd, unsigned long *stamp);
 
 /* From receive: atomic. */
-void vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
+bool vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
 			 unsigned int alen, __be16 port);
 
 void vtun_nl_restrict_events(void);

@@ -600,11 +600,10 @@ void vtun_udp_learn(struct vtun_sa *sa, const struct sk_buff *skb)
 		dst_cache_reset(&vd->dst_cache);
 		WRITE_ONCE(n->peer_ntf, true);
 	}
-	if (!vtun_nl_event_allowed(vd, &n->peer_ntf_stamp))
-		return;
-	WRITE_ONCE(n->peer_ntf, false);
-	vtun_nl_peer_notify(sa, &addr, v4 ? sizeof(addr.v4) : sizeof(addr.v6),
-			    uh->source);
+	if (vtun_nl_event_allowed(vd, &n->peer_ntf_stamp) &&
+	    vtun_nl_peer_notify(sa, &addr, v4 ? sizeof(addr.v4) : sizeof(addr.v6),
+				uh->source))
+		WRITE_ONCE(n->peer_ntf, false);
 }
 
 /*
