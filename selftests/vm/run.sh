@@ -47,6 +47,7 @@ W=${W:-1}
 MODE=tests
 SCRIPT=
 N=0 PASS=0 FAIL=0 SKIP=0
+FAILED=()
 SUMMARY_DONE=
 GUEST_PID=
 SCALE=1 KAPPEND='' KMEM=2048
@@ -65,7 +66,12 @@ emit() {
 	echo "$line"
 	case ${3:-} in
 	SKIP*) SKIP=$((SKIP + 1)) ;;
-	*) if [ "$1" = 1 ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi ;;
+	*) if [ "$1" = 1 ]; then
+		PASS=$((PASS + 1))
+	else
+		FAIL=$((FAIL + 1))
+		FAILED+=("$line")
+	fi ;;
 	esac
 }
 
@@ -73,6 +79,8 @@ summary() {
 	[ -n "$SUMMARY_DONE" ] && return
 	SUMMARY_DONE=1
 	echo "1..$N"
+	# the failures again, so that the last lines of a long log name them
+	[ "$FAIL" = 0 ] || printf '# failed: %s\n' "${FAILED[@]}"
 	echo "$PASS passed, $FAIL failed$([ "$SKIP" = 0 ] || echo ", $SKIP skipped")"
 }
 
@@ -424,6 +432,7 @@ boot_run() {
 	rm -f "$dir/console.boot1.log"
 	while :; do
 		wall0=$(date +%s.%N)
+		: >"$dir/failed"
 		append=
 		[ "$attempt" = 1 ] && append=${VM_FIRST_APPEND:-}
 		if ! start_guest "$name" "$kver" "$dir" "$append" "$@"; then
@@ -433,7 +442,8 @@ boot_run() {
 		tail -n +1 -s 0.2 -f --pid="$GUEST_PID" "$dir/results.log" |
 			awk "${AWK_LIVE[@]}" -f "$HERE/tap.awk" -v kernel="$name" \
 				-v n="$N" -v mode="$MODE" -v tests="${NAMES[*]}" \
-				-v counts="$dir/counts" -v t0="$wall0" \
+				-v counts="$dir/counts" -v failed="$dir/failed" \
+				-v t0="$wall0" \
 				-v retry="$((attempt == 1))"
 		wait "$GUEST_PID"
 		qrc=$?
@@ -441,6 +451,7 @@ boot_run() {
 		noboot=
 		read -r N p f s noboot <"$dir/counts"
 		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+		mapfile -t -O "${#FAILED[@]}" FAILED <"$dir/failed"
 		[ -n "$noboot" ] || break
 		guest_post_mortem "$name" "$dir" "$qrc"
 		diag "$name: guest died before its first test ($((SECONDS - t0)) s); booting again"

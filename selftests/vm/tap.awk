@@ -3,7 +3,8 @@
 # Turn the guest's result channel (see guest.sh) into global kselftest TAP.
 # Variables: kernel (name), tests (expected names, space separated),
 # n (number of the last line already printed), mode (tests|script),
-# counts (file to write "n pass fail skip" to at the end), t0 (host time
+# counts (file to write "n pass fail skip" to at the end), failed (file
+# to append each failure's line to), t0 (host time
 # at guest start, seconds since the epoch), retry (1: the runner boots
 # again if the guest dies before its first test begins; then report
 # nothing and write "n pass fail skip noboot" instead).
@@ -19,8 +20,11 @@ function emit(ok, desc, directive,    line) {
 		skip++
 	else if (ok)
 		pass++
-	else
+	else {
 		fail++
+		if (failed != "")
+			print line >>failed
+	}
 	fflush()
 }
 
