@@ -316,7 +316,7 @@ job() {
 			retry $((SCALE_IKE_LIFE + 30 + SCALE_N)) all_ike_rekeyed "$A" $ka "$TMP/ike-old" || ok=0
 		t5=$(now)
 		t4=$(awk -v t="$t0" -v l="$SCALE_IKE_LIFE" -v k="$ka$init" -v t3="$t3" \
-			'BEGIN { s = t + l * (k == "ikedA" ? 0.85 : 0.9); printf "%.3f", s > t3 ? s : t3 }')
+			'BEGIN { s = t + l * (k == "ikedA" ? 0.85 : 0.9); printf "%.3f", (s > t3 ? s : t3) }')
 	fi
 	check_eq "$name: $SCALE_N IKE SAs at A after the rekeys" "$(n_ike "$A" $ka)" "$SCALE_N"
 	check_eq "$name: $SCALE_N IKE SAs at B after the rekeys" "$(n_ike "$B" sw)" "$SCALE_N"
