@@ -194,12 +194,6 @@ static bool vtun_payload_rx(struct sk_buff *skb, struct vtun_dev *vd,
 	return vtun_gre_rx(skb, reason);
 }
 
-static u8 vtun_inner_tos(struct sk_buff *skb)
-{
-	return skb->protocol == htons(ETH_P_IP) ? ip_hdr(skb)->tos :
-						  ipv6_get_dsfield(ipv6_hdr(skb));
-}
-
 static void vtun_deliver(struct sk_buff *skb, struct vtun_dev *vd)
 {
 	unsigned int len = skb->len;
@@ -246,7 +240,7 @@ static void vtun_rx_done(struct sk_buff *skb, int nexthdr)
 		goto drop;
 	/* RFC 6040: CE on the outer header of a not-ECT packet drops it. */
 	reason = VTUN_DROP_RX_ECN;
-	if (INET_ECN_decapsulate(skb, outer_tos, vtun_inner_tos(skb)) > 1)
+	if (INET_ECN_decapsulate(skb, outer_tos, vtun_skb_dsfield(skb)) > 1)
 		goto drop;
 	vtun_sa_count(sa, VTUN_SA_PACKETS, 1);
 	vtun_sa_count(sa, VTUN_SA_BYTES, skb->len);
@@ -406,8 +400,7 @@ void vtun_esp_input(struct sk_buff *skb, struct vtun_sa *sa, u8 outer_tos,
 }
 
 /* Called with skb->data at the ESP or AH header. Returns -EINVAL if not ours. */
-static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
-			  const struct vtun_rx_proto *rp)
+static int vtun_ipsec_rcv(struct sk_buff *skb, const struct vtun_rx_proto *rp)
 {
 	struct vtun_sa *sa;
 
@@ -417,30 +410,19 @@ static int vtun_ipsec_rcv(struct sk_buff *skb, u8 outer_tos,
 			       rp->proto);
 	if (!sa)
 		return -EINVAL;
-	vtun_ipsec_input(skb, sa, outer_tos, false, rp);
+	vtun_ipsec_input(skb, sa, vtun_skb_dsfield(skb), false, rp);
 	return 0;
 }
 
-static int vtun_esp4_rcv(struct sk_buff *skb)
+/* The IPv4 and IPv6 handlers: the outer header is at the network header. */
+static int vtun_esp_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_esp);
+	return vtun_ipsec_rcv(skb, &vtun_rx_esp);
 }
 
-static int vtun_esp6_rcv(struct sk_buff *skb)
+static int vtun_ah_rcv(struct sk_buff *skb)
 {
-	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			      &vtun_rx_esp);
-}
-
-static int vtun_ah4_rcv(struct sk_buff *skb)
-{
-	return vtun_ipsec_rcv(skb, ip_hdr(skb)->tos, &vtun_rx_ah);
-}
-
-static int vtun_ah6_rcv(struct sk_buff *skb)
-{
-	return vtun_ipsec_rcv(skb, ipv6_get_dsfield(ipv6_hdr(skb)),
-			      &vtun_rx_ah);
+	return vtun_ipsec_rcv(skb, &vtun_rx_ah);
 }
 
 /* Packets XFRM resumes after its own processing are never ours. */
@@ -455,32 +437,17 @@ static int vtun_xfrm_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
-/*
- * An ICMP error quotes a packet we sent: its SPI is an outbound SA's, and
- * it went to the remote gateway of that SA's device, as esp4 and esp6
- * look their state up by destination and SPI. Outbound SPIs are unique
- * per device only: of two devices with the same one, the first found
- * claims the errors about its own remote only.
- */
+/* An ICMP error quotes a packet we sent, to the remote gateway. */
 static bool vtun_owns_err(struct net *net, sa_family_t family,
 			  const void *daddr, const u8 *hdr,
 			  const struct vtun_rx_proto *rp)
 {
-	const struct vtun_params *p;
-	struct vtun_sa *sa;
 	bool ours;
 
 	rcu_read_lock();
-	sa = vtun_sa_lookup(net, vtun_rx_spi(hdr, rp), rp->proto, VTUN_DIR_OUT);
-	if (!sa) {
-		rcu_read_unlock();
-		return false;
-	}
-	p = rcu_dereference(sa->vd->params);
-	ours = p->family == family && !vtun_encap_udp(p) &&
-	       !memcmp(&p->remote, daddr, vtun_addr_len(family));
+	ours = vtun_sa_sent_to(net, vtun_rx_spi(hdr, rp), rp->proto, family,
+			       daddr);
 	rcu_read_unlock();
-	vtun_sa_put(sa);
 	return ours;
 }
 
@@ -540,7 +507,7 @@ static int vtun_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 }
 
 static struct xfrm4_protocol vtun_esp4_protocol __read_mostly = {
-	.handler	= vtun_esp4_rcv,
+	.handler	= vtun_esp_rcv,
 	.input_handler	= vtun_xfrm_input,
 	.cb_handler	= vtun_xfrm_cb,
 	.err_handler	= vtun_esp4_err,
@@ -548,7 +515,7 @@ static struct xfrm4_protocol vtun_esp4_protocol __read_mostly = {
 };
 
 static struct xfrm6_protocol vtun_esp6_protocol __read_mostly = {
-	.handler	= vtun_esp6_rcv,
+	.handler	= vtun_esp_rcv,
 	.input_handler	= vtun_xfrm_input,
 	.cb_handler	= vtun_xfrm_cb,
 	.err_handler	= vtun_esp6_err,
@@ -556,7 +523,7 @@ static struct xfrm6_protocol vtun_esp6_protocol __read_mostly = {
 };
 
 static struct xfrm4_protocol vtun_ah4_protocol __read_mostly = {
-	.handler	= vtun_ah4_rcv,
+	.handler	= vtun_ah_rcv,
 	.input_handler	= vtun_xfrm_input,
 	.cb_handler	= vtun_xfrm_cb,
 	.err_handler	= vtun_ah4_err,
@@ -564,7 +531,7 @@ static struct xfrm4_protocol vtun_ah4_protocol __read_mostly = {
 };
 
 static struct xfrm6_protocol vtun_ah6_protocol __read_mostly = {
-	.handler	= vtun_ah6_rcv,
+	.handler	= vtun_ah_rcv,
 	.input_handler	= vtun_xfrm_input,
 	.cb_handler	= vtun_xfrm_cb,
 	.err_handler	= vtun_ah6_err,

@@ -23,26 +23,44 @@ static u32 vtun_spi_hash(__be32 spi, u8 proto, u8 dir)
 	return (__force u32)spi ^ proto ^ (dir << 8);
 }
 
-/*
- * Inbound SAs by SPI receive; outbound ones are found for ICMP errors
- * about the packets they sent.
- */
-struct vtun_sa *vtun_sa_lookup(struct net *net, __be32 spi, u8 proto, u8 dir)
+/* Inbound SAs by SPI receive. */
+struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
 {
 	struct vtun_net *vn = vtun_net(net);
 	struct vtun_sa *sa;
 
 	hash_for_each_possible_rcu(vn->spi_table, sa, spi_node,
-				   vtun_spi_hash(spi, proto, dir))
-		if (sa->spi == spi && sa->proto == proto && sa->dir == dir &&
-		    refcount_inc_not_zero(&sa->refcnt))
+				   vtun_spi_hash(spi, proto, VTUN_DIR_IN))
+		if (sa->spi == spi && sa->proto == proto &&
+		    sa->dir == VTUN_DIR_IN && refcount_inc_not_zero(&sa->refcnt))
 			return sa;
 	return NULL;
 }
 
-struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto)
+/*
+ * Whether an outbound SA with @spi sent plain ESP or AH to @daddr, as an
+ * ICMP error quoting the packet says. Outbound SPIs are unique per device
+ * only: the remote gateway tells devices with the same one apart, as
+ * esp4 and esp6 look their state up by destination and SPI. Under RCU.
+ */
+bool vtun_sa_sent_to(struct net *net, __be32 spi, u8 proto,
+		     sa_family_t family, const void *daddr)
 {
-	return vtun_sa_lookup(net, spi, proto, VTUN_DIR_IN);
+	struct vtun_net *vn = vtun_net(net);
+	const struct vtun_params *p;
+	struct vtun_sa *sa;
+
+	hash_for_each_possible_rcu(vn->spi_table, sa, spi_node,
+				   vtun_spi_hash(spi, proto, VTUN_DIR_OUT)) {
+		if (sa->spi != spi || sa->proto != proto ||
+		    sa->dir != VTUN_DIR_OUT)
+			continue;
+		p = rcu_dereference(sa->vd->params);
+		if (p->family == family && !vtun_encap_udp(p) &&
+		    !memcmp(&p->remote, daddr, vtun_addr_len(family)))
+			return true;
+	}
+	return false;
 }
 
 /* An SA past a hard limit carries nothing while it is being deleted. */

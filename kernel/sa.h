@@ -70,8 +70,9 @@ struct vtun_sa {
 	struct vtun_sa_lt lt;	/* lifetime limits and times */
 };
 
-struct vtun_sa *vtun_sa_lookup(struct net *net, __be32 spi, u8 proto, u8 dir);
 struct vtun_sa *vtun_sa_lookup_in(struct net *net, __be32 spi, u8 proto);
+bool vtun_sa_sent_to(struct net *net, __be32 spi, u8 proto,
+		     sa_family_t family, const void *daddr);
 struct vtun_sa *vtun_sa_get_out(struct vtun_dev *vd);
 void vtun_sa_put(struct vtun_sa *sa);
 void vtun_sa_count(struct vtun_sa *sa, enum vtun_sa_counter c, u64 n);

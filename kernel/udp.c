@@ -47,12 +47,6 @@ struct vtun_udp_sock {
 	struct rcu_head rcu;
 };
 
-static u8 vtun_udp_outer_tos(const struct sk_buff *skb)
-{
-	return skb->protocol == htons(ETH_P_IP) ? ip_hdr(skb)->tos :
-		ipv6_get_dsfield(ipv6_hdr(skb));
-}
-
 /*
  * ESP (a non-zero SPI where the non-ESP marker would be) for an SA of a
  * device attached to this socket is taken; a NAT keepalive is absorbed.
@@ -94,7 +88,7 @@ static int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	/* The UDP header stays in the headroom for vtun_udp_learn(). */
 	skb_reset_transport_header(skb);
 	__skb_pull(skb, sizeof(struct udphdr));
-	vtun_esp_input(skb, sa, vtun_udp_outer_tos(skb), true);
+	vtun_esp_input(skb, sa, vtun_skb_dsfield(skb), true);
 	return 0;
 
 not_ours:

@@ -8,7 +8,8 @@
 # socket on the underlay, are delivered. Authentic packets whose outer
 # source or destination was rewritten on the path are dropped as
 # rx-bad-outer (transport and tunnel mode). ICMP errors quoting one of
-# vtun's SPIs towards another destination are not vtun's.
+# vtun's SPIs towards another destination are not vtun's; of two devices
+# with the same outbound SPI, each takes those about its own remote.
 # vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
@@ -204,6 +205,18 @@ check "icmp: error about the remote gateway sets its path MTU" \
 	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1320"'
 check_fail "icmp: error quoting another destination is not vtun's" \
 	eval 'ip -n "$A" route get 192.0.2.66 | grep -q "mtu 1300"'
+# vtun1 to 192.0.2.66 with vtun0's outbound SPI, added last so that its SA
+# is found first: each device claims the errors about its own remote
+check "icmp: vtun1 to 192.0.2.66 with the same outbound SPI" eval '
+	vt "$A" link add vtun1 local "${UL4[0]}" remote 192.0.2.66 &&
+	vt "$A" sa add vtun1 dir out spi "$SPI_AB" proto esp $(alg_vtun gcm128-16)'
+ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded 1310
+ns_exec "$B" $PKT inject ul0 "$CAP" 0 strayneeded 1290
+sleep 0.3
+check "icmp: shared SPI: error about vtun0's remote sets its path MTU" \
+	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1310"'
+check "icmp: shared SPI: error about vtun1's remote sets its path MTU" \
+	eval 'ip -n "$A" route get 192.0.2.66 | grep -q "mtu 1290"'
 topo_reset
 
 tap_done
