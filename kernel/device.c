@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "device.h"
 #include "monitor.h"
+#include "netlink.h"
 #include "sa.h"
 #include "selector.h"
 #include "tx.h"
@@ -150,6 +151,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 	gro_cells_destroy(&vd->gro_cells);
 	dst_cache_destroy(&vd->dst_cache);
 	list_del_init(&vd->net_list);
+	vtun_dump_changed();
 }
 
 static void vtun_dev_free(struct net_device *dev)
@@ -471,6 +473,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	vtun_update_addrconf(vd, p);
 	vtun_udp_commit(vd, NULL, p, &chg);
 	list_add(&vd->net_list, &vn->devs);
+	vtun_dump_changed();
 	vtun_carrier_update(vd);
 	return 0;
 }

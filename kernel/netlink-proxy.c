@@ -366,17 +366,19 @@ int vtun_nl_proxy_id_get_dumpit(struct sk_buff *skb,
 	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
 	long idx = cb->args[0];
 	struct vtun_sel sel;
-	int err = 0;
+	int err = 0, start;
 	u16 id;
 
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
 	for (; vtun_proxy_id_at(vd, idx, &id, &sel); idx++) {
+		start = skb->len;
 		err = vtun_nl_proxy_id_put_msg(skb, vd, id, &sel,
 					       NETLINK_CB(cb->skb).portid,
 					       cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err)
 			break;
+		vtun_dump_mark(cb, skb, start);
 	}
 	rtnl_unlock();
 	return vtun_dump_done(skb, cb, idx, err);

@@ -617,13 +617,14 @@ int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct vtun_dev *vd = vtun_dump_dev_lock(cb);
 	long idx = 0;
 	struct vtun_sa *sa;
-	int err = 0;
+	int err = 0, start;
 
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
 	list_for_each_entry(sa, &vd->sas, dev_node) {
 		if (idx++ < cb->args[0])
 			continue;
+		start = skb->len;
 		err = vtun_sa_put_msg(skb, sa, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				      VTUN_CMD_SA_GET, NULL);
@@ -631,6 +632,7 @@ int vtun_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			idx--;
 			break;
 		}
+		vtun_dump_mark(cb, skb, start);
 	}
 	rtnl_unlock();
 	return vtun_dump_done(skb, cb, idx, err);

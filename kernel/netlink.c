@@ -212,6 +212,30 @@ int vtun_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
  * Dumps of one device's objects: the device the request names, with RTNL
  * held on success.
  */
+/*
+ * Dumps resume by position: a device, SA or proxy ID added or removed
+ * between two passes marks the messages after it NLM_F_DUMP_INTR, so that
+ * a reader knows to dump again. Odd, so never the "no pass yet" 0.
+ */
+static atomic_t vtun_dump_gen = ATOMIC_INIT(1);
+
+void vtun_dump_changed(void)
+{
+	atomic_add(2, &vtun_dump_gen);
+}
+
+void vtun_dump_begin(struct netlink_callback *cb)
+{
+	cb->seq = atomic_read(&vtun_dump_gen);
+}
+
+/* After a message put at offset @start of @skb. */
+void vtun_dump_mark(struct netlink_callback *cb, struct sk_buff *skb,
+		    int start)
+{
+	nl_dump_check_consistent(cb, (struct nlmsghdr *)(skb->data + start));
+}
+
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb)
 {
 	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
@@ -222,6 +246,7 @@ struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb)
 		return ERR_PTR(-EINVAL);
 	}
 	rtnl_lock();
+	vtun_dump_begin(cb);
 	dev = __dev_get_by_index(sock_net(cb->skb->sk), nla_get_u32(attr));
 	if (!dev || !vtun_is_dev(dev)) {
 		rtnl_unlock();
@@ -249,14 +274,16 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net *net = sock_net(cb->skb->sk);
 	long skip = cb->args[0], idx = 0;
 	struct net_device *dev;
-	int err = 0;
+	int err = 0, start;
 
 	rcu_read_lock();
+	vtun_dump_begin(cb);
 	for_each_netdev_rcu(net, dev) {
 		if (!vtun_is_dev(dev))
 			continue;
 		if (idx++ < skip)
 			continue;
+		start = skb->len;
 		err = vtun_put_dev(skb, netdev_priv(dev),
 				   NETLINK_CB(cb->skb).portid,
 				   cb->nlh->nlmsg_seq, NLM_F_MULTI);
@@ -264,6 +291,7 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			idx--;
 			break;
 		}
+		vtun_dump_mark(cb, skb, start);
 	}
 	rcu_read_unlock();
 	return vtun_dump_done(skb, cb, idx, err);

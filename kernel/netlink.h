@@ -42,7 +42,12 @@ bool vtun_nl_peer_notify(struct vtun_sa *sa, const void *addr,
 
 void vtun_nl_restrict_events(void);
 
+void vtun_dump_changed(void);
+
 /* Shared by the netlink-*.c files. */
+void vtun_dump_begin(struct netlink_callback *cb);
+void vtun_dump_mark(struct netlink_callback *cb, struct sk_buff *skb,
+		    int start);
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb);
 int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 		   long idx, int err);

@@ -158,6 +158,7 @@ static void vtun_sa_unlink(struct vtun_sa *sa)
 	set_bit(VTUN_LT_UNLINKED, &sa->lt.flags);
 	hash_del_rcu(&sa->spi_node);
 	list_del(&sa->dev_node);
+	vtun_dump_changed();
 	vtun_sa_update_tx(sa->vd, sa->proxy_id);
 	vtun_sa_put(sa);
 }
@@ -322,6 +323,7 @@ int vtun_sa_add(struct vtun_sa *sa, u16 proxy_id,
 	if (owner)
 		vtun_spi_release(vd->net, sa->spi);
 	list_add_tail(&sa->dev_node, &vd->sas);
+	vtun_dump_changed();
 	hash_add_rcu(vtun_net(vd->net)->spi_table, &sa->spi_node,
 		     vtun_spi_hash(sa->spi, sa->proto, sa->dir));
 	if (sa->dir == VTUN_DIR_OUT)

@@ -352,6 +352,7 @@ static void vtun_table_replace(struct vtun_dev *vd, struct vtun_proxy_ids *t)
 	struct vtun_proxy_ids *old = vtun_table(vd);
 
 	rcu_assign_pointer(vd->proxy_ids, t);
+	vtun_dump_changed();
 	if (old)
 		kvfree_rcu(old, rcu);
 }

@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Dump a vtun device's SAs over raw generic netlink and print the reply
 bytes in hex, so a test can prove no key material ever leaves the kernel.
+sa-dump-intr reads the dump's first pass, runs CMD, reads the rest and
+prints "messages N interrupted M": M counts the messages marked
+NLM_F_DUMP_INTR (an SA came or went between the passes).
 
 usage: genl_raw.py sa-dump IFNAME
+       genl_raw.py sa-dump-intr IFNAME CMD...
 """
 
 import socket
 import struct
+import subprocess
 import sys
 
 NETLINK_GENERIC = 16
@@ -16,6 +21,7 @@ CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 VTUN_CMD_SA_GET = 4
 VTUN_A_IFINDEX = 1
@@ -58,7 +64,36 @@ def family_id(sock):
     sys.exit("vtun family not found")
 
 
+def dump_intr(ifindex, cmd):
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                       NETLINK_GENERIC) as ctl:
+        fam = family_id(ctl)
+    # a socket that never read: the first pass fills one page
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    request(sock, fam, VTUN_CMD_SA_GET, NLM_F_DUMP,
+            attr(VTUN_A_IFINDEX, struct.pack("=I", ifindex)), 2)
+    n = intr = passes = 0
+    while True:
+        chunk = sock.recv(4096)
+        passes += 1
+        if passes == 1:
+            subprocess.run(cmd, check=True)
+        off = 0
+        while off < len(chunk):
+            length, mtype, flags = struct.unpack_from("=IHH", chunk, off)
+            if mtype in (NLMSG_DONE, NLMSG_ERROR):
+                print("messages %d interrupted %d passes %d" %
+                      (n, intr, passes))
+                return
+            n += 1
+            intr += bool(flags & NLM_F_DUMP_INTR)
+            off += (length + 3) & ~3
+
+
 def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "sa-dump-intr":
+        dump_intr(socket.if_nametoindex(sys.argv[2]), sys.argv[3:])
+        return
     if len(sys.argv) != 3 or sys.argv[1] != "sa-dump":
         sys.exit(__doc__)
     ifindex = socket.if_nametoindex(sys.argv[2])

@@ -13,7 +13,8 @@ in the same stream.
 With --check, every refused request is followed by a dump of the whole
 configuration (devices, SAs, proxy IDs, monitors, links), which must equal
 the one taken before it, counters and clocks left out; an event seen in
-between (a lifetime that ran out) only refreshes the reference. Refusals
+between (a lifetime that ran out) only refreshes the reference, and a
+dump the kernel marks interrupted (NLM_F_DUMP_INTR) is taken again. Refusals
 must carry an extended ack (a message, or the offending attribute).
 
 usage: nlfuzz.py [-n COUNT] [-s SEED] [--check] [--workers N] [--spec PATH]
@@ -44,6 +45,7 @@ CTRL_ATTR_MCAST_GRP_NAME = 1
 CTRL_ATTR_MCAST_GRP_ID = 2
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLA_F_NESTED = 0x8000
 NETLINK_ADD_MEMBERSHIP, NETLINK_EXT_ACK = 1, 11
@@ -133,7 +135,8 @@ class Fuzzer:
         self.ev.setblocking(False)
         self.stats = {"sent": 0, "accepted": 0, "refused": 0,
                       "checked": 0, "refreshed": 0, "changed": 0,
-                      "no-extack": 0, "bad-reply": 0}
+                      "no-extack": 0, "bad-reply": 0, "dump-intr": 0}
+        self.intr = False
         self.errnos = {}
         self.failures = []
         self.made = 0
@@ -176,6 +179,8 @@ class Fuzzer:
                 off += (length + 3) & ~3
                 if mseq != seq:
                     continue
+                if flags & NLM_F_DUMP_INTR:
+                    self.intr = True
                 if mtype == NLMSG_ERROR:
                     err = -struct.unpack_from("=i", body)[0]
                     return err, self.extack(body, flags), replies
@@ -233,14 +238,25 @@ class Fuzzer:
         attrs = b"" if ifindex is None else \
             nla(self.spec.num("vtun", "ifindex"), struct.pack("=I", ifindex))
         flags = NLM_F_DUMP if "dump" in self.spec.ops[op][1] else 0
-        err, _, replies = self.genl(self.spec.ops[op][0], attrs, flags)
+        err, _, replies = self.consistent(
+            lambda: self.genl(self.spec.ops[op][0], attrs, flags))
         if err not in (0, errno.ENOENT):
             raise ValueError("%s dump failed: %d" % (op, err))
         return tuple(self.decode("vtun", r[4:]) for r in replies)
 
+    def consistent(self, request):
+        """A dump again while the kernel marks it interrupted
+        (NLM_F_DUMP_INTR: objects came or went between its passes)."""
+        while True:
+            self.intr = False
+            reply = request()
+            if not self.intr:
+                return reply
+            self.stats["dump-intr"] += 1
+
     def ifindexes(self):
-        _, _, replies = self.genl(self.spec.ops["dev-get"][0], b"",
-                                  NLM_F_DUMP)
+        _, _, replies = self.consistent(lambda: self.genl(
+            self.spec.ops["dev-get"][0], b"", NLM_F_DUMP))
         num = self.spec.num("dev", "ifindex")
         out = []
         for r in replies:
@@ -256,7 +272,8 @@ class Fuzzer:
         if key == "devs":
             return self.dump("dev-get")
         if key == "links":
-            _, _, links = self.rtnl(RTM_GETLINK, NLM_F_DUMP, 0, b"")
+            _, _, links = self.consistent(
+                lambda: self.rtnl(RTM_GETLINK, NLM_F_DUMP, 0, b""))
             return tuple(sorted(self.link_view(r) for r in links))
         return self.dump(key[1], key[0])
 

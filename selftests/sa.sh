@@ -5,7 +5,8 @@
 # errno and an extack message naming the attribute, and changes nothing;
 # keys never come back; ICVs below 64 bits (AEAD) or 96 bits (MACs) are
 # refused; sa-set moves the device's peer (the remote address, or with
-# ESP in UDP the current peer address and port); a 32-bit SA stops at the
+# ESP in UDP the current peer address and port); a dump whose SAs change
+# between its passes is marked NLM_F_DUMP_INTR; a 32-bit SA stops at the
 # end of its sequence space instead of wrapping.
 # vtun-timeout: 300
 
@@ -130,6 +131,20 @@ check "vtunctl output holds no key bytes" \
 	test "$(V -j -s sa show vtun0 | grep -c "${K16#0x}")" = 0
 check "delete an SA" V sa del vtun0 dir in spi 0x1001
 check_eq "deleted SA is gone" "" "$(V sa show vtun0 | grep 0x00001001)"
+
+# A dump over several passes: an SA deleted between two marks the rest of
+# it NLM_F_DUMP_INTR, so that a reader dumps again; unchanged, nothing is.
+for ((i = 0; i < 60; i++)); do
+	V sa add vtun0 dir in spi $((0x3000 + i)) proto esp $GCM || break
+done
+intr() { ns_exec "$N" python3 "$VTUN_TOP/selftests/genl_raw.py" sa-dump-intr vtun0 "$@"; }
+out=$(intr "$VTUNCTL" sa del vtun0 dir in spi 0x3000)
+check "dump in passes, an SA deleted in between: marked interrupted" \
+	eval '[[ "$out" =~ interrupted\ [1-9].*passes\ ([2-9]|[1-9][0-9]) ]]'
+out=$(intr true)
+check "dump in passes, nothing changed: not marked" \
+	eval '[[ "$out" =~ interrupted\ 0\ passes\ ([2-9]|[1-9][0-9]) ]]'
+diag "dumps: $out"
 topo_reset
 
 # A 32-bit SA never wraps: the last sequence number is 2^32-1, then the
