@@ -290,11 +290,14 @@ int dev_get(struct nl *nl, unsigned int ifindex,
 	struct dev_walk w = { fn, data };
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh;
+	int err;
 
 	nlh = genl_msg(nl, buf, VTUN_CMD_DEV_GET, ifindex ? 0 : NLM_F_DUMP);
 	if (ifindex)
 		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
-	return nl_talk(nl, nlh, dev_reply_cb, &w);
+	err = nl_talk(nl, nlh, dev_reply_cb, &w);
+	nl_warn_dump(nl);
+	return err;
 }
 
 static void show_one(const struct nlattr **tb, void *data)

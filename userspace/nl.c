@@ -129,6 +129,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data)
 
 	nl->errmsg[0] = '\0';
 	nl->miss_type = -1;
+	nl->dump_intr = false;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -153,6 +154,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data)
 				ret = handle_control(nl, m);
 				continue;
 			}
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				nl->dump_intr = true;
 			/* Keep reading to the end, even if a reply is bad. */
 			if (cb && !cb_err)
 				cb_err = cb(m, data);
@@ -165,6 +168,13 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data)
 	if (ret == 1)
 		ret = cb_err < 0 ? cb_err : 0;
 	return ret;
+}
+
+/* As iproute2 says it of a dump that may have missed or repeated an entry. */
+void nl_warn_dump(const struct nl *nl)
+{
+	if (nl->dump_intr)
+		fprintf(stderr, "Dump was interrupted and may be inconsistent.\n");
 }
 
 void nl_perror(const struct nl *nl, int err, const char *what)

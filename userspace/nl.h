@@ -17,6 +17,7 @@ struct nl {
 	uint16_t family;	/* generic netlink family id */
 	char errmsg[256];	/* extack message of the last request */
 	int miss_type;		/* extack: type of a missing attribute, or -1 */
+	bool dump_intr;		/* the last dump changed between its passes */
 };
 
 /* Called for each reply message that is not an ACK or DONE. */
@@ -39,6 +40,7 @@ struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type,
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data);
 
 /* Print "Error: MESSAGE (strerror)" for a failed nl_talk. */
+void nl_warn_dump(const struct nl *nl);
 void nl_perror(const struct nl *nl, int err, const char *what);
 
 /* Generic netlink: open and resolve @name; prints an error on failure. */

@@ -381,6 +381,7 @@ static int proxy_id_get(struct nl *nl, uint32_t ifindex, const char *ifname,
 	err = nl_talk(nl, nlh, reply_cb, &c);
 	if (err)
 		nl_perror(nl, err, ifname);
+	nl_warn_dump(nl);
 	return err;
 }
 

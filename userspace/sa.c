@@ -815,6 +815,7 @@ static int sa_get(struct nl *nl, uint32_t ifindex, const char *ifname,
 	err = nl_talk(nl, nlh, sa_reply_cb, &c);
 	if (err)
 		nl_perror(nl, err, ifname);
+	nl_warn_dump(nl);
 	return err;
 }
 

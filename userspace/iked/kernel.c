@@ -34,6 +34,15 @@ static int talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb,
 	return err;
 }
 
+/*
+ * Whether to dump again: the last one was marked interrupted (an entry
+ * came or went between its passes, so one may be missing), a few times.
+ */
+static bool dump_again(const struct nl *nl, int err, int *tries)
+{
+	return !err && nl->dump_intr && ++*tries < 5;
+}
+
 /* ---------------------------------------------------------------------------
  * Devices
  */
@@ -209,14 +218,18 @@ static int pid_list_cb(const struct nlmsghdr *nlh, void *data)
 static void proxy_ids_prune(const struct iked_tunnel *t)
 {
 	char buf[NL_BUF_SIZE];
-	struct pid_list l = { .n = 0 };
+	struct pid_list l;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	int i;
+	int i, err, tries = 0;
 
-	nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_GET, NLM_F_DUMP);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
-	if (talk(&genl, nlh, pid_list_cb, &l, "proxy-id dump"))
+	do {
+		l.n = 0;
+		nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_GET, NLM_F_DUMP);
+		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+		err = talk(&genl, nlh, pid_list_cb, &l, "proxy-id dump");
+	} while (dump_again(&genl, err, &tries));
+	if (err)
 		return;
 	for (i = 0; i < l.n; i++) {
 		if (l.id[i] >= 1 && l.id[i] <= t->n_proxy)
@@ -757,13 +770,16 @@ int kernel_tunnel_flush(const struct iked_tunnel *t)
 	char buf[NL_BUF_SIZE];
 	struct sa_ids l = { .id = NULL };
 	struct nlmsghdr *nlh;
-	int i, n = 0, err;
+	int i, n = 0, err, tries = 0;
 
 	if (!t->ifindex)
 		return 0;
-	nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, NLM_F_DUMP);
-	mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
-	err = talk(&genl, nlh, sa_ids_cb, &l, "sa dump");
+	do {
+		l.n = 0;
+		nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, NLM_F_DUMP);
+		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
+		err = talk(&genl, nlh, sa_ids_cb, &l, "sa dump");
+	} while (dump_again(&genl, err, &tries));
 	for (i = 0; !err && i < l.n; i++)
 		if (!iked_kernel_sa_del(t->ifindex, l.id[i].out, l.id[i].spi))
 			n++;
