@@ -135,10 +135,10 @@ check_eq "deleted SA is gone" "" "$(V sa show vtun0 | grep 0x00001001)"
 # A dump over several passes: an SA deleted between two marks the rest of
 # it NLM_F_DUMP_INTR, so that a reader dumps again; unchanged, nothing is.
 for ((i = 0; i < 60; i++)); do
-	V sa add vtun0 dir in spi $((0x3000 + i)) proto esp $GCM || break
+	V sa add vtun0 dir in spi $((0x5a000 + i)) proto esp $GCM || break
 done
 intr() { ns_exec "$N" python3 "$VTUN_TOP/selftests/genl_raw.py" sa-dump-intr vtun0 "$@"; }
-out=$(intr "$VTUNCTL" sa del vtun0 dir in spi 0x3000)
+out=$(intr "$VTUNCTL" sa del vtun0 dir in spi 0x5a000)
 check "dump in passes, an SA deleted in between: marked interrupted" \
 	eval '[[ "$out" =~ interrupted\ [1-9].*passes\ ([2-9]|[1-9][0-9]) ]]'
 out=$(intr true)
