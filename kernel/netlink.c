@@ -207,11 +207,6 @@ int vtun_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Resumes by position among the namespace's vtun devices. */
-/*
- * Dumps of one device's objects: the device the request names, with RTNL
- * held on success.
- */
 /*
  * Dumps resume by position: a device, SA or proxy ID added or removed
  * between two passes marks the messages after it NLM_F_DUMP_INTR, so that
@@ -236,6 +231,10 @@ void vtun_dump_mark(struct netlink_callback *cb, struct sk_buff *skb,
 	nl_dump_check_consistent(cb, (struct nlmsghdr *)(skb->data + start));
 }
 
+/*
+ * Dumps of one device's objects: the device the request names, with RTNL
+ * held on success.
+ */
 struct vtun_dev *vtun_dump_dev_lock(struct netlink_callback *cb)
 {
 	struct nlattr *attr = vtun_dump_attrs(cb)[VTUN_A_IFINDEX];
@@ -269,6 +268,7 @@ int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
+/* Resumes by position among the namespace's vtun devices. */
 int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);

@@ -198,25 +198,29 @@ ip netns exec "$A" ping -q -c 50 -i 0.2 "${OV4[1]}" >/dev/null &
 ping=$!
 check "icmp: ESP packet captured" wait $cap
 kill $ping; wait $ping 2>/dev/null
-ns_exec "$B" $PKT inject ul0 "$CAP" 0 strayneeded 1300
-ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded 1320
-sleep 0.3
+# errs MTU STRAY_MTU: "fragmentation needed" quoting the captured packet,
+# to A's remote gateway, and again as if it had gone to 192.0.2.66
+errs() {
+	ns_exec "$B" $PKT inject ul0 "$CAP" 0 strayneeded "$2"
+	ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded "$1"
+	sleep 0.3
+}
+pmtu() { ip -n "$A" route get "$1" | grep -q "mtu $2"; }
+errs 1320 1300
 check "icmp: error about the remote gateway sets its path MTU" \
-	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1320"'
+	pmtu "${UL4[1]}" 1320
 check_fail "icmp: error quoting another destination is not vtun's" \
-	eval 'ip -n "$A" route get 192.0.2.66 | grep -q "mtu 1300"'
+	pmtu 192.0.2.66 1300
 # vtun1 to 192.0.2.66 with vtun0's outbound SPI, added last so that its SA
 # is found first: each device claims the errors about its own remote
 check "icmp: vtun1 to 192.0.2.66 with the same outbound SPI" eval '
 	vt "$A" link add vtun1 local "${UL4[0]}" remote 192.0.2.66 &&
 	vt "$A" sa add vtun1 dir out spi "$SPI_AB" proto esp $(alg_vtun gcm128-16)'
-ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded 1310
-ns_exec "$B" $PKT inject ul0 "$CAP" 0 strayneeded 1290
-sleep 0.3
+errs 1310 1290
 check "icmp: shared SPI: error about vtun0's remote sets its path MTU" \
-	eval 'ip -n "$A" route get "${UL4[1]}" | grep -q "mtu 1310"'
+	pmtu "${UL4[1]}" 1310
 check "icmp: shared SPI: error about vtun1's remote sets its path MTU" \
-	eval 'ip -n "$A" route get 192.0.2.66 | grep -q "mtu 1290"'
+	pmtu 192.0.2.66 1290
 topo_reset
 
 tap_done

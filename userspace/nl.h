@@ -39,8 +39,9 @@ struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type,
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb, void *data);
 
-/* Print "Error: MESSAGE (strerror)" for a failed nl_talk. */
+/* Warn on stderr if the last dump was marked interrupted. */
 void nl_warn_dump(const struct nl *nl);
+/* Print "Error: MESSAGE (strerror)" for a failed nl_talk. */
 void nl_perror(const struct nl *nl, int err, const char *what);
 
 /* Generic netlink: open and resolve @name; prints an error on failure. */

@@ -35,12 +35,25 @@ static int talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn cb,
 }
 
 /*
- * Whether to dump again: the last one was marked interrupted (an entry
- * came or went between its passes, so one may be missing), a few times.
+ * Dump @cmd of device @ifindex through @cb into @data, whose count @n is
+ * reset for each try: again while the kernel marks the dump interrupted
+ * (an entry came or went between its passes, so one may be missing), up
+ * to 5 times.
  */
-static bool dump_again(const struct nl *nl, int err, int *tries)
+static int dump_dev(uint8_t cmd, uint32_t ifindex, nl_reply_fn cb,
+		    void *data, int *n, const char *what)
 {
-	return !err && nl->dump_intr && ++*tries < 5;
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	int err, tries = 0;
+
+	do {
+		*n = 0;
+		nlh = genl_msg(&genl, buf, cmd, NLM_F_DUMP);
+		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, ifindex);
+		err = talk(&genl, nlh, cb, data, what);
+	} while (!err && genl.dump_intr && ++tries < 5);
+	return err;
 }
 
 /* ---------------------------------------------------------------------------
@@ -221,15 +234,10 @@ static void proxy_ids_prune(const struct iked_tunnel *t)
 	struct pid_list l;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	int i, err, tries = 0;
+	int i;
 
-	do {
-		l.n = 0;
-		nlh = genl_msg(&genl, buf, VTUN_CMD_PROXY_ID_GET, NLM_F_DUMP);
-		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
-		err = talk(&genl, nlh, pid_list_cb, &l, "proxy-id dump");
-	} while (dump_again(&genl, err, &tries));
-	if (err)
+	if (dump_dev(VTUN_CMD_PROXY_ID_GET, t->ifindex, pid_list_cb, &l, &l.n,
+		     "proxy-id dump"))
 		return;
 	for (i = 0; i < l.n; i++) {
 		if (l.id[i] >= 1 && l.id[i] <= t->n_proxy)
@@ -767,19 +775,13 @@ static int sa_ids_cb(const struct nlmsghdr *nlh, void *data)
 
 int kernel_tunnel_flush(const struct iked_tunnel *t)
 {
-	char buf[NL_BUF_SIZE];
 	struct sa_ids l = { .id = NULL };
-	struct nlmsghdr *nlh;
-	int i, n = 0, err, tries = 0;
+	int i, n = 0, err;
 
 	if (!t->ifindex)
 		return 0;
-	do {
-		l.n = 0;
-		nlh = genl_msg(&genl, buf, VTUN_CMD_SA_GET, NLM_F_DUMP);
-		mnl_attr_put_u32(nlh, VTUN_A_IFINDEX, t->ifindex);
-		err = talk(&genl, nlh, sa_ids_cb, &l, "sa dump");
-	} while (dump_again(&genl, err, &tries));
+	err = dump_dev(VTUN_CMD_SA_GET, t->ifindex, sa_ids_cb, &l, &l.n,
+		       "sa dump");
 	for (i = 0; !err && i < l.n; i++)
 		if (!iked_kernel_sa_del(t->ifindex, l.id[i].out, l.id[i].spi))
 			n++;
