@@ -268,7 +268,10 @@ int vtun_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
-/* Resumes by position among the namespace's vtun devices. */
+/*
+ * Resumes by position among the namespace's vtun devices. A device moved
+ * in or out of the namespace changes its dev_base_seq, not our generation.
+ */
 int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
@@ -278,6 +281,7 @@ int vtun_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rcu_read_lock();
 	vtun_dump_begin(cb);
+	cb->seq += 2 * READ_ONCE(net->dev_base_seq);
 	for_each_netdev_rcu(net, dev) {
 		if (!vtun_is_dev(dev))
 			continue;

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Dump a vtun device's SAs over raw generic netlink and print the reply
 bytes in hex, so a test can prove no key material ever leaves the kernel.
-sa-dump-intr reads the dump's first pass, runs CMD, reads the rest and
-prints "messages N interrupted M": M counts the messages marked
-NLM_F_DUMP_INTR (an SA came or went between the passes).
+sa-dump-intr (dev-dump-intr: the device dump) reads the dump's first
+pass, runs CMD, reads the rest and prints "messages N interrupted M": M
+counts the messages marked NLM_F_DUMP_INTR (an SA or a device came or
+went between the passes).
 
 usage: genl_raw.py sa-dump IFNAME
        genl_raw.py sa-dump-intr IFNAME CMD...
+       genl_raw.py dev-dump-intr CMD...
 """
 
 import socket
@@ -23,7 +25,7 @@ CTRL_ATTR_FAMILY_NAME = 2
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-VTUN_CMD_SA_GET = 4
+VTUN_CMD_DEV_GET, VTUN_CMD_SA_GET = 1, 4
 VTUN_A_IFINDEX = 1
 
 
@@ -64,14 +66,13 @@ def family_id(sock):
     sys.exit("vtun family not found")
 
 
-def dump_intr(ifindex, cmd):
+def dump_intr(vtun_cmd, payload, cmd):
     with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                        NETLINK_GENERIC) as ctl:
         fam = family_id(ctl)
     # a socket that never read: the first pass fills one page
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-    request(sock, fam, VTUN_CMD_SA_GET, NLM_F_DUMP,
-            attr(VTUN_A_IFINDEX, struct.pack("=I", ifindex)), 2)
+    request(sock, fam, vtun_cmd, NLM_F_DUMP, payload, 2)
     n = intr = passes = 0
     while True:
         chunk = sock.recv(4096)
@@ -92,7 +93,13 @@ def dump_intr(ifindex, cmd):
 
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "sa-dump-intr":
-        dump_intr(socket.if_nametoindex(sys.argv[2]), sys.argv[3:])
+        ifindex = socket.if_nametoindex(sys.argv[2])
+        dump_intr(VTUN_CMD_SA_GET,
+                  attr(VTUN_A_IFINDEX, struct.pack("=I", ifindex)),
+                  sys.argv[3:])
+        return
+    if len(sys.argv) >= 3 and sys.argv[1] == "dev-dump-intr":
+        dump_intr(VTUN_CMD_DEV_GET, b"", sys.argv[2:])
         return
     if len(sys.argv) != 3 or sys.argv[1] != "sa-dump":
         sys.exit(__doc__)

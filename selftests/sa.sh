@@ -5,8 +5,9 @@
 # errno and an extack message naming the attribute, and changes nothing;
 # keys never come back; ICVs below 64 bits (AEAD) or 96 bits (MACs) are
 # refused; sa-set moves the device's peer (the remote address, or with
-# ESP in UDP the current peer address and port); a dump whose SAs change
-# between its passes is marked NLM_F_DUMP_INTR; a 32-bit SA stops at the
+# ESP in UDP the current peer address and port); a dump whose SAs or
+# devices change between its passes (a device moved to another namespace
+# too) is marked NLM_F_DUMP_INTR; a 32-bit SA stops at the
 # end of its sequence space instead of wrapping.
 # vtun-timeout: 300
 
@@ -145,6 +146,21 @@ out=$(intr true)
 check "dump in passes, nothing changed: not marked" \
 	eval '[[ "$out" =~ interrupted\ 0\ passes\ ([2-9]|[1-9][0-9]) ]]'
 diag "dumps: $out"
+# The device dump: a device moved to another namespace between two passes.
+ns_new M
+for ((i = 0; i < 30; i++)); do
+	V link add vd$i local 192.0.2.1 remote 198.51.100.$((i + 1)) || break
+done
+dintr() { ns_exec "$N" python3 "$VTUN_TOP/selftests/genl_raw.py" dev-dump-intr "$@"; }
+out=$(dintr ip link set vd0 netns "$M")
+check "device dump in passes, a device moved out in between: marked interrupted" \
+	eval '[[ "$out" =~ interrupted\ [1-9].*passes\ ([2-9]|[1-9][0-9]) ]]'
+out=$(dintr true)
+check "device dump in passes, nothing changed: not marked" \
+	eval '[[ "$out" =~ interrupted\ 0\ passes\ ([2-9]|[1-9][0-9]) ]]'
+diag "device dumps: $out"
+printf 'link del vd%d\n' $(seq 1 29) | ip -n "$N" -batch -
+ip -n "$M" link del vd0
 topo_reset
 
 # A 32-bit SA never wraps: the last sequence number is 2^32-1, then the
