@@ -13,8 +13,10 @@
 # is a hash of both). Prints KDBG_VER=<release> (the kernel's uname -r).
 #
 # --config: only generate the config, print its path and key.
-# --cached: build nothing; succeed (printing KDBG_VER) only if the kernel
-#           for the current source and config is already built.
+# --cached: no build from scratch; succeed (printing KDBG_VER) only if the
+#           kernel for the current source and config is built, or if a
+#           build tree of this source is there to bring up to date (a
+#           config change: minutes, not the half hour of a first build).
 #
 # Environment: VTUN_CACHE (default /var/cache/vtun); DEBUG_JOBS (make -j,
 # default: the number of CPUs); K612_VER (Debian's 6.12 guest kernel whose
@@ -123,7 +125,7 @@ build() {
 		KDBG_VER=$rel
 		return
 	fi
-	[ "${1:-}" != --cached ] || exit 1
+	[ "${1:-}" != --cached ] || [ -f "$b/vmlinux" ] || exit 1
 	log "building $rel ($KEY) in $b, make -j$jobs at nice 19; log: $b/build.log"
 	if ! nice -n 19 make -C "$SRC" O="$b" -j"$jobs" bzImage modules \
 		>"$b/build.log" 2>&1; then
