@@ -15,6 +15,7 @@ otherwise "ready", then "got HEX" for the first datagram (10 s at most).
 The socket is closed when the program ends.
 """
 
+import os
 import socket
 import struct
 import sys
@@ -84,7 +85,7 @@ def main():
         s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
     attach(ifname, s.fileno(), 0 if kind == "noencap" else VTUN_ENCAP_UDP)
     print("ready", flush=True)
-    s.settimeout(10)
+    s.settimeout(10 * int(os.environ.get("VTUN_SLOW", "1")))
     data = s.recv(65535)
     if kind == "takeover":
         s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)

@@ -39,7 +39,8 @@
 #   skip_all REASON               skip the whole script and exit
 #   diag MSG...                   "# MSG"
 #   defer CMD...                  run CMD at exit (last registered first)
-#   retry SECONDS CMD...          rerun CMD every 0.1 s until it succeeds
+#   retry SECONDS CMD...          rerun CMD every 0.1 s until it succeeds,
+#                                 for SECONDS times VTUN_SLOW at most
 #   par_run CMD...                run CMD (checks in namespaces of its own)
 #                                 in the background, at most VTUN_JOBS
 #                                 (twice the CPUs) at a time
@@ -146,8 +147,14 @@ tap_done() {
 	return 0
 }
 
+# How many times slower than Debian's kernels the guest's kernel is (the
+# debug kernel: several, set by vm/run.sh): waits for something to happen
+# and the scheduling slack of timing checks are multiplied by it.
+VTUN_SLOW=${VTUN_SLOW:-1}
+export VTUN_SLOW
+
 retry() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1 * VTUN_SLOW))
 	shift
 	until "$@"; do
 		[ $SECONDS -ge $end ] && return 1

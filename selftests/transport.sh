@@ -91,11 +91,11 @@ gw_udp() {
 	addr=$(outer_addr "$2" "$4")
 	out=$(mktemp /tmp/vtun-udp.XXXXXX)
 	ns_exec "$1" python3 -c '
-import socket, sys
+import os, socket, sys
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
                   socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 5002))
-s.settimeout(30)  # the sender is another Python: slow to start in TCG
+s.settimeout(10 * int(os.environ["VTUN_SLOW"]))  # the sender starts Python
 print("ready", flush=True)
 print(len(s.recv(65535)), flush=True)' "$addr" >"$out" 2>&1 &
 	srv=$!

@@ -28,6 +28,9 @@
 #                         only (to test the reboot after an early crash)
 #   TIMEOUT_SCALE=        multiply the time limits of tests and of the boot
 #                         (default 1; 6.12-debug: 4)
+#   VTUN_SLOW=            multiply the tests' waits for an event and the
+#                         slack of their timing checks (default 1;
+#                         6.12-debug: 5)
 #   VTUN_CACHE            cache dir (default /var/cache/vtun)
 #   VTUN_BUILD            module build dirs (default $VTUN_CACHE/build)
 #   VTUN_LOGS             guest logs (default selftests/vm/logs)
@@ -50,7 +53,7 @@ N=0 PASS=0 FAIL=0 SKIP=0
 FAILED=()
 SUMMARY_DONE=
 GUEST_PID=
-SCALE=1 KAPPEND='' KMEM=2048
+SCALE=1 SLOW=1 KAPPEND='' KMEM=2048
 # mawk reads pipes in blocks unless told otherwise; we want live output.
 AWK_LIVE=()
 awk -W version 2>&1 | grep -q mawk && AWK_LIVE=(-W interactive)
@@ -303,13 +306,14 @@ script_timeout() {
 	echo "$((${t:-$TIMEOUT} * SCALE))"
 }
 
-# Per-kernel guest settings: SCALE (time limits), KAPPEND (command line),
-# KMEM (guest memory, MiB). The debug kernel runs several times slower and
-# turns every WARN into a panic, so that no report goes unseen.
+# Per-kernel guest settings: SCALE (time limits), SLOW (the tests' waits
+# and timing slack, lib.sh VTUN_SLOW), KAPPEND (command line), KMEM (guest
+# memory, MiB). The debug kernel runs several times slower and turns every
+# WARN into a panic, so that no report goes unseen.
 kernel_setup() {
-	SCALE=${TIMEOUT_SCALE:-1} KAPPEND='' KMEM=${VM_MEM:-2048}
+	SCALE=${TIMEOUT_SCALE:-1} SLOW=${VTUN_SLOW:-1} KAPPEND='' KMEM=${VM_MEM:-2048}
 	[ "$1" = 6.12-debug ] || return 0
-	SCALE=${TIMEOUT_SCALE:-4}
+	SCALE=${TIMEOUT_SCALE:-4} SLOW=${VTUN_SLOW:-5}
 	# Its ACPI interpreter is too slow to route PCI interrupts before
 	# ACPI's loop timeout: use the BIOS's routing table.
 	KAPPEND="panic_on_warn=1 pci=noacpi"
@@ -326,6 +330,7 @@ write_env() {
 		printf 'VTUN_KERNEL=%q\n' "$kname"
 		printf 'VTUN_TIMEOUT=%q\n' "$TIMEOUT"
 		printf 'VTUN_TIMEOUT_SCALE=%q\n' "$SCALE"
+		printf 'export VTUN_SLOW=%q\n' "$SLOW"
 		printf 'VTUN_MODE=%q\n' "$MODE"
 		printf 'VTUN_TESTS=%q\n' "$*"
 		# topo.sh: every algorithm on ALGS_FULL, a subset elsewhere.
