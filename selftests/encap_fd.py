@@ -85,7 +85,7 @@ def main():
         s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
     attach(ifname, s.fileno(), 0 if kind == "noencap" else VTUN_ENCAP_UDP)
     print("ready", flush=True)
-    s.settimeout(10 * int(os.environ.get("VTUN_SLOW", "1")))
+    s.settimeout(30 * int(os.environ.get("VTUN_SLOW", "1")))
     data = s.recv(65535)
     if kind == "takeover":
         s.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)

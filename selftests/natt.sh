@@ -297,6 +297,9 @@ sa_stat() { # DIR SPI KEY: a counter of B's SA
 	ns_exec "$B" "$VTUNCTL" -j -s sa show vtun0 dir "$1" spi "$2" |
 		jq -r ".[0].stats.\"$3\""
 }
+# An unreplied UDP mapping lasts 30 s: on a slower kernel what follows
+# can take longer than that.
+ns_exec "$N" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=$((30 * VTUN_SLOW))
 ns_exec "$N" nft -f - <<-EOF
 	table inet hold {
 		chain esp_from_a {
