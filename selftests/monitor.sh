@@ -176,7 +176,8 @@ check "lost probes counted" test "$(mon vtun0 lost)" -ge $THRESHOLD
 t0=$(now_ms)
 restore_primary
 sleep 0.5
-check "hold-down: still on the backup 500 ms after the restore" route_is vtun1
+check_eq "hold-down: still on the backup 500 ms after the restore" vtun1 "$(route_dev)"
+diag "500 ms after the restore: monitor $(mon vtun0 state), carrier $(mon vtun0 carrier), route: $(ip -n "$A" route get $SVC | head -n 1)"
 retry 10 route_is vtun0
 t_back=$(($(now_ms) - t0))
 diag "restore: primary route after ${t_back} ms"
