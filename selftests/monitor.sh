@@ -176,8 +176,16 @@ check "lost probes counted" test "$(mon vtun0 lost)" -ge $THRESHOLD
 t0=$(now_ms)
 restore_primary
 sleep 0.5
-check_eq "hold-down: still on the backup 500 ms after the restore" vtun1 "$(route_dev)"
-diag "500 ms after the restore: monitor $(mon vtun0 state), carrier $(mon vtun0 carrier), route: $(ip -n "$A" route get $SVC | head -n 1)"
+# Only a route read within the hold-down of t0 must still be the backup's
+# (a loaded guest can take longer than that to get here).
+r=$(route_dev) dt=$(($(now_ms) - t0))
+if [ "$dt" -lt "$HOLD" ]; then
+	check_eq "hold-down: still on the backup ${dt} ms after the restore" vtun1 "$r"
+	[ "$r" = vtun1 ] || diag "monitor $(mon vtun0 state), carrier $(mon vtun0 carrier)"
+else
+	skip "hold-down: still on the backup after the restore" \
+		"route read ${dt} ms after it, past the ${HOLD} ms hold-down"
+fi
 retry 10 route_is vtun0
 t_back=$(($(now_ms) - t0))
 diag "restore: primary route after ${t_back} ms"
