@@ -25,7 +25,7 @@ command -v nft >/dev/null || skip_all "no nft"
 
 ALG=gcm128-16
 # Slower kernels (lib.sh VTUN_SLOW) get longer probe intervals and slack.
-INTERVAL=$((200 * VTUN_SLOW)) THRESHOLD=3 HOLD=$((1000 * VTUN_SLOW))
+INTERVAL=$((200 * VTUN_SLOW)) THRESHOLD=3 HOLD=$((1500 * VTUN_SLOW))
 SLACK=$((1200 * VTUN_SLOW))
 SVC=10.9.0.1 SRC=10.1.0.1
 
