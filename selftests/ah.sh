@@ -163,11 +163,9 @@ done
 # --- The wire, forgery, replay, mutable fields (B: XFRM sends to vtun) ---
 
 pair xfrm sha256 4 flag align4
-ns_exec "$A" $PKT capture ul0 "${UL4[1]}" 20 "$CAP" &
-cap=$!
-sleep 1
+pkt_capture "$A" ul0 "${UL4[1]}" 20 "$CAP"
 ns_exec "$B" ping -q -c 20 -i 0.05 "${OV4[0]}" >/dev/null
-check "ah wire: 20 AH packets from XFRM captured" wait $cap
+check "ah wire: 20 AH packets from XFRM captured" wait $CAP_PID
 check_eq "ah wire: IP protocol 51, AH length 28 bytes (hdrlen 5), SPI" \
 	"51 5 $((SPI_BA))" "$(python3 -c "import sys
 f = bytes.fromhex(open('$CAP').read().split()[0])
@@ -215,11 +213,9 @@ topo_reset
 # The error quotes A's packet: vtun claims it by A's outbound SPI.
 
 pair vtun sha256 4
-ns_exec "$B" $PKT capture ul0 "${UL4[0]}" 1 "$CAP" &
-cap=$!
-sleep 1
+pkt_capture "$B" ul0 "${UL4[0]}" 1 "$CAP"
 ns_exec "$A" ping -q -c 1 -W 2 "${OV4[1]}" >/dev/null
-check "ah pmtu: AH packet captured" wait $cap
+check "ah pmtu: AH packet captured" wait $CAP_PID
 ns_exec "$B" $PKT inject ul0 "$CAP" 0 fragneeded 1300
 sleep 0.3
 check "ah pmtu: ICMP frag needed about an AH packet sets the path MTU" \

@@ -266,6 +266,18 @@ ns_exec() {
 	ip netns exec "$ns" "$@"
 }
 
+# pkt_capture NS ARGS...: pkt.py capture ARGS in NS, in the background (its
+# pid in CAP_PID: wait for it), once its packet socket is bound.
+pkt_capture() {
+	local ns=$1 out
+	shift
+	out=$(mktemp /tmp/vtun-cap.XXXXXX)
+	ns_exec "$ns" python3 "$VTUN_TOP/selftests/pkt.py" capture "$@" >"$out" &
+	CAP_PID=$!
+	retry 10 grep -q ready "$out"
+	rm -f "$out"
+}
+
 veth_pair() {
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
 		ip -n "$1" link set "$2" up &&

@@ -5,7 +5,8 @@ onto the wire, for replay and forgery tests. Run inside the namespace.
 
 usage: pkt.py capture IFACE SRC_IP COUNT FILE [MINLEN]
                             (ESP, AH or UDP from SRC_IP, IPv4 or IPv6,
-                             frames of at least MINLEN bytes)
+                             frames of at least MINLEN bytes; prints
+                             "ready" once the socket is bound)
        pkt.py inject IFACE FILE INDEX[,INDEX...] MODE [SEQ]
        pkt.py tap IFACE SECONDS   (a packet socket that reads nothing)
        pkt.py outer IFACE SRC_IP MINLEN   (ttl, tos, df of the next one of
@@ -28,6 +29,9 @@ import struct
 import sys
 import time
 
+# How much slower the guest's kernel is than Debian's (selftests/lib.sh).
+SLOW = int(os.environ.get("VTUN_SLOW", "1"))
+
 ETH_P_ALL = 0x0003
 
 
@@ -46,7 +50,8 @@ def ip_packet(frame, src):
 def capture(iface, src, count, path, minlen=0):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
-    s.settimeout(20)
+    s.settimeout(20 * SLOW)
+    print("ready", flush=True)
     frames = []
     while len(frames) < count:
         frame = s.recv(65535)
@@ -115,7 +120,7 @@ def wait_ipv4(iface, src, proto, minlen, accept=lambda frame: True):
     protocol PROTO, at least MINLEN bytes long, that ACCEPT takes."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
-    s.settimeout(10)
+    s.settimeout(10 * SLOW)
     want = socket.inet_aton(src)
     print("ready", flush=True)
     while True:

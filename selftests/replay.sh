@@ -39,11 +39,9 @@ expect_drop() {
 topo_underlay
 site_vtun "$A" 0 4 gcm128-16
 site_vtun "$B" 1 4 gcm128-16 replay-window 32
-ns_exec "$B" $PKT capture ul0 "${UL4[0]}" 40 "$CAP" &
-cap=$!
-sleep 1
+pkt_capture "$B" ul0 "${UL4[0]}" 40 "$CAP"
 ns_exec "$A" ping -q -c 40 -i 0.05 "${OV4[1]}" >/dev/null
-check "40 ESP packets captured" wait $cap
+check "40 ESP packets captured" wait $CAP_PID
 
 expect_drop "re-injected packet" rx-replay replay 39
 expect_drop "packet left of the window" rx-too-old replay 0

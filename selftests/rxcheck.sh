@@ -84,11 +84,10 @@ frag_case() {
 	esac && vt "$B" sa del vtun0 dir in spi "$in" && echo_count "$B" ||
 		{ fail "$tag: configure"; SITE_PROTO=esp; return; }
 	SITE_PROTO=esp
-	ns_exec "$B" $PKT capture ul0 "$(outer_addr 0 "$fam")" 4 "$CAP" 300 &
-	cap=$!
+	pkt_capture "$B" ul0 "$(outer_addr 0 "$fam")" 4 "$CAP" 300
 	ip netns exec "$A" ping -q -c 50 -i 0.2 -s 300 "${OV4[1]}" >/dev/null &
 	ping=$!
-	check "$tag: 4 packets captured" wait $cap
+	check "$tag: 4 packets captured" wait $CAP_PID
 	kill $ping; wait $ping 2>/dev/null
 	# shellcheck disable=SC2046
 	vt "$B" sa add vtun0 dir in spi "$in" proto $proto $(alg_vtun $alg)
@@ -192,11 +191,10 @@ topo_reset
 
 topo_underlay
 site_vtun "$A" 0 4 gcm128-16 && site_vtun "$B" 1 4 gcm128-16 || fail "icmp: configure"
-ns_exec "$B" $PKT capture ul0 "${UL4[0]}" 1 "$CAP" &
-cap=$!
+pkt_capture "$B" ul0 "${UL4[0]}" 1 "$CAP"
 ip netns exec "$A" ping -q -c 50 -i 0.2 "${OV4[1]}" >/dev/null &
 ping=$!
-check "icmp: ESP packet captured" wait $cap
+check "icmp: ESP packet captured" wait $CAP_PID
 kill $ping; wait $ping 2>/dev/null
 # errs MTU STRAY_MTU: "fragmentation needed" quoting the captured packet,
 # to A's remote gateway, and again as if it had gone to 192.0.2.66
