@@ -121,7 +121,8 @@ ip -n "$A" addr add 10.1.0.1/32 dev vtun0
 ip netns exec "$A" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.5 >/dev/null 2>&1
 check "acquire event for proxy-id 1" retry 5 \
 	grep -q "kernel: acquire ifindex $ifindex proxy-id 1" "$LOG"
-# vtun9, not the daemon's: soft expiry at the first packet, hard after 3 s.
+# vtun9, not the daemon's: soft expiry at the first packet, hard after 3 s
+# (times VTUN_SLOW: the packet must come before the hard limit).
 V link add vtun9 local "${UL4[0]}" remote "${UL4[1]}"
 # No IPv6 of its own: the stack's router solicitations and MLD reports
 # once the carrier comes would be traffic before the test's.
@@ -131,7 +132,7 @@ ip -n "$A" route add 10.9.0.0/24 dev vtun9
 ifindex9=$(ip netns exec "$A" cat /sys/class/net/vtun9/ifindex)
 # shellcheck disable=SC2046
 V sa add vtun9 dir out spi 0x4242 proto esp $(alg_vtun gcm128-16) \
-	limit packet-soft 1 limit time-hard 3
+	limit packet-soft 1 limit time-hard $((3 * VTUN_SLOW))
 ip netns exec "$A" ping -c 1 -W 1 10.9.0.1 >/dev/null 2>&1
 check "soft expire event" retry 10 \
 	grep -q "kernel: soft expire ifindex $ifindex9 out spi 0x00004242" "$LOG"

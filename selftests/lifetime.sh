@@ -144,7 +144,8 @@ check_eq "hard expire event (bytes)" "vtun0 out 0x3201 esp 0" "$(ev 0x3201 hard 
 out 0x3301
 ping_n 2
 # The hard limit leaves a slow guest time to see the soft event first.
-check "sa set: time limits" V sa set vtun0 dir out spi 0x3301 limit time-soft 1 limit time-hard 10
+check "sa set: time limits" V sa set vtun0 dir out spi 0x3301 limit time-soft 1 \
+	limit time-hard $((10 * VTUN_SLOW))
 check_eq "sa set keeps the counters" 2 "$(sa_key out 0x3301 stats.packets)"
 retry 4 test -n "$(ev 0x3301 soft seconds)"
 check_eq "soft expire event (seconds)" "vtun0 out 0x3301 esp 0" "$(ev 0x3301 soft seconds)"
@@ -185,10 +186,10 @@ check_err "reserved SPI: not for another device" "spi: reserved by another devic
 	V sa add vtun1 dir in spi "$spi" proto esp $GCM
 check "reserved SPI: the device's inbound SA takes it" V sa add vtun0 dir in spi "$spi" proto esp $GCM
 check_err "a taken SPI is not reserved again" "no free SPI" V spi alloc vtun1 min "$spi" max "$spi"
-spi=$(V spi alloc vtun0 min 0x7000 max 0x7000 timeout 1)
+spi=$(V spi alloc vtun0 min 0x7000 max 0x7000 timeout $((2 * VTUN_SLOW)))
 check_eq "spi alloc of a one-SPI range" 0x00007000 "$spi"
 check_err "reservation holds" "reserved by another device" V sa add vtun1 dir in spi 0x7000 proto esp $GCM
-sleep 2
-check "expired reservation: the SPI is free" V sa add vtun1 dir in spi 0x7000 proto esp $GCM
+sleep $((2 * VTUN_SLOW))
+check "expired reservation: the SPI is free" retry 2 V sa add vtun1 dir in spi 0x7000 proto esp $GCM
 
 tap_done
