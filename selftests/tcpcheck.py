@@ -15,6 +15,9 @@ import threading
 
 
 CLONE_NEWNET = 0x40000000
+# Seconds without progress before giving up, longer on a slower kernel
+# (selftests/lib.sh VTUN_SLOW).
+TIMEOUT = 30 * int(os.environ.get("VTUN_SLOW", "1"))
 LIBC = ctypes.CDLL(None, use_errno=True)
 
 
@@ -44,9 +47,9 @@ def transfer(srv_ns, cli_ns, addr, port, nbytes):
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((addr, port))
     srv.listen(1)
-    srv.settimeout(30)
+    srv.settimeout(TIMEOUT)
     cli = socket_in(cli_ns, family)
-    cli.settimeout(30)
+    cli.settimeout(TIMEOUT)
     errors = []
 
     def send():
@@ -62,7 +65,7 @@ def transfer(srv_ns, cli_ns, addr, port, nbytes):
     digest, total = hashlib.sha256(), 0
     try:
         conn, _ = srv.accept()
-        conn.settimeout(30)
+        conn.settimeout(TIMEOUT)
         while True:
             chunk = conn.recv(65536)
             if not chunk:
