@@ -45,6 +45,7 @@
 #   sas_get LINES KIND KEY      a value from sw_sas (or iked_sas) output
 #   xfrm_spis NS                the SPIs of the kernel's XFRM states in NS
 #   none_left NS FN             FN NS (xfrm_spis, vtun_spis) lists nothing
+#   none_of NS FN OLD           FN NS lists none of OLD's lines
 #   check_ok DESC CMD...        check, and return whether it passed
 #   iked_up NS, sw_up NS        an established IKE SA with a CHILD SA
 # and vtun-iked's (iked_*, below).
@@ -406,6 +407,10 @@ xfrm_spis() {
 
 # none_left NS FN: FN NS (xfrm_spis, vtun_spis) lists nothing
 none_left() { [ -z "$($2 "$1")" ]; }
+
+# none_of NS FN OLD: FN NS lists none of the lines of OLD (FN's earlier
+# output): those SAs are gone, whatever came since
+none_of() { [ -z "$(comm -12 <(echo "$3") <($2 "$1"))" ]; }
 
 # check_ok DESC CMD...: check, and return whether it passed
 check_ok() { check "$@"; [ "$_T_RC" = 0 ]; }
