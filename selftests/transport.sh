@@ -110,7 +110,19 @@ s.sendto(b"u" * int(sys.argv[2]), (sys.argv[1], 5002))' "$addr" "$5"
 	wait $srv
 	got=$(tail -n 1 "$out")
 	rm -f "$out"
-	[ "$got" = "$5" ] || { echo "received: $got"; return 1; }
+	[ "$got" = "$5" ] || { echo "received: $got"; lost_where "$3" "$1"; return 1; }
+}
+
+# lost_where NS...: what each namespace counted as dropped (vtun0's
+# drops, XFRM's errors, IP reassembly and UDP errors)
+lost_where() {
+	local ns
+	for ns in "$@"; do
+		echo "$ns: $(ns_exec "$ns" "$VTUNCTL" -j show vtun0 2>/dev/null |
+			jq -c '.[0].drops | with_entries(select(.value > 0))')" \
+			"$(ns_exec "$ns" awk '$2 > 0' /proc/net/xfrm_stat | tr '\n' ' ')" \
+			"$(ns_exec "$ns" nstat -asz | awk '/Reasm(Fails|Timeout)|InErrors|RcvbufErrors/ && $2 > 0 { printf "%s %s ", $1, $2 }')"
+	done
 }
 
 sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
