@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Send pseudo-random bytes over TCP between two network namespaces and
-check that the receiver got exactly them (length and SHA-256).
+check that the receiver got exactly them (length and SHA-256); or one UDP
+datagram (IPv4 without DF), received whole.
 
 usage: tcpcheck.py transfer SRV_NS CLI_NS ADDR PORT BYTES
+       tcpcheck.py datagram SRV_NS CLI_NS ADDR PORT BYTES
 """
 
 import ctypes
@@ -27,13 +29,13 @@ def setns(fd):
         raise OSError(err, os.strerror(err))
 
 
-def socket_in(netns, family):
-    """A TCP socket of network namespace netns (it stays there)."""
+def socket_in(netns, family, kind=socket.SOCK_STREAM):
+    """A socket of network namespace netns (it stays there)."""
     with open("/proc/self/ns/net") as home, \
          open(os.path.join("/run/netns", netns)) as there:
         setns(there.fileno())
         try:
-            return socket.socket(family, socket.SOCK_STREAM)
+            return socket.socket(family, kind)
         finally:
             setns(home.fileno())
 
@@ -84,11 +86,33 @@ def transfer(srv_ns, cli_ns, addr, port, nbytes):
         sys.exit(f"sent [{sent}] received [{got}] {' '.join(errors)}")
 
 
+def datagram(srv_ns, cli_ns, addr, port, nbytes):
+    """One datagram of nbytes, fragmented on the way: both ends here too,
+    so the receiver is bound before the sender sends."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    data = os.urandom(nbytes)
+    srv = socket_in(srv_ns, family, socket.SOCK_DGRAM)
+    srv.bind((addr, port))
+    srv.settimeout(TIMEOUT)
+    cli = socket_in(cli_ns, family, socket.SOCK_DGRAM)
+    if family == socket.AF_INET:
+        cli.setsockopt(socket.IPPROTO_IP, 10, 0)	# IP_MTU_DISCOVER: DONT
+    cli.sendto(data, (addr, port))
+    try:
+        got = srv.recv(65535)
+    except OSError as e:
+        sys.exit(f"sent {nbytes} bytes, received nothing: {e}")
+    if got != data:
+        sys.exit(f"sent {nbytes} bytes, received {len(got)} "
+                 f"{'other ' if len(got) == nbytes else ''}bytes")
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
-    if cmd == "transfer" and len(sys.argv) == 7:
-        transfer(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
-                 int(sys.argv[6]))
+    if cmd in ("transfer", "datagram") and len(sys.argv) == 7:
+        fn = transfer if cmd == "transfer" else datagram
+        fn(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
+           int(sys.argv[6]))
     else:
         sys.exit(__doc__)
 

@@ -82,35 +82,11 @@ gw_tcp() { # NS_SRV I_SRV NS_CLI FAMILY BYTES
 		"$(outer_addr "$2" "$4")" 5001 "$5"
 }
 
-# (jq and awk rather than Python: starting Python is slow in a TCG guest)
-
 # gw_udp NS_SRV I_SRV NS_CLI FAMILY BYTES: one datagram of BYTES, without
 # DF, from the client to the server gateway, received whole
 gw_udp() {
-	local addr out srv got
-	addr=$(outer_addr "$2" "$4")
-	out=$(mktemp /tmp/vtun-udp.XXXXXX)
-	ns_exec "$1" python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
-                  socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 5002))
-s.settimeout(10 * int(os.environ["VTUN_SLOW"]))  # the sender starts Python
-print("ready", flush=True)
-print(len(s.recv(65535)), flush=True)' "$addr" >"$out" 2>&1 &
-	srv=$!
-	retry 10 grep -q ready "$out"
-	ns_exec "$3" python3 -c '
-import socket, sys
-v6 = ":" in sys.argv[1]
-s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
-if not v6:
-    s.setsockopt(socket.IPPROTO_IP, 10, 0)     # IP_MTU_DISCOVER: DONT
-s.sendto(b"u" * int(sys.argv[2]), (sys.argv[1], 5002))' "$addr" "$5"
-	wait $srv
-	got=$(tail -n 1 "$out")
-	rm -f "$out"
-	[ "$got" = "$5" ] || { echo "received: $got"; lost_where "$3" "$1"; return 1; }
+	python3 "$VTUN_TOP/selftests/tcpcheck.py" datagram "$1" "$3" \
+		"$(outer_addr "$2" "$4")" 5002 "$5" || { lost_where "$3" "$1"; return 1; }
 }
 
 # lost_where NS...: what each namespace counted as dropped (vtun0's
@@ -124,6 +100,8 @@ lost_where() {
 			"$(ns_exec "$ns" nstat -asz | awk '/Reasm(Fails|Timeout)|InErrors|RcvbufErrors/ && $2 > 0 { printf "%s %s ", $1, $2 }')"
 	done
 }
+
+# (jq and awk rather than Python: starting Python is slow in a TCG guest)
 
 sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
 	vt "$1" -j sa show vtun0 |
