@@ -14,7 +14,7 @@
 # (none, or only standby) unless on-demand, which lets traffic reach vtun
 # (tx-no-sa); probes still go out without carrier. Malformed requests
 # fail with a message naming the attribute and change nothing.
-# vtun-timeout: 200
+# vtun-timeout: 300
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
