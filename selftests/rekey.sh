@@ -29,16 +29,10 @@ rekey_loop() {
 	done
 }
 
-# drop_diag KIND: where packets were dropped, and A's TCP state (a failed
-# transfer: a stall across a rekey, or only a slow guest?).
+# drop_diag: where packets were dropped, A's SAs and TCP retransmissions
+# (a failed transfer: a stall across a rekey, or only a slow guest?)
 drop_diag() {
-	local nz='.[0].drops | with_entries(select(.value > 0))'
-	diag "A drops: $(VA -j show vtun0 | jq -c "$nz")"
-	if [ "$1" = xfrm ]; then
-		diag "B xfrm_stat: $(ns_exec "$B" awk '$2 > 0' /proc/net/xfrm_stat | tr '\n' ' ')"
-	else
-		diag "B drops: $(VB -j show vtun0 | jq -c "$nz")"
-	fi
+	diag "$(lost_where "$A" "$B" | tr '\n' ' ')"
 	diag "A SAs: $(VA sa show vtun0 | tr '\n' ' ')"
 	diag "A TCP: $(ns_exec "$A" nstat -asz TcpRetransSegs TcpExtTCPTimeouts | awk 'NR > 1 { printf "%s %s ", $1, $2 }')"
 }
@@ -56,7 +50,7 @@ for kind in xfrm vtun; do
 	rkpid=$!
 	check "vtun-$kind: $REKEY_BYTES bytes by TCP intact across the rekeys" \
 		overlay_tcp "$B" 1 "$A" 4 "$REKEY_BYTES"
-	[ "$_T_RC" = 0 ] || drop_diag $kind
+	[ "$_T_RC" = 0 ] || drop_diag
 	check "vtun-$kind: $REKEYS rekeys done" wait $rkpid
 	[ -s rekey.out ] && diag "$(cat rekey.out)"
 	wait $pingpid

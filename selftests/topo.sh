@@ -147,6 +147,19 @@ drop() {
 		jq -e --arg r "$2" '.[0].drops[$r]'
 }
 
+# lost_where NS...: what each namespace counted as dropped (vtun0's
+# drops, XFRM's errors, IP reassembly and UDP errors), for a failed
+# transfer's diagnosis
+lost_where() {
+	local ns
+	for ns in "$@"; do
+		echo "$ns: $(ns_exec "$ns" "$VTUNCTL" -j show vtun0 2>/dev/null |
+			jq -c '.[0].drops | with_entries(select(.value > 0))')" \
+			"$(ns_exec "$ns" awk '$2 > 0' /proc/net/xfrm_stat | tr '\n' ' ')" \
+			"$(ns_exec "$ns" nstat -asz | awk '/Reasm(Fails|Timeout)|InErrors|RcvbufErrors/ && $2 > 0 { printf "%s %s ", $1, $2 }')"
+	done
+}
+
 # overlay_ping NS I INNER: ping the peer's overlay address from site I
 overlay_ping() {
 	local peer

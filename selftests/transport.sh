@@ -89,18 +89,6 @@ gw_udp() {
 		"$(outer_addr "$2" "$4")" 5002 "$5" || { lost_where "$3" "$1"; return 1; }
 }
 
-# lost_where NS...: what each namespace counted as dropped (vtun0's
-# drops, XFRM's errors, IP reassembly and UDP errors)
-lost_where() {
-	local ns
-	for ns in "$@"; do
-		echo "$ns: $(ns_exec "$ns" "$VTUNCTL" -j show vtun0 2>/dev/null |
-			jq -c '.[0].drops | with_entries(select(.value > 0))')" \
-			"$(ns_exec "$ns" awk '$2 > 0' /proc/net/xfrm_stat | tr '\n' ' ')" \
-			"$(ns_exec "$ns" nstat -asz | awk '/Reasm(Fails|Timeout)|InErrors|RcvbufErrors/ && $2 > 0 { printf "%s %s ", $1, $2 }')"
-	done
-}
-
 # (jq and awk rather than Python: starting Python is slow in a TCG guest)
 
 sa_packets() { # NS DIR: packets counted by vtun0's SA of direction DIR
