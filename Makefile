@@ -8,7 +8,8 @@
 # make demo         show a tunnel carrying traffic between two sites
 # make soak         selftests/soak.sh for SOAK_SECS (3600) on KERNELS (6.12)
 # make fuzz-packets the packet fuzzer (selftests/pktfuzz.sh) with 10^5
-#                   datagrams on the 6.12 debug kernel (KERNELS=, PKTFUZZ_COUNT=)
+#                   datagrams, IPv4 and IPv6 outer, on the 6.12 debug kernel
+#                   (KERNELS=, PKTFUZZ_COUNT=, PKTFUZZ_V6=0 for IPv4 only)
 # make bench        compare throughput with xfrm interfaces and WireGuard
 # make bench-ike    IKE at scale: 200 tunnels, vtun-iked beside strongSwan
 # make lint         checkpatch, sparse and W=1 on the module
@@ -66,7 +67,7 @@ soak:
 
 fuzz-packets:
 	KERNELS=$${KERNELS:-6.12-debug} PKTFUZZ_COUNT=$${PKTFUZZ_COUNT:-100000} \
-		TIMEOUT_SCALE=$${TIMEOUT_SCALE:-20} bash selftests/vm/run.sh pktfuzz
+		PKTFUZZ_V6=$${PKTFUZZ_V6:-1} TIMEOUT_SCALE=$${TIMEOUT_SCALE:-20} bash selftests/vm/run.sh pktfuzz
 
 bench:
 	KERNELS=$${KERNELS:-6.12} bash selftests/vm/run.sh --bench
