@@ -251,9 +251,16 @@ vtun_unload() {
 	rmmod vtun
 }
 
+# Unique names: the (sub)shell's pid and a counter, not $RANDOM (par_run's
+# subshells make hundreds side by side), past any an earlier shell with the
+# same pid left.
+_T_NSSEQ=0
 ns_new() {
 	local name
-	name=vtun-$1-$$-$RANDOM
+	while :; do
+		name=vtun-$1-$BASHPID-$((++_T_NSSEQ))
+		[ -e "/run/netns/$name" ] || break
+	done
 	ip netns add "$name" || return
 	_T_NS+=("$name")
 	ip -n "$name" link set lo up
