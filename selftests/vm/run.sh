@@ -51,6 +51,7 @@ MODE=tests
 SCRIPT=
 N=0 PASS=0 FAIL=0 SKIP=0
 FAILED=()
+REPORTS=()
 SUMMARY_DONE=
 GUEST_PID=
 SCALE=1 SLOW=1 KAPPEND='' KMEM=2048
@@ -83,7 +84,19 @@ summary() {
 	SUMMARY_DONE=1
 	echo "1..$N"
 	# the failures again, so that the last lines of a long log name them
-	[ "$FAIL" = 0 ] || printf '# failed: %s\n' "${FAILED[@]}"
+	# (the tests a dead guest did not run in one line)
+	[ "$FAIL" = 0 ] || printf '%s\n' "${FAILED[@]}" | awk '
+		/: not run$/ {
+			t = $0; sub(/^not ok [0-9]+ /, "", t); sub(/: not run$/, "", t)
+			k = t; sub(/ .*/, "", k); sub(/^[^ ]* /, "", t)
+			if (k != nrk && nrk != "") flush()
+			nrk = k; nr = nr " " t; nn++; next
+		}
+		{ print "# failed: " $0 }
+		function flush() { print "# failed: " nrk ", " nn " not run:" nr; nr = ""; nn = 0 }
+		END { if (nn) flush() }'
+	# and what the kernel said when a guest died
+	[ "${#REPORTS[@]}" = 0 ] || printf '%s\n' "${REPORTS[@]}"
 	echo "$PASS passed, $FAIL failed$([ "$SKIP" = 0 ] || echo ", $SKIP skipped")"
 }
 
@@ -421,6 +434,23 @@ guest_post_mortem() {
 	grep -q '^VTUN-DONE' "$dir/results.log" && return
 	diag "$name: last console lines:"
 	diag "$(tail -n 40 "$dir/console.log" | sed 's/^/  /')"
+	kernel_report "$name" "$dir/console.log"
+}
+
+# kernel_report NAME LOG: the first kernel report in a dead guest's console,
+# without the register dump, kept for the summary (the end of a log is what
+# is read).
+kernel_report() {
+	local r
+	r=$(awk '
+		!on && /(BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|kernel BUG|Kernel panic|watchdog: )/ { on = 1 }
+		!on { next }
+		/ (R[A-Z0-9][A-Z0-9]|FS|CS|CR2|PKRU|DR[0-9]): / && !/RIP: / { next }
+		/(Code: |Modules linked in:|Hardware name:)/ { next }
+		{ sub(/^.*\] /, ""); print; if (++n == 40) exit }' "$2")
+	[ -n "$r" ] || return 0
+	REPORTS+=("# $1: kernel report:")
+	mapfile -t -O "${#REPORTS[@]}" REPORTS < <(printf '%s\n' "$r" | sed 's/^/#   /')
 }
 
 # boot_run NAME KVER PATH...: run the given scripts in one guest. A guest
