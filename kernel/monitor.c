@@ -206,6 +206,11 @@ static void vtun_monitor_tick(struct timer_list *t)
 	if (!cfg)
 		goto out;
 	spin_lock(&m->lock);
+	/* Replaced meanwhile: the commit has rearmed the timer. */
+	if (unlikely(rcu_access_pointer(m->cfg) != cfg)) {
+		spin_unlock(&m->lock);
+		goto out;
+	}
 	if (m->waiting) {
 		m->waiting = false;
 		m->lost++;
@@ -290,6 +295,21 @@ static bool vtun_monitor_match(struct vtun_dev *vd,
 	return true;
 }
 
+/* Under the lock: the answer to the last probe, or (optimized) traffic. */
+static int vtun_monitor_answer(struct vtun_monitor *m,
+			       const struct vtun_monitor_cfg *cfg, bool mine,
+			       u16 seq)
+{
+	if (mine && !(m->waiting && seq == m->seq))
+		return VTUN_MON_NONE;
+	if (mine) {
+		m->received++;
+		m->rtt = ktime_us_delta(ktime_get(), m->sent_at);
+	}
+	m->waiting = false;
+	return vtun_monitor_alive(m, cfg);
+}
+
 /*
  * An authenticated inbound packet, about to be delivered. Returns true if
  * it was the answer to a probe: then it is consumed.
@@ -318,15 +338,9 @@ bool vtun_monitor_rx(struct vtun_dev *vd, struct sk_buff *skb)
 	if (mine || (cfg->optimized &&
 		     (READ_ONCE(m->waiting) || READ_ONCE(m->down)))) {
 		spin_lock_bh(&m->lock);
-		if (!mine) {
-			m->waiting = false;
-			ev = vtun_monitor_alive(m, cfg);
-		} else if (m->waiting && seq == m->seq) {
-			m->waiting = false;
-			m->received++;
-			m->rtt = ktime_us_delta(ktime_get(), m->sent_at);
-			ev = vtun_monitor_alive(m, cfg);
-		}
+		/* Replaced meanwhile: the commit decided the state anew. */
+		if (likely(rcu_access_pointer(m->cfg) == cfg))
+			ev = vtun_monitor_answer(m, cfg, mine, seq);
 		spin_unlock_bh(&m->lock);
 	}
 	rcu_read_unlock();
@@ -382,6 +396,8 @@ static void vtun_monitor_linkdown(struct vtun_monitor *m, bool on)
 		IN_DEV_CONF_SET(in_dev, IGNORE_ROUTES_WITH_LINKDOWN, on);
 	if (idev)
 		WRITE_ONCE(idev->cnf.ignore_routes_with_linkdown, on);
+	/* As the sysctls do: no cached route outlives the change. */
+	rt_genid_bump_all(dev_net(dev));
 }
 
 static bool vtun_monitor_dev_addr(struct net_device *dev,
