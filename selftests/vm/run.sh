@@ -376,11 +376,13 @@ qemu_cmd() {
 # watchdog PID RESULTS WHY: kill the guest when it stops making progress:
 # no boot, a test overrunning its limit (a hard hang), or no power-off.
 watchdog() {
-	local pid=$1 res=$2 why=$3 last='' line since=$SECONDS limit t
+	local pid=$1 res=$2 why=$3 last=0 n line since=$SECONDS limit t
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
+		# counted, not compared: a test named twice in TESTS
+		n=$(grep -ac '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res")
+		[ "$n" != "$last" ] && last=$n since=$SECONDS
 		line=$(grep -a '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res" | tail -n 1)
-		[ "$line" != "$last" ] && last=$line since=$SECONDS
 		case $line in
 		"") limit=$((180 * SCALE)) ;;
 		VTUN-BEGIN*)
@@ -437,17 +439,19 @@ guest_post_mortem() {
 	kernel_report "$name" "$dir/console.log"
 }
 
-# kernel_report NAME LOG: the first kernel report in a dead guest's console,
-# without the register dump, kept for the summary (the end of a log is what
+# kernel_report NAME LOG: the first kernel report in a dead guest's console
+# since its last test began, without the register dump, kept for the summary (the end of a log is what
 # is read).
 kernel_report() {
 	local r
 	r=$(awk '
-		!on && /(BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|kernel BUG|Kernel panic|watchdog: )/ { on = 1 }
+		NR == FNR { if (/vtun-guest: begin /) b = FNR; next }
+		FNR < b { next }
+		!on && /(BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|kernel BUG|Kernel panic)/ { on = 1 }
 		!on { next }
 		/ (R[A-Z0-9][A-Z0-9]|FS|CS|CR2|PKRU|DR[0-9]): / && !/RIP: / { next }
 		/(Code: |Modules linked in:|Hardware name:)/ { next }
-		{ sub(/^.*\] /, ""); print; if (++n == 40) exit }' "$2")
+		{ sub(/^.*\] /, ""); print; if (++n == 40) exit }' "$2" "$2")
 	[ -n "$r" ] || return 0
 	REPORTS+=("# $1: kernel report:")
 	mapfile -t -O "${#REPORTS[@]}" REPORTS < <(printf '%s\n' "$r" | sed 's/^/#   /')
