@@ -24,11 +24,9 @@ export HOME=/root LANG=C.UTF-8 TERM=dumb
 export VTUN_TOP VTUN_KO VTUN_KERNEL
 export VTUN_GUEST=1
 
-# Kernel log lines that fail the test they appear in.
-KLOG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|'\
-'Call Trace|possible circular locking|possible recursive locking|INFO: |'\
-'unreferenced object|Kernel panic|refcount_t:|list_(add|del) corruption|'\
-'waiting for .* to become free|stack-protector|double free|use-after-free'
+# KLOG_BAD: kernel log lines that fail the test they appear in.
+# shellcheck source=selftests/vm/klog.sh
+. "$(dirname "$0")/klog.sh"
 # Taint flags that mean trouble: B bad page, D die, W warn, L soft lockup.
 TAINT_BAD=$(((1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
 

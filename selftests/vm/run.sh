@@ -41,6 +41,8 @@
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=selftests/vm/klog.sh
+. "$HERE/klog.sh"
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${VTUN_CACHE:-/var/cache/vtun}
 LOGS=${VTUN_LOGS:-$HERE/logs}
@@ -380,9 +382,9 @@ watchdog() {
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
 		# counted, not compared: a test named twice in TESTS
-		n=$(grep -ac '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res")
+		read -r n line < <(awk '/^VTUN-(BOOT|BEGIN|END|DONE)/ { n++; l = $0 }
+			END { print n + 0, l }' "$res")
 		[ "$n" != "$last" ] && last=$n since=$SECONDS
-		line=$(grep -a '^VTUN-\(BOOT\|BEGIN\|END\|DONE\)' "$res" | tail -n 1)
 		case $line in
 		"") limit=$((180 * SCALE)) ;;
 		VTUN-BEGIN*)
@@ -439,15 +441,15 @@ guest_post_mortem() {
 	kernel_report "$name" "$dir/console.log"
 }
 
-# kernel_report NAME LOG: the first kernel report in a dead guest's console
-# since its last test began, without the register dump, kept for the summary (the end of a log is what
-# is read).
+# kernel_report NAME LOG: the first kernel report (klog.sh) in a dead
+# guest's console since its last test began, without the register dump,
+# kept for the summary: the end of a log is what is read.
 kernel_report() {
 	local r
-	r=$(awk '
+	r=$(awk -v bad="$KLOG_BAD" '
 		NR == FNR { if (/vtun-guest: begin /) b = FNR; next }
 		FNR < b { next }
-		!on && /(BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|kernel BUG|Kernel panic)/ { on = 1 }
+		!on && $0 ~ bad { on = 1 }
 		!on { next }
 		/ (R[A-Z0-9][A-Z0-9]|FS|CS|CR2|PKRU|DR[0-9]): / && !/RIP: / { next }
 		/(Code: |Modules linked in:|Hardware name:)/ { next }
