@@ -11,7 +11,9 @@ usage: tcpcheck.py transfer SRV_NS CLI_NS ADDR PORT BYTES
 import ctypes
 import hashlib
 import os
+import signal
 import socket
+import struct
 import sys
 import threading
 
@@ -21,6 +23,21 @@ CLONE_NEWNET = 0x40000000
 # (selftests/lib.sh VTUN_SLOW).
 TIMEOUT = 30 * int(os.environ.get("VTUN_SLOW", "1"))
 LIBC = ctypes.CDLL(None, use_errno=True)
+SOCKETS = []
+
+
+def abort(signum, _frame):
+    """Killed mid-transfer (a test stopping its background traffic): reset
+    the connections. A closed socket with unsent data would linger as an
+    orphan, retransmitting for minutes over a path that is gone, and keep
+    its network namespace alive all that time."""
+    for s in SOCKETS:
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    os._exit(128 + signum)
 
 
 def setns(fd):
@@ -35,7 +52,9 @@ def socket_in(netns, family, kind=socket.SOCK_STREAM):
          open(os.path.join("/run/netns", netns)) as there:
         setns(there.fileno())
         try:
-            return socket.socket(family, kind)
+            s = socket.socket(family, kind)
+            SOCKETS.append(s)
+            return s
         finally:
             setns(home.fileno())
 
@@ -55,6 +74,8 @@ def transfer(srv_ns, cli_ns, addr, port, nbytes):
     errors = []
 
     def send():
+        # SIGTERM to the main thread, whose recv() it interrupts
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
             cli.connect((addr, port))
             cli.sendall(data)
@@ -67,6 +88,7 @@ def transfer(srv_ns, cli_ns, addr, port, nbytes):
     digest, total = hashlib.sha256(), 0
     try:
         conn, _ = srv.accept()
+        SOCKETS.append(conn)
         conn.settimeout(TIMEOUT)
         while True:
             chunk = conn.recv(65536)
@@ -108,6 +130,7 @@ def datagram(srv_ns, cli_ns, addr, port, nbytes):
 
 
 def main():
+    signal.signal(signal.SIGTERM, abort)
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd in ("transfer", "datagram") and len(sys.argv) == 7:
         fn = transfer if cmd == "transfer" else datagram
