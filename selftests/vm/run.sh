@@ -379,11 +379,11 @@ qemu_cmd() {
 # no boot, a test overrunning its limit (a hard hang), or no power-off.
 watchdog() {
 	local pid=$1 res=$2 why=$3 last=0 n line since=$SECONDS limit t
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 2
-		# counted, not compared: a test named twice in TESTS
+	while sleep 2 && kill -0 "$pid" 2>/dev/null; do
+		# counted, not compared: a test named twice in TESTS (the log
+		# may be gone with the guest, in the instant since kill -0)
 		read -r n line < <(awk '/^VTUN-(BOOT|BEGIN|END|DONE)/ { n++; l = $0 }
-			END { print n + 0, l }' "$res")
+			END { print n + 0, l }' "$res" 2>/dev/null)
 		[ "$n" != "$last" ] && last=$n since=$SECONDS
 		case $line in
 		"") limit=$((180 * SCALE)) ;;
