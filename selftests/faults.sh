@@ -21,7 +21,7 @@
 # transforms are asynchronous: both, vtun or xfrm; default both, on 6.1
 # vtun), FAULTS_SLAB_KB (kmalloc tolerance, default 1024), FAULTS_NTH
 # (most config allocations failed in turn, default 60).
-# vtun-timeout: 300
+# vtun-timeout: 450
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
