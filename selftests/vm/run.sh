@@ -356,7 +356,7 @@ write_env() {
 		# Test knobs (ESP_ALGS=..., BENCH_ONLY=..., VTUN_JOBS=...) reach
 		# the guest.
 		local v
-		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+|NLFUZZ_[A-Z]+|PKTFUZZ_[A-Z0-9]+|SOAK_[A-Z_]+|FAULTS_[A-Z_]+|IKE_PARTS|REKEYS|REKEY_[A-Z]+|VTUN_JOBS)$'); do
+		for v in $(compgen -e | grep -E '^([A-Z0-9]+_ALGS|BENCH_[A-Z]+|NLFUZZ_[A-Z]+|PKTFUZZ_[A-Z0-9]+|SOAK_[A-Z_]+|FAULTS_[A-Z_]+|IKE_PARTS|REKEYS|REKEY_[A-Z_]+|VTUN_JOBS)$'); do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$f"
